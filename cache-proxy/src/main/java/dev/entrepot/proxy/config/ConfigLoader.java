@@ -1,0 +1,260 @@
+package dev.entrepot.proxy.config;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.entrepot.proxy.config.EntrepotConfig.Auth;
+import dev.entrepot.proxy.config.EntrepotConfig.Mode;
+import dev.entrepot.proxy.config.EntrepotConfig.Remote;
+import dev.entrepot.proxy.config.EntrepotConfig.Repository;
+import dev.entrepot.proxy.config.EntrepotConfig.Storage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/** Parses {@code entrepot.yaml}, fills defaults and validates; every problem is reported with its path. */
+public final class ConfigLoader {
+    public static final Duration DEFAULT_TAG_TTL = Duration.ofMinutes(5);
+    public static final Path DEFAULT_STORAGE = Path.of("data");
+    private static final String EMBEDDED_DEFAULT = "/default-entrepot.yaml";
+    private static final Pattern REPOSITORY_NAME = Pattern.compile("[a-z0-9]+(?:[._-][a-z0-9]+)*");
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\\d{1,5})?");
+    private static final int MAX_PRIORITY = 1_000_000;
+
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .registerModule(new SimpleModule()
+                    .addDeserializer(Duration.class, scalar("duration", GoDuration::parse))
+                    .addDeserializer(ByteSize.class, scalar("size", ByteSize::parse)));
+
+    private ConfigLoader() {
+    }
+
+    /** Parses and validates YAML text; throws {@link ConfigException} listing every problem. */
+    public static EntrepotConfig parse(String yaml) {
+        return parse(yaml, "(inline)");
+    }
+
+    public static EntrepotConfig load(Path file) {
+        try {
+            return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), List.of("cannot read: " + e.getMessage()));
+        }
+    }
+
+    /** The embedded default: a Docker Hub mirror with data in {@code ./data}. */
+    public static EntrepotConfig embeddedDefault() {
+        try (InputStream in = ConfigLoader.class.getResourceAsStream(EMBEDDED_DEFAULT)) {
+            return parse(new String(Objects.requireNonNull(in, EMBEDDED_DEFAULT).readAllBytes(), StandardCharsets.UTF_8),
+                    "embedded default");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static EntrepotConfig parse(String yaml, String source) {
+        EntrepotConfig raw;
+        try {
+            raw = YAML.readValue(yaml, EntrepotConfig.class);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException(source, List.of(describe(e)));
+        }
+        if (raw == null) {
+            throw new ConfigException(source, List.of("file is empty"));
+        }
+        EntrepotConfig config = withDefaults(raw);
+        List<String> problems = validate(config);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(source, problems);
+        }
+        return config;
+    }
+
+    private static EntrepotConfig withDefaults(EntrepotConfig raw) {
+        Storage storage = raw.storage() == null ? new Storage(null, null) : raw.storage();
+        storage = new Storage(storage.path() == null ? DEFAULT_STORAGE : storage.path(), storage.maxSize());
+        List<Repository> repositories = raw.repositories() == null ? List.of()
+                : raw.repositories().stream().filter(Objects::nonNull).map(ConfigLoader::withDefaults).toList();
+        Auth auth = raw.auth() == null ? new Auth(true, List.of())
+                : new Auth(raw.auth().anonymousPull() == null || raw.auth().anonymousPull(),
+                        raw.auth().users() == null ? List.of() : raw.auth().users());
+        return new EntrepotConfig(storage, repositories, auth);
+    }
+
+    private static Repository withDefaults(Repository r) {
+        Remote remote = r.remote() == null ? null : new Remote(r.remote().url(), r.remote().credentials(),
+                r.remote().tagTtl() == null ? DEFAULT_TAG_TTL : r.remote().tagTtl(), r.remote().retention());
+        List<String> mirrorOf = r.mirrorOf() == null ? List.of() : r.mirrorOf();
+        return new Repository(r.name(), r.mode(), mirrorOf, remote, r.standard(), r.virtual());
+    }
+
+    private static List<String> validate(EntrepotConfig config) {
+        List<String> problems = new ArrayList<>();
+        if (config.storage().maxSize() != null && config.storage().maxSize().bytes() <= 0) {
+            problems.add("storage.maxSize: must be positive");
+        }
+        if (config.repositories().isEmpty()) {
+            problems.add("repositories: at least one repository is required");
+        }
+        Map<String, Repository> byName = new HashMap<>();
+        Map<String, String> mirrorOwners = new HashMap<>();
+        for (int i = 0; i < config.repositories().size(); i++) {
+            Repository r = config.repositories().get(i);
+            String at = "repositories[" + i + "]";
+            if (r.name() == null || !REPOSITORY_NAME.matcher(r.name()).matches()) {
+                problems.add(at + ".name: required, lowercase letters, digits and . _ - (got " + r.name() + ")");
+            } else if (byName.put(r.name(), r) != null) {
+                problems.add(at + ".name: duplicate repository '" + r.name() + "'");
+            }
+            for (String host : r.mirrorOf()) {
+                if (host == null || !HOST.matcher(host).matches()) {
+                    problems.add(at + ".mirrorOf: invalid registry host '" + host + "'");
+                } else if (mirrorOwners.putIfAbsent(host, r.name()) != null) {
+                    problems.add(at + ".mirrorOf: host '" + host + "' is already mirrored by '" + mirrorOwners.get(host) + "'");
+                }
+            }
+            validateMode(r, at, problems);
+        }
+        for (int i = 0; i < config.repositories().size(); i++) {
+            Repository r = config.repositories().get(i);
+            if (r.mode() == Mode.VIRTUAL && r.virtual() != null) {
+                validateVirtualReferences(r, "repositories[" + i + "].virtual", byName, problems);
+            }
+        }
+        Set<String> users = new HashSet<>();
+        for (int i = 0; i < config.auth().users().size(); i++) {
+            EntrepotConfig.User u = config.auth().users().get(i);
+            String at = "auth.users[" + i + "]";
+            if (u == null || u.name() == null || u.name().isBlank() || !users.add(u.name())) {
+                problems.add(at + ".name: required and unique");
+            } else {
+                if (u.passwordFile() == null) {
+                    problems.add(at + ".passwordFile: required");
+                }
+                if (u.role() == null) {
+                    problems.add(at + ".role: required (reader or writer)");
+                }
+            }
+        }
+        return problems;
+    }
+
+    private static void validateMode(Repository r, String at, List<String> problems) {
+        if (r.mode() == null) {
+            problems.add(at + ".mode: required (remote, standard or virtual)");
+            return;
+        }
+        requireBlock(r.mode() == Mode.REMOTE, r.remote() != null, at + ".remote", problems);
+        if (r.standard() != null && r.mode() != Mode.STANDARD) {
+            problems.add(at + ".standard: only allowed with mode standard");
+        }
+        requireBlock(r.mode() == Mode.VIRTUAL, r.virtual() != null, at + ".virtual", problems);
+        if (r.mode() == Mode.REMOTE && r.remote() != null) {
+            Remote remote = r.remote();
+            if (remote.url() == null || remote.url().getHost() == null
+                    || !("http".equals(remote.url().getScheme()) || "https".equals(remote.url().getScheme()))) {
+                problems.add(at + ".remote.url: required absolute http(s) URL (got " + remote.url() + ")");
+            }
+            if (remote.tagTtl().isNegative()) {
+                problems.add(at + ".remote.tagTtl: must not be negative");
+            }
+            if (remote.retention() != null && (remote.retention().isNegative() || remote.retention().isZero())) {
+                problems.add(at + ".remote.retention: must be positive");
+            }
+            if (remote.credentials() != null
+                    && (remote.credentials().usernameFile() == null || remote.credentials().passwordFile() == null)) {
+                problems.add(at + ".remote.credentials: usernameFile and passwordFile are both required");
+            }
+        }
+    }
+
+    private static void requireBlock(boolean modeWantsIt, boolean present, String at, List<String> problems) {
+        if (modeWantsIt && !present) {
+            problems.add(at + ": required for this mode");
+        } else if (!modeWantsIt && present) {
+            problems.add(at + ": not allowed for this mode");
+        }
+    }
+
+    private static void validateVirtualReferences(Repository r, String at, Map<String, Repository> byName,
+                                                  List<String> problems) {
+        List<EntrepotConfig.Upstream> upstreams = r.virtual().upstreams() == null ? List.of() : r.virtual().upstreams();
+        if (upstreams.isEmpty()) {
+            problems.add(at + ".upstreams: at least one upstream is required");
+        }
+        for (int j = 0; j < upstreams.size(); j++) {
+            EntrepotConfig.Upstream u = upstreams.get(j);
+            Repository target = u == null ? null : byName.get(u.repository());
+            if (target == null) {
+                problems.add(at + ".upstreams[" + j + "].repository: unknown repository '"
+                        + (u == null ? null : u.repository()) + "'");
+            } else if (target.mode() == Mode.VIRTUAL) {
+                problems.add(at + ".upstreams[" + j + "].repository: '" + u.repository() + "' is virtual; nest none");
+            }
+            if (u != null && (u.priority() == null || u.priority() < 0 || u.priority() > MAX_PRIORITY)) {
+                problems.add(at + ".upstreams[" + j + "].priority: required, 0 to " + MAX_PRIORITY);
+            }
+        }
+        String pushTo = r.virtual().pushTo();
+        if (pushTo != null) {
+            Repository target = byName.get(pushTo);
+            if (target == null || target.mode() != Mode.STANDARD) {
+                problems.add(at + ".pushTo: '" + pushTo + "' must name a standard repository");
+            } else if (upstreams.stream().filter(Objects::nonNull).noneMatch(u -> pushTo.equals(u.repository()))) {
+                problems.add(at + ".pushTo: '" + pushTo + "' must also be one of the upstreams");
+            }
+        }
+    }
+
+    private static String describe(JsonProcessingException e) {
+        String path = e instanceof JsonMappingException m ? m.getPath().stream()
+                .map(ref -> ref.getFieldName() != null ? "." + ref.getFieldName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining()).replaceFirst("^\\.", "") : "";
+        JsonLocation loc = e.getLocation();
+        String where = loc == null ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
+        String what = e instanceof UnrecognizedPropertyException u
+                ? "unknown field '" + u.getPropertyName() + "'"
+                : e.getOriginalMessage().split("\n", 2)[0];
+        return (path.isEmpty() ? "" : path + ": ") + what + where;
+    }
+
+    private static <T> JsonDeserializer<T> scalar(String kind, java.util.function.Function<String, T> parser) {
+        return new JsonDeserializer<>() {
+            @Override
+            public T deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+                String text = p.getValueAsString();
+                if (text == null) {
+                    return ctx.reportInputMismatch(this, "expected a %s", kind);
+                }
+                try {
+                    return parser.apply(text);
+                } catch (IllegalArgumentException | ArithmeticException ex) {
+                    return ctx.reportInputMismatch(this, "%s", ex.getMessage());
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,27 @@
+package dev.entrepot.proxy.store;
+
+import dev.entrepot.proxy.oci.Digest;
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * Content-addressed blob storage shared by every repository. Everything here may block (disk I/O):
+ * call it off the event loop, except {@link #open} which only touches memory and one stat.
+ */
+public interface BlobStore {
+
+    /** The blob if stored, pinned against eviction until the lease is closed. */
+    Optional<BlobLease> open(Digest digest);
+
+    /** Starts writing a blob whose digest must turn out to be {@code expected}. */
+    BlobWriter newWriter(Digest expected) throws IOException;
+
+    /** Stores small content (manifests) after verifying it hashes to {@code digest}. */
+    void put(Digest digest, byte[] content) throws IOException;
+
+    /** Reads small content (manifests) whole; empty when absent. */
+    Optional<byte[]> read(Digest digest, int maxBytes) throws IOException;
+
+    /** Bytes currently stored. */
+    long totalBytes();
+}

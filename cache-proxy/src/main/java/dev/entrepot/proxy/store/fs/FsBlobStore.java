@@ -1,0 +1,264 @@
+package dev.entrepot.proxy.store.fs;
+
+import dev.entrepot.proxy.oci.Digest;
+import dev.entrepot.proxy.oci.OciErrorCode;
+import dev.entrepot.proxy.oci.OciException;
+import dev.entrepot.proxy.store.BlobLease;
+import dev.entrepot.proxy.store.BlobStore;
+import dev.entrepot.proxy.store.BlobWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * Blobs on disk at {@code blobs/<algorithm>/<2 hex>/<hex>}; writes go through {@code tmp/} and an atomic rename.
+ * Sizes and access times are kept in an {@link LruIndex} so eviction never walks the disk.
+ */
+public final class FsBlobStore implements BlobStore {
+    private static final Logger LOG = Logger.getLogger(FsBlobStore.class);
+
+    private final Path blobs;
+    private final Path tmp;
+    private final LruIndex index;
+
+    public FsBlobStore(Path root, Clock clock, LruIndex.EvictionListener onEvict) throws IOException {
+        this.blobs = root.resolve("blobs");
+        this.tmp = root.resolve("tmp");
+        Files.createDirectories(blobs);
+        Files.createDirectories(tmp);
+        this.index = new LruIndex(clock, onEvict);
+        removeLeftoverTempFiles();
+        loadIndex();
+    }
+
+    public LruIndex index() {
+        return index;
+    }
+
+    @Override
+    public Optional<BlobLease> open(Digest digest) {
+        if (!index.pin(digest)) {
+            return Optional.empty();
+        }
+        Path path = pathOf(digest);
+        if (!Files.isRegularFile(path)) {
+            // Removed behind our back (an operator cleaning the disk): forget it, report a miss.
+            index.unpin(digest);
+            index.forget(digest);
+            return Optional.empty();
+        }
+        long size = index.size(digest);
+        return Optional.of(new Lease(digest, path, size));
+    }
+
+    @Override
+    public BlobWriter newWriter(Digest expected) throws IOException {
+        Path temp = tmp.resolve(expected.hex() + "." + UUID.randomUUID());
+        return new FsBlobWriter(expected, temp, FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE));
+    }
+
+    @Override
+    public void put(Digest digest, byte[] content) throws IOException {
+        try (BlobWriter writer = newWriter(digest)) {
+            writer.write(ByteBuffer.wrap(content));
+            writer.commit();
+        }
+    }
+
+    @Override
+    public Optional<byte[]> read(Digest digest, int maxBytes) throws IOException {
+        Optional<BlobLease> lease = open(digest);
+        if (lease.isEmpty()) {
+            return Optional.empty();
+        }
+        try (BlobLease l = lease.get()) {
+            if (l.size() > maxBytes) {
+                throw new IOException("blob " + digest + " is " + l.size() + " bytes, more than " + maxBytes);
+            }
+            return Optional.of(Files.readAllBytes(l.path()));
+        } catch (NoSuchFileException e) {
+            index.forget(digest);
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public long totalBytes() {
+        return index.totalBytes();
+    }
+
+    /** Evicts least recently used, unpinned blobs until at most {@code maxBytes} are stored. */
+    public void evictToSize(long maxBytes) {
+        index.evict(maxBytes, Long.MIN_VALUE, this::deleteQuietly);
+    }
+
+    /** Evicts unpinned blobs not read since {@code notUsedSinceMillis}. */
+    public void evictUnusedSince(long notUsedSinceMillis) {
+        index.evict(Long.MAX_VALUE, notUsedSinceMillis, this::deleteQuietly);
+    }
+
+    Path pathOf(Digest digest) {
+        return blobs.resolve(digest.algorithm()).resolve(digest.hex().substring(0, 2)).resolve(digest.hex());
+    }
+
+    private boolean deleteQuietly(Digest digest) {
+        try {
+            Files.deleteIfExists(pathOf(digest));
+            return true;
+        } catch (IOException e) {
+            LOG.warnf("cannot evict %s: %s", digest, e.getMessage());
+            return false;
+        }
+    }
+
+    private void removeLeftoverTempFiles() throws IOException {
+        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(tmp)) {
+            int removed = 0;
+            for (Path p : leftovers) {
+                Files.deleteIfExists(p);
+                removed++;
+            }
+            if (removed > 0) {
+                LOG.infof("removed %d incomplete download(s) left by an earlier run", removed);
+            }
+        }
+    }
+
+    private void loadIndex() throws IOException {
+        try (Stream<Path> files = Files.walk(blobs)) {
+            files.filter(Files::isRegularFile).forEach(p -> {
+                Path algorithmDir = p.getParent().getParent();
+                try {
+                    Digest digest = new Digest(algorithmDir.getFileName().toString(), p.getFileName().toString());
+                    index.add(digest, Files.size(p), Files.getLastModifiedTime(p).toMillis());
+                } catch (OciException e) {
+                    LOG.warnf("ignoring unexpected file in the blob store: %s", p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+        LOG.infof("blob store %s: %d blobs, %d bytes", blobs, index.count(), index.totalBytes());
+    }
+
+    private static void fsyncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            // Some filesystems refuse fsync on directories; the rename itself is still atomic.
+            LOG.debugf("directory fsync not supported on %s: %s", dir, e.getMessage());
+        }
+    }
+
+    private final class Lease implements BlobLease {
+        private final Digest digest;
+        private final Path path;
+        private final long size;
+        private boolean closed;
+
+        Lease(Digest digest, Path path, long size) {
+            this.digest = digest;
+            this.path = path;
+            this.size = size;
+        }
+
+        @Override
+        public Path path() {
+            return path;
+        }
+
+        @Override
+        public long size() {
+            return size;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (!closed) {
+                closed = true;
+                index.unpin(digest);
+            }
+        }
+    }
+
+    private final class FsBlobWriter implements BlobWriter {
+        private final Digest expected;
+        private final Path temp;
+        private final FileChannel channel;
+        private final MessageDigest hasher;
+        private volatile long written;
+        private boolean committed;
+
+        FsBlobWriter(Digest expected, Path temp, FileChannel channel) {
+            this.expected = expected;
+            this.temp = temp;
+            this.channel = channel;
+            this.hasher = expected.newHasher();
+        }
+
+        @Override
+        public Path path() {
+            return temp;
+        }
+
+        @Override
+        public void write(ByteBuffer bytes) throws IOException {
+            hasher.update(bytes.duplicate());
+            int n = bytes.remaining();
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+            written += n;
+        }
+
+        @Override
+        public long written() {
+            return written;
+        }
+
+        @Override
+        public Path commit() throws IOException {
+            if (!expected.matches(hasher)) {
+                close();
+                throw new OciException(OciErrorCode.DIGEST_INVALID,
+                        "content does not match digest " + expected + "; nothing was stored");
+            }
+            channel.force(true);
+            channel.close();
+            Path target = pathOf(expected);
+            Files.createDirectories(target.getParent());
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            fsyncDirectory(target.getParent());
+            committed = true;
+            index.add(expected, written, index.now());
+            return target;
+        }
+
+        @Override
+        public void close() {
+            if (committed) {
+                return;
+            }
+            try {
+                channel.close();
+                Files.deleteIfExists(temp);
+            } catch (IOException e) {
+                LOG.warnf("cannot remove temp file %s: %s", temp, e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package dev.entrepot.proxy.store.fs;
+
+import dev.entrepot.proxy.oci.Digest;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * In-memory sizes, last-access times and reader pins of stored blobs. A pinned blob (being read) is never
+ * evicted: eviction claims an entry by moving its pin count from 0 to {@link #EVICTING}, so a reader that
+ * pins concurrently either wins (and the blob stays) or sees the blob as gone.
+ */
+public final class LruIndex {
+    private static final int EVICTING = Integer.MIN_VALUE;
+
+    /** Told about each blob removed, for metrics. */
+    @FunctionalInterface
+    public interface EvictionListener {
+        void evicted(Digest digest, long size);
+    }
+
+    private static final class Entry {
+        final long size;
+        volatile long lastAccess;
+        final AtomicInteger pins = new AtomicInteger();
+
+        Entry(long size, long lastAccess) {
+            this.size = size;
+            this.lastAccess = lastAccess;
+        }
+    }
+
+    private final Map<Digest, Entry> entries = new ConcurrentHashMap<>();
+    private final AtomicLong total = new AtomicLong();
+    private final Clock clock;
+    private final EvictionListener listener;
+
+    LruIndex(Clock clock, EvictionListener listener) {
+        this.clock = clock;
+        this.listener = listener;
+    }
+
+    long now() {
+        return clock.millis();
+    }
+
+    void add(Digest digest, long size, long lastAccess) {
+        Entry previous = entries.put(digest, new Entry(size, lastAccess));
+        total.addAndGet(size - (previous == null ? 0 : previous.size));
+    }
+
+    void forget(Digest digest) {
+        Entry removed = entries.remove(digest);
+        if (removed != null) {
+            total.addAndGet(-removed.size);
+        }
+    }
+
+    /** Marks the blob in use and recently used; false when it is not stored or is being evicted. */
+    boolean pin(Digest digest) {
+        Entry e = entries.get(digest);
+        if (e == null) {
+            return false;
+        }
+        int pins;
+        do {
+            pins = e.pins.get();
+            if (pins < 0) {
+                return false;
+            }
+        } while (!e.pins.compareAndSet(pins, pins + 1));
+        e.lastAccess = clock.millis();
+        return true;
+    }
+
+    void unpin(Digest digest) {
+        Entry e = entries.get(digest);
+        if (e != null && e.pins.get() > 0) {
+            e.pins.decrementAndGet();
+        }
+    }
+
+    long size(Digest digest) {
+        Entry e = entries.get(digest);
+        return e == null ? -1 : e.size;
+    }
+
+    public long totalBytes() {
+        return total.get();
+    }
+
+    public int count() {
+        return entries.size();
+    }
+
+    public boolean contains(Digest digest) {
+        return entries.containsKey(digest);
+    }
+
+    public int pins(Digest digest) {
+        Entry e = entries.get(digest);
+        return e == null ? 0 : e.pins.get();
+    }
+
+    /**
+     * Removes least recently used unpinned blobs while the total exceeds {@code maxBytes}, and every unpinned
+     * blob last used before {@code usedBefore}. {@code delete} removes the file and says whether it did.
+     */
+    synchronized void evict(long maxBytes, long usedBefore, Predicate<Digest> delete) {
+        if (total.get() <= maxBytes && usedBefore == Long.MIN_VALUE) {
+            return;
+        }
+        List<Map.Entry<Digest, Entry>> candidates = new ArrayList<>(entries.entrySet());
+        candidates.sort(Comparator.comparingLong(c -> c.getValue().lastAccess));
+        for (Map.Entry<Digest, Entry> c : candidates) {
+            Entry e = c.getValue();
+            boolean tooBig = total.get() > maxBytes;
+            boolean tooOld = e.lastAccess < usedBefore;
+            if (!tooBig && !tooOld) {
+                return; // sorted by last access: nothing later is older, and the total only shrinks
+            }
+            if (!e.pins.compareAndSet(0, EVICTING)) {
+                continue;
+            }
+            if (delete.test(c.getKey())) {
+                if (entries.remove(c.getKey(), e)) {
+                    total.addAndGet(-e.size);
+                }
+                listener.evicted(c.getKey(), e.size);
+            } else {
+                e.pins.set(0);
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.entrepot.proxy.metrics;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Every metric the proxy exports, named in one place. Micrometer's Prometheus naming adds {@code _total} to
+ * counters and {@code _seconds} to timers, so {@code entrepot.requests} is scraped as {@code entrepot_requests_total}.
+ * Counters are resolved once per repository so the hot path does no registry lookups.
+ */
+public final class ProxyMetrics {
+    public static final String REQUESTS = "entrepot.requests";
+    public static final String SERVED_BYTES = "entrepot.served.bytes";
+    public static final String UPSTREAM_REQUESTS = "entrepot.upstream.requests";
+    public static final String UPSTREAM_DURATION = "entrepot.upstream.duration";
+    public static final String UPSTREAM_FETCHED_BYTES = "entrepot.upstream.fetched.bytes";
+    public static final String COALESCED_REQUESTS = "entrepot.coalesced.requests";
+    public static final String STORE_BYTES = "entrepot.store.bytes";
+    public static final String STORE_EVICTIONS = "entrepot.store.evictions";
+    public static final String MANIFEST_CACHE = "entrepot.manifest.cache";
+
+    public enum Kind { MANIFEST, BLOB, TAGS }
+
+    public enum Result { HIT, MISS, STALE, ERROR }
+
+    private final MeterRegistry registry;
+    private final Counter coalesced;
+    private final Counter evictions;
+    private final Map<String, RepositoryMetrics> repositories = new ConcurrentHashMap<>();
+
+    public ProxyMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.coalesced = Counter.builder(COALESCED_REQUESTS)
+                .description("Requests that joined a download already in flight instead of fetching upstream")
+                .register(registry);
+        this.evictions = Counter.builder(STORE_EVICTIONS)
+                .description("Blobs removed from the store by size or retention limits")
+                .register(registry);
+    }
+
+    public void storeBytes(Supplier<Number> bytes) {
+        Gauge.builder(STORE_BYTES, bytes).description("Bytes held in the content-addressed store")
+                .baseUnit("bytes").register(registry);
+    }
+
+    public void monitor(Cache<?, ?> cache, String name) {
+        CaffeineCacheMetrics.monitor(registry, cache, MANIFEST_CACHE + "." + name);
+    }
+
+    public void coalesced() {
+        coalesced.increment();
+    }
+
+    public void evicted() {
+        evictions.increment();
+    }
+
+    public RepositoryMetrics repository(String name) {
+        return repositories.computeIfAbsent(name, RepositoryMetrics::new);
+    }
+
+    /** The meters of one repository. */
+    public final class RepositoryMetrics {
+        private final String repository;
+        private final Map<Kind, Map<Result, Counter>> requests = new EnumMap<>(Kind.class);
+        private final Map<Integer, Counter> upstreamByStatus = new ConcurrentHashMap<>();
+        private final Counter served;
+        private final Counter fetched;
+        private final Timer upstreamDuration;
+
+        private RepositoryMetrics(String repository) {
+            this.repository = repository;
+            for (Kind kind : Kind.values()) {
+                Map<Result, Counter> byResult = new EnumMap<>(Result.class);
+                for (Result result : Result.values()) {
+                    byResult.put(result, Counter.builder(REQUESTS)
+                            .description("Client requests by kind and cache result")
+                            .tag("repository", repository)
+                            .tag("kind", kind.name().toLowerCase())
+                            .tag("result", result.name().toLowerCase())
+                            .register(registry));
+                }
+                requests.put(kind, byResult);
+            }
+            this.served = Counter.builder(SERVED_BYTES).description("Body bytes sent to clients")
+                    .tag("repository", repository).register(registry);
+            this.fetched = Counter.builder(UPSTREAM_FETCHED_BYTES).description("Body bytes received from upstream")
+                    .tag("repository", repository).register(registry);
+            this.upstreamDuration = Timer.builder(UPSTREAM_DURATION)
+                    .description("Time to the upstream's response headers")
+                    .tag("repository", repository).register(registry);
+        }
+
+        public void request(Kind kind, Result result) {
+            requests.get(kind).get(result).increment();
+        }
+
+        public void served(long bytes) {
+            served.increment(bytes);
+        }
+
+        public void fetched(long bytes) {
+            fetched.increment(bytes);
+        }
+
+        /** One upstream exchange; {@code status} 0 means no HTTP answer (connect error, timeout). */
+        public void upstream(int status, long nanos) {
+            upstreamByStatus.computeIfAbsent(status, s -> Counter.builder(UPSTREAM_REQUESTS)
+                    .description("Requests sent upstream by HTTP status (0: no answer)")
+                    .tag("repository", repository).tag("status", Integer.toString(s)).register(registry))
+                    .increment();
+            upstreamDuration.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+    }
+}

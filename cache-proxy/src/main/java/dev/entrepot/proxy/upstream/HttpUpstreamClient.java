@@ -1,0 +1,250 @@
+package dev.entrepot.proxy.upstream;
+
+import dev.entrepot.proxy.metrics.ProxyMetrics.RepositoryMetrics;
+import dev.entrepot.proxy.oci.Digest;
+import dev.entrepot.proxy.oci.ImageName;
+import dev.entrepot.proxy.oci.MediaTypes;
+import dev.entrepot.proxy.oci.OciException;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.net.ConnectException;
+import java.net.URI;
+import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * {@link UpstreamClient} over the Vert.x HTTP client: streams bodies, answers the token challenge, follows
+ * redirects itself (dropping {@code Authorization} when the origin changes, as blob CDNs require), retries
+ * connection failures a bounded number of times with backoff, and honours 429 {@code Retry-After} by not
+ * calling the upstream again before it has passed.
+ */
+public final class HttpUpstreamClient implements UpstreamClient {
+    private static final int MAX_REDIRECTS = 5;
+    private static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+    private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(10);
+    private static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(10);
+    private static final String USER_AGENT = "entrepot/0.1";
+
+    /** Timeouts and retry budget. */
+    public record Settings(Duration connectTimeout, Duration idleTimeout, int connectRetries, Duration retryBackoff) {
+    }
+
+    private final Vertx vertx;
+    private final HttpClient http;
+    private final String base;
+    private final BearerChallengeAuthenticator auth;
+    private final RepositoryMetrics metrics;
+    private final Settings settings;
+    private volatile long rateLimitedUntil;
+
+    public HttpUpstreamClient(Vertx vertx, HttpClient http, URI base, BearerChallengeAuthenticator auth,
+                              RepositoryMetrics metrics, Settings settings) {
+        this.vertx = vertx;
+        this.http = http;
+        this.base = base.toString().replaceAll("/+$", "");
+        this.auth = auth;
+        this.metrics = metrics;
+        this.settings = settings;
+    }
+
+    @Override
+    public Future<Manifest> getManifest(ImageName name, String reference) {
+        return exchange(HttpMethod.GET, name, "manifests/" + reference, MediaTypes.MANIFESTS_ACCEPT)
+                .compose(resp -> readBounded(resp, MAX_MANIFEST_BYTES).map(body -> new Manifest(body.getBytes(),
+                        mediaType(resp), resp.getHeader("Docker-Content-Digest"))));
+    }
+
+    @Override
+    public Future<Head> headManifest(ImageName name, String reference) {
+        return exchange(HttpMethod.HEAD, name, "manifests/" + reference, MediaTypes.MANIFESTS_ACCEPT)
+                .compose(resp -> resp.end().map(v -> head(resp)));
+    }
+
+    @Override
+    public Future<HttpClientResponse> openBlob(ImageName name, Digest digest) {
+        return exchange(HttpMethod.GET, name, "blobs/" + digest, null);
+    }
+
+    @Override
+    public Future<Head> headBlob(ImageName name, Digest digest) {
+        return exchange(HttpMethod.HEAD, name, "blobs/" + digest, null).compose(resp -> resp.end().map(v -> head(resp)));
+    }
+
+    @Override
+    public Future<Body> get(ImageName name, String suffix, int maxBytes) {
+        return exchange(HttpMethod.GET, name, suffix, MediaTypes.JSON + ", " + MediaTypes.OCI_INDEX)
+                .compose(resp -> readBounded(resp, maxBytes).map(body -> new Body(resp.statusCode(),
+                        resp.getHeader(HttpHeaders.CONTENT_TYPE), resp.getHeader(HttpHeaders.LINK), body)));
+    }
+
+    /** Sends the request with authentication, retrying once after a challenge; answers a paused 2xx response. */
+    private Future<HttpClientResponse> exchange(HttpMethod method, ImageName name, String suffix, String accept) {
+        long wait = rateLimitedUntil - System.currentTimeMillis();
+        if (wait > 0) {
+            return Future.failedFuture(new UpstreamException(429, "upstream rate limit in force",
+                    Duration.ofMillis(wait)));
+        }
+        String url = base + "/v2/" + name + "/" + suffix;
+        String scope = "repository:" + name + ":pull";
+        return auth.authorization(scope)
+                .compose(authz -> send(method, url, headers(accept, authz), 0, 0))
+                .compose(resp -> {
+                    if (resp.statusCode() == 401 && auth.learn(resp.getHeader(HttpHeaders.WWW_AUTHENTICATE), scope)) {
+                        resp.body();
+                        return auth.authorization(scope).compose(authz -> send(method, url, headers(accept, authz), 0, 0));
+                    }
+                    return Future.succeededFuture(resp);
+                })
+                .compose(resp -> resp.statusCode() / 100 == 2 ? Future.succeededFuture(resp) : failure(resp, url));
+    }
+
+    private Future<HttpClientResponse> send(HttpMethod method, String url, MultiMap headers, int redirects, int attempt) {
+        RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(url).setHeaders(headers)
+                .setFollowRedirects(false)
+                .setConnectTimeout(settings.connectTimeout().toMillis())
+                .setIdleTimeout(settings.idleTimeout().toMillis());
+        long start = System.nanoTime();
+        return http.request(options).compose(req -> req.send()).transform(ar -> {
+            if (ar.failed()) {
+                metrics.upstream(0, System.nanoTime() - start);
+                if (attempt < settings.connectRetries() && isConnectionFailure(ar.cause())) {
+                    Promise<HttpClientResponse> retry = Promise.promise();
+                    long backoff = settings.retryBackoff().toMillis() << attempt;
+                    vertx.setTimer(Math.max(1, backoff), id ->
+                            send(method, url, headers, redirects, attempt + 1).onComplete(retry));
+                    return retry.future();
+                }
+                return Future.failedFuture(new UpstreamException(0, "cannot reach upstream " + hostOf(url) + ": "
+                        + Objects.requireNonNullElse(ar.cause().getMessage(), ar.cause().getClass().getSimpleName())));
+            }
+            HttpClientResponse resp = ar.result();
+            resp.pause();
+            metrics.upstream(resp.statusCode(), System.nanoTime() - start);
+            String location = resp.getHeader(HttpHeaders.LOCATION);
+            if (isRedirect(resp.statusCode()) && location != null && redirects < MAX_REDIRECTS) {
+                resp.body();
+                String target = URI.create(url).resolve(location).toString();
+                MultiMap next = MultiMap.caseInsensitiveMultiMap().addAll(headers);
+                if (!sameOrigin(url, target)) {
+                    next.remove(HttpHeaders.AUTHORIZATION);
+                }
+                return send(method, target, next, redirects + 1, 0);
+            }
+            return Future.succeededFuture(resp);
+        });
+    }
+
+    private Future<HttpClientResponse> failure(HttpClientResponse resp, String url) {
+        int status = resp.statusCode();
+        resp.body(); // drain so the connection can be reused
+        Duration retryAfter = null;
+        if (status == 429) {
+            retryAfter = parseRetryAfter(resp.getHeader(HttpHeaders.RETRY_AFTER));
+            rateLimitedUntil = System.currentTimeMillis() + retryAfter.toMillis();
+        }
+        return Future.failedFuture(new UpstreamException(status, "upstream answered " + status + " for " + url,
+                retryAfter));
+    }
+
+    static Duration parseRetryAfter(String header) {
+        if (header == null) {
+            return DEFAULT_RETRY_AFTER;
+        }
+        try {
+            long seconds = Long.parseLong(header.trim());
+            return Duration.ofSeconds(Math.min(Math.max(seconds, 1), MAX_RETRY_AFTER.toSeconds()));
+        } catch (NumberFormatException e) {
+            try {
+                long millis = java.time.ZonedDateTime.parse(header.trim(),
+                        java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli()
+                        - System.currentTimeMillis();
+                return Duration.ofMillis(Math.min(Math.max(millis, 1000), MAX_RETRY_AFTER.toMillis()));
+            } catch (java.time.format.DateTimeParseException ignored) {
+                return DEFAULT_RETRY_AFTER;
+            }
+        }
+    }
+
+    private static Future<Buffer> readBounded(HttpClientResponse resp, int maxBytes) {
+        String length = resp.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length != null && Long.parseLong(length.trim()) > maxBytes) {
+            resp.request().reset();
+            return Future.failedFuture(new UpstreamException(502, "upstream body of " + length
+                    + " bytes exceeds the limit of " + maxBytes));
+        }
+        Promise<Buffer> promise = Promise.promise();
+        Buffer body = Buffer.buffer();
+        resp.handler(chunk -> {
+            if (body.length() + chunk.length() > maxBytes) {
+                resp.request().reset();
+                promise.tryFail(new UpstreamException(502, "upstream body exceeds the limit of " + maxBytes));
+            } else {
+                body.appendBuffer(chunk);
+            }
+        });
+        resp.exceptionHandler(e -> promise.tryFail(new UpstreamException(0, "upstream body failed: " + e.getMessage())));
+        resp.endHandler(v -> promise.tryComplete(body));
+        resp.resume();
+        return promise.future();
+    }
+
+    private static Head head(HttpClientResponse resp) {
+        String digest = resp.getHeader("Docker-Content-Digest");
+        String length = resp.getHeader(HttpHeaders.CONTENT_LENGTH);
+        Digest parsed = null;
+        if (digest != null) {
+            try {
+                parsed = Digest.parse(digest.trim());
+            } catch (OciException e) {
+                parsed = null; // an upstream with an odd header: treat as unknown, callers fall back to GET
+            }
+        }
+        return new Head(parsed, mediaType(resp), length == null ? -1 : Long.parseLong(length.trim()));
+    }
+
+    private static String mediaType(HttpClientResponse resp) {
+        String type = resp.getHeader(HttpHeaders.CONTENT_TYPE);
+        return type == null ? null : type.split(";", 2)[0].trim();
+    }
+
+    private static MultiMap headers(String accept, String authorization) {
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap().set(HttpHeaders.USER_AGENT, USER_AGENT);
+        if (accept != null) {
+            headers.set(HttpHeaders.ACCEPT, accept);
+        }
+        if (authorization != null) {
+            headers.set(HttpHeaders.AUTHORIZATION, authorization);
+        }
+        return headers;
+    }
+
+    private static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+
+    private static boolean isConnectionFailure(Throwable t) {
+        return t instanceof ConnectException || t instanceof HttpClosedException || t instanceof ClosedChannelException;
+    }
+
+    private static boolean sameOrigin(String a, String b) {
+        URI x = URI.create(a);
+        URI y = URI.create(b);
+        return Objects.equals(x.getScheme(), y.getScheme()) && Objects.equals(x.getHost(), y.getHost())
+                && x.getPort() == y.getPort();
+    }
+
+    private static String hostOf(String url) {
+        URI u = URI.create(url);
+        return u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "");
+    }
+}

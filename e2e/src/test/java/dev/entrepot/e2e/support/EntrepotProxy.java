@@ -1,0 +1,191 @@
+package dev.entrepot.e2e.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The packaged cache proxy ({@code quarkus-run.jar}) as a separate JVM on 127.0.0.1, with its
+ * config file and store in a work dir. Restart keeps port, config and store (crash tests).
+ */
+public final class EntrepotProxy implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Path workDir;
+    private final Path configFile;
+    private final Path storage;
+    private final int port;
+    private ManagedProcess process;
+    private int starts;
+
+    private EntrepotProxy(Path workDir, Path configFile, Path storage, int port) {
+        this.workDir = workDir;
+        this.configFile = configFile;
+        this.storage = storage;
+        this.port = port;
+    }
+
+    public static EntrepotProxy start(Path workDir, ProxyConfig config) {
+        try {
+            Files.createDirectories(workDir);
+            Path storage = workDir.resolve("store");
+            Path configFile = workDir.resolve("entrepot.yaml");
+            Files.writeString(configFile, config.yaml(storage.toString()));
+            EntrepotProxy proxy = new EntrepotProxy(workDir, configFile, storage, Ports.free());
+            proxy.start();
+            return proxy;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static Path jar() {
+        Path jar = Path.of(System.getProperty("entrepot.proxy.jar", "../cache-proxy/target/quarkus-app/quarkus-run.jar"));
+        if (!Files.isRegularFile(jar)) {
+            throw new AssertionError("proxy jar not found at " + jar.toAbsolutePath()
+                    + "; build it first: mvn -B -pl cache-proxy -am package -DskipTests");
+        }
+        return jar;
+    }
+
+    public synchronized void start() {
+        if (process != null && process.isAlive()) {
+            return;
+        }
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String extra = System.getProperty("entrepot.proxy.jvmArgs", "");
+        if (!extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.addAll(List.of(
+                "-Dentrepot.config=" + configFile,
+                "-Dquarkus.http.port=" + port,
+                "-Dquarkus.http.host=127.0.0.1",
+                "-jar", jar().toAbsolutePath().toString()));
+        starts++;
+        process = ManagedProcess.start("entrepot:" + port, command, workDir.resolve("proxy-" + starts + ".log"), Map.of());
+        Poll.until(Duration.ofSeconds(60), () -> {
+            if (!process.isAlive()) {
+                throw new AssertionError("proxy exited during start:\n" + process.logTail(40));
+            }
+            try {
+                HttpResponse<Void> response = HTTP.send(HttpRequest.newBuilder(url().resolve("/q/health/ready"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+                return response.statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }, () -> "proxy readiness on port " + port + "\n" + process.logTail(40));
+    }
+
+    public synchronized void stop() {
+        if (process != null) {
+            process.stop();
+        }
+    }
+
+    public synchronized void kill9() {
+        process.kill9();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String hostPort() {
+        return "127.0.0.1:" + port;
+    }
+
+    public URI url() {
+        return URI.create("http://127.0.0.1:" + port);
+    }
+
+    public Path storage() {
+        return storage;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public String logTail(int lines) {
+        return process == null ? "" : process.logTail(lines);
+    }
+
+    /** Where DESIGN.md puts a verified blob: {@code blobs/sha256/<first two hex>/<hex>}. */
+    public Path blobFile(String digest) {
+        String hex = digest.substring("sha256:".length());
+        return storage.resolve("blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex);
+    }
+
+    /** Regular files under the store's {@code tmp/} dir (downloads in progress or left behind). */
+    public List<Path> tempFiles() {
+        return regularFiles(storage.resolve("tmp"));
+    }
+
+    /** Sum of the sizes of the files under {@code blobs/}. */
+    public long blobBytes() {
+        return regularFiles(storage.resolve("blobs")).stream().mapToLong(p -> {
+            try {
+                return Files.size(p);
+            } catch (IOException e) {
+                return 0; // evicted while we looked
+            }
+        }).sum();
+    }
+
+    public static List<Path> regularFiles(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).toList();
+        } catch (IOException | UncheckedIOException e) {
+            return regularFilesRetry(dir);
+        }
+    }
+
+    private static List<Path> regularFilesRetry(Path dir) {
+        // a file vanished during the walk (rename/eviction); one more try is enough
+        try (Stream<Path> files = Files.walk(dir)) {
+            return files.filter(Files::isRegularFile).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public PrometheusText metrics() {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(url().resolve("/q/metrics"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new AssertionError("GET /q/metrics -> " + response.statusCode() + ": " + response.body());
+            }
+            return PrometheusText.parse(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}

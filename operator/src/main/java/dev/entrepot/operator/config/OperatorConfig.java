@@ -1,0 +1,70 @@
+package dev.entrepot.operator.config;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** Operator configuration (application.properties, or env such as ENTREPOT_OPERATOR_PROXY_IMAGE). */
+@ConfigMapping(prefix = "entrepot.operator")
+public interface OperatorConfig {
+
+    /** Namespaces to serve; all namespaces when absent. */
+    Optional<Set<String>> namespaces();
+
+    Proxy proxy();
+
+    UpstreamProbe upstreamProbe();
+
+    interface Proxy {
+        /** cache-proxy container image. */
+        @WithDefault("entrepot/cache-proxy:0.1.0-SNAPSHOT")
+        String image();
+
+        @WithDefault("IfNotPresent")
+        String imagePullPolicy();
+
+        /** Store volume size when no Repository of the namespace asks for more. */
+        @WithDefault("20Gi")
+        String storageSize();
+
+        /** StorageClass of the store volume; the cluster default when absent. */
+        Optional<String> storageClass();
+
+        @WithDefault("250m")
+        String cpuRequest();
+
+        @WithDefault("256Mi")
+        String memoryRequest();
+
+        @WithDefault("1Gi")
+        String memoryLimit();
+
+        /** tagTtl rendered for remote repositories that do not set one. */
+        @WithDefault("5m")
+        String defaultTagTtl();
+
+        /** retention rendered for remote repositories that do not set one. */
+        @WithDefault("720h")
+        String defaultRetention();
+
+        /** Rendered as auth.anonymousPull. */
+        @WithDefault("true")
+        boolean anonymousPull();
+    }
+
+    interface UpstreamProbe {
+        /** Whether to probe upstream registries for the UpstreamReachable condition. */
+        @WithDefault("true")
+        boolean enabled();
+
+        @WithDefault("3s")
+        Duration timeout();
+
+        /** How long a probe result is reused before the upstream is asked again. */
+        @WithDefault("60s")
+        Duration cacheFor();
+    }
+}

@@ -1,0 +1,21 @@
+package dev.entrepot.operator.crd.v1alpha1.common;
+
+/** Validation patterns shared by the CRD schemas (the proxy accepts exactly these forms). */
+public final class Patterns {
+
+    /** Go-style durations limited to hours, minutes and seconds: 30s, 5m, 720h, 1h30m. */
+    public static final String DURATION = "^([0-9]+[hms])+$";
+
+    /** Kubernetes quantities the proxy understands: 50Gi, 500Mi, 10G. */
+    public static final String SIZE = "^[0-9]+(Ki|Mi|Gi|Ti|K|M|G|T)?$";
+
+    /** A registry host as containerd names it in hosts.toml: docker.io, registry.example.com:5000. */
+    public static final String REGISTRY_HOST =
+            "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?$";
+
+    /** An absolute http(s) URL of a registry, without query or fragment. */
+    public static final String REGISTRY_URL = "^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$";
+
+    private Patterns() {
+    }
+}

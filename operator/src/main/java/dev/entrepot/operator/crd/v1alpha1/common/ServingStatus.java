@@ -1,0 +1,28 @@
+package dev.entrepot.operator.crd.v1alpha1.common;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** Status fields shared by every kind of repository the namespace proxy serves. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ServingStatus {
+
+    @JsonPropertyDescription("Latest observations of the repository's state: Ready, plus UpstreamReachable or Resolved.")
+    private List<Condition> conditions = new ArrayList<>();
+
+    @JsonPropertyDescription("The metadata.generation the operator last acted on.")
+    private Long observedGeneration;
+
+    @JsonPropertyDescription("In-cluster pull prefix, e.g. entrepot.<namespace>.svc:5000/<name>.")
+    private String url;
+
+    public List<Condition> getConditions() { return conditions; }
+    public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
+    public Long getObservedGeneration() { return observedGeneration; }
+    public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
+    public String getUrl() { return url; }
+    public void setUrl(String url) { this.url = url; }
+}

@@ -1,0 +1,42 @@
+package dev.entrepot.operator.crd.v1alpha1.virtual;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import dev.entrepot.operator.crd.v1alpha1.common.Patterns;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** Desired state of a VirtualRepository; mirrors a `mode: virtual` entry of entrepot.yaml. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.pushTo) || self.upstreams.exists(u, u.repositoryRef == self.pushTo)",
+        message = "spec.pushTo must name one of spec.upstreams")
+@ValidationRule(value = "self.upstreams.all(u, self.upstreams.exists_one(v, v.repositoryRef == u.repositoryRef))",
+        message = "each repository may appear only once in spec.upstreams")
+public class VirtualRepositorySpec {
+
+    @Required
+    @Size(min = 1, max = 32)
+    @JsonPropertyDescription("Repositories of this namespace to resolve from; higher priority wins, equal priorities share.")
+    private List<UpstreamRef> upstreams = new ArrayList<>();
+
+    @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+    @JsonPropertyDescription("Standard repository (one of the upstreams) that receives pushes to this virtual repository.")
+    private String pushTo;
+
+    @Size(max = 32)
+    @JsonPropertyDescription("Registry hosts (e.g. docker.io) whose containerd mirror requests (?ns=<host>) this repository answers.")
+    private List<@Pattern(Patterns.REGISTRY_HOST) String> mirrorOf = new ArrayList<>();
+
+    public List<UpstreamRef> getUpstreams() { return upstreams; }
+    public void setUpstreams(List<UpstreamRef> upstreams) { this.upstreams = upstreams; }
+    public String getPushTo() { return pushTo; }
+    public void setPushTo(String pushTo) { this.pushTo = pushTo; }
+    public List<String> getMirrorOf() { return mirrorOf; }
+    public void setMirrorOf(List<String> mirrorOf) { this.mirrorOf = mirrorOf; }
+}

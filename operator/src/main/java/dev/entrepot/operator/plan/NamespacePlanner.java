@@ -1,0 +1,280 @@
+package dev.entrepot.operator.plan;
+
+import static dev.entrepot.operator.plan.Problem.Category.CONFLICT;
+import static dev.entrepot.operator.plan.Problem.Category.CREDENTIALS;
+import static dev.entrepot.operator.plan.Problem.Category.RESOLUTION;
+import static dev.entrepot.operator.plan.Problem.Category.SPEC;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+import dev.entrepot.operator.crd.v1alpha1.common.Patterns;
+import dev.entrepot.operator.crd.v1alpha1.repository.CredentialsSecretRef;
+import dev.entrepot.operator.crd.v1alpha1.repository.RemoteSpec;
+import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
+import dev.entrepot.operator.crd.v1alpha1.repository.RepositoryMode;
+import dev.entrepot.operator.crd.v1alpha1.repository.RepositorySpec;
+import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
+import dev.entrepot.operator.render.ProxyConfig;
+import dev.entrepot.operator.render.ProxyConfig.RepositoryEntry;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
+
+/**
+ * Pure translation of a namespace's Repository and VirtualRepository objects into a
+ * {@link NamespacePlan}. Only a config the proxy accepts is ever produced: whatever cannot be
+ * honoured is left out (or served without the faulty part) and reported as a {@link Problem}.
+ * Order is deterministic: Repositories by name, then VirtualRepositories by name.
+ */
+public final class NamespacePlanner {
+
+    public static final String STORE_PATH = "/var/lib/entrepot";
+    public static final String CREDENTIALS_DIR = "/etc/entrepot/credentials";
+    /** Share of the volume the proxy may fill; the rest is headroom for in-flight downloads and metadata. */
+    static final BigDecimal STORE_FILL_RATIO = new BigDecimal("0.9");
+
+    private static final Pattern DURATION = Pattern.compile(Patterns.DURATION);
+    private static final Pattern SIZE = Pattern.compile(Patterns.SIZE);
+    private static final Pattern HOST = Pattern.compile(Patterns.REGISTRY_HOST);
+    private static final Pattern URL = Pattern.compile(Patterns.REGISTRY_URL);
+    private static final Comparator<io.fabric8.kubernetes.api.model.HasMetadata> BY_NAME =
+            Comparator.comparing(r -> r.getMetadata().getName());
+
+    private final ProxySettings settings;
+    private final Function<String, Optional<Secret>> secrets;
+    private final Map<Subject, List<Problem>> problems = new LinkedHashMap<>();
+    private final SortedMap<String, String> credentialFiles = new TreeMap<>();
+    private final Map<String, String> mirrorClaims = new HashMap<>();
+    private final Map<String, RepositoryMode> servedModes = new HashMap<>();
+
+    private NamespacePlanner(ProxySettings settings, Function<String, Optional<Secret>> secrets) {
+        this.settings = settings;
+        this.secrets = secrets;
+    }
+
+    /** @param secrets looks a Secret of the namespace up by name */
+    public static NamespacePlan plan(List<Repository> repositories, List<VirtualRepository> virtuals,
+            Function<String, Optional<Secret>> secrets, ProxySettings settings) {
+        return new NamespacePlanner(settings, secrets).run(repositories, virtuals);
+    }
+
+    private NamespacePlan run(List<Repository> repositories, List<VirtualRepository> virtuals) {
+        List<RepositoryEntry> entries = new ArrayList<>();
+        repositories.stream().sorted(BY_NAME).forEach(r -> repository(r).ifPresent(entries::add));
+        Map<String, String> servedUpstreams = new TreeMap<>();
+        virtuals.stream().sorted(BY_NAME).forEach(v -> virtual(v, repositories).ifPresent(e -> {
+            entries.add(e);
+            servedUpstreams.put(e.name(), summary(e.virtual().upstreams()));
+        }));
+        String volume = storageSize(repositories);
+        var config = new ProxyConfig(new ProxyConfig.Storage(STORE_PATH, fillLimit(volume)), List.copyOf(entries),
+                new ProxyConfig.Auth(settings.anonymousPull()));
+        return new NamespacePlan(config, credentialFiles, volume, problems, servedUpstreams);
+    }
+
+    private Optional<RepositoryEntry> repository(Repository resource) {
+        String name = resource.getMetadata().getName();
+        Subject subject = Subject.repository(name);
+        RepositorySpec spec = resource.getSpec();
+        if (spec == null || spec.getMode() == null) {
+            return reject(subject, SPEC, "InvalidSpec", "spec.mode is required (remote or standard)");
+        }
+        List<String> mirrorOf = claimMirrors(subject, spec.getMirrorOf());
+        RepositoryEntry entry;
+        if (spec.getMode() == RepositoryMode.REMOTE) {
+            Optional<ProxyConfig.Remote> remote = remote(subject, spec.getRemote());
+            if (remote.isEmpty()) {
+                releaseMirrors(name);
+                return Optional.empty();
+            }
+            entry = new RepositoryEntry(name, "remote", mirrorOf, remote.get(), null, null);
+        } else {
+            boolean immutable = spec.getStandard() != null && Boolean.TRUE.equals(spec.getStandard().getImmutableTags());
+            entry = new RepositoryEntry(name, "standard", mirrorOf, null, new ProxyConfig.Standard(immutable), null);
+        }
+        servedModes.put(name, spec.getMode());
+        return Optional.of(entry);
+    }
+
+    private Optional<ProxyConfig.Remote> remote(Subject subject, RemoteSpec remote) {
+        if (remote == null || remote.getUrl() == null || !URL.matcher(remote.getUrl()).matches()) {
+            return reject(subject, SPEC, "InvalidSpec", "spec.remote.url must be an http(s) registry URL");
+        }
+        String tagTtl = Optional.ofNullable(remote.getTagTtl()).orElse(settings.defaultTagTtl());
+        String retention = Optional.ofNullable(remote.getRetention()).orElse(settings.defaultRetention());
+        if (!DURATION.matcher(tagTtl).matches() || !DURATION.matcher(retention).matches()) {
+            return reject(subject, SPEC, "InvalidSpec",
+                    "spec.remote.tagTtl and retention must be durations like 30s, 5m, 720h or 1h30m");
+        }
+        return Optional.of(new ProxyConfig.Remote(remote.getUrl(), credentials(subject, remote.getCredentialsSecretRef()),
+                tagTtl, retention));
+    }
+
+    /** Missing credentials degrade to anonymous pulls (reported), rather than taking the repository offline. */
+    private ProxyConfig.Credentials credentials(Subject subject, CredentialsSecretRef ref) {
+        if (ref == null || ref.getName() == null) {
+            return null;
+        }
+        Optional<Secret> secret = secrets.apply(ref.getName());
+        if (secret.isEmpty()) {
+            report(subject, CREDENTIALS, "SecretNotFound", "Secret " + ref.getName()
+                    + " not found in the namespace; pulling anonymously until it exists");
+            return null;
+        }
+        Optional<String> username = value(secret.get(), ref.getUsernameKey());
+        Optional<String> password = value(secret.get(), ref.getPasswordKey());
+        if (username.isEmpty() || password.isEmpty()) {
+            String missing = username.isEmpty() ? ref.getUsernameKey() : ref.getPasswordKey();
+            report(subject, CREDENTIALS, "SecretKeyNotFound", "Secret " + ref.getName() + " has no key '" + missing
+                    + "'; pulling anonymously until it does");
+            return null;
+        }
+        return new ProxyConfig.Credentials(credentialFile(ref.getName(), ref.getUsernameKey(), username.get()),
+                credentialFile(ref.getName(), ref.getPasswordKey(), password.get()));
+    }
+
+    /** Secret names cannot contain '_', so "<secret>_<key>" never collides across Secrets. */
+    private String credentialFile(String secretName, String key, String base64Value) {
+        String file = secretName + "_" + key;
+        credentialFiles.put(file, base64Value);
+        return CREDENTIALS_DIR + "/" + file;
+    }
+
+    private static Optional<String> value(Secret secret, String key) {
+        if (secret.getData() != null && secret.getData().get(key) != null) {
+            return Optional.of(secret.getData().get(key));
+        }
+        if (secret.getStringData() != null && secret.getStringData().get(key) != null) {
+            return Optional.of(Base64.getEncoder().encodeToString(
+                    secret.getStringData().get(key).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        return Optional.empty();
+    }
+
+    private Optional<RepositoryEntry> virtual(VirtualRepository resource, List<Repository> repositories) {
+        String name = resource.getMetadata().getName();
+        Subject subject = Subject.virtual(name);
+        if (repositories.stream().anyMatch(r -> r.getMetadata().getName().equals(name))) {
+            return reject(subject, CONFLICT, "NameConflict",
+                    "a Repository named " + name + " exists in the namespace; the Repository is served under this name");
+        }
+        var spec = resource.getSpec();
+        if (spec == null || spec.getUpstreams() == null || spec.getUpstreams().isEmpty()) {
+            return reject(subject, SPEC, "InvalidSpec", "spec.upstreams needs at least one repository");
+        }
+        List<ProxyConfig.Upstream> upstreams = new ArrayList<>();
+        for (var upstream : spec.getUpstreams()) {
+            String ref = upstream.getRepositoryRef();
+            Integer priority = upstream.getPriority();
+            if (ref == null || priority == null || priority < 0 || priority > 1000) {
+                report(subject, SPEC, "InvalidSpec", "each upstream needs a repositoryRef and a priority from 0 to 1000");
+            } else if (upstreams.stream().anyMatch(u -> u.repository().equals(ref))) {
+                report(subject, SPEC, "InvalidSpec", "repository " + ref + " is listed twice in spec.upstreams");
+            } else if (resolvable(subject, ref, repositories)) {
+                upstreams.add(new ProxyConfig.Upstream(ref, priority));
+            }
+        }
+        if (upstreams.isEmpty()) {
+            return reject(subject, RESOLUTION, "Unresolved", "none of the upstreams can be served");
+        }
+        upstreams.sort(Comparator.comparingInt(ProxyConfig.Upstream::priority).reversed()
+                .thenComparing(ProxyConfig.Upstream::repository));
+        String pushTo = spec.getPushTo();
+        String requestedPushTo = pushTo;
+        if (pushTo != null && upstreams.stream().noneMatch(u -> u.repository().equals(requestedPushTo))) {
+            report(subject, RESOLUTION, "PushTargetUnresolved", "pushTo " + pushTo + " is not a served upstream; pushes are refused");
+            pushTo = null;
+        } else if (pushTo != null && servedModes.get(pushTo) != RepositoryMode.STANDARD) {
+            report(subject, RESOLUTION, "PushTargetNotStandard", "pushTo " + pushTo
+                    + " is a remote repository; only standard repositories accept pushes");
+            pushTo = null;
+        }
+        List<String> mirrorOf = claimMirrors(subject, spec.getMirrorOf());
+        return Optional.of(new RepositoryEntry(name, "virtual", mirrorOf, null, null,
+                new ProxyConfig.Virtual(List.copyOf(upstreams), pushTo)));
+    }
+
+    private boolean resolvable(Subject subject, String ref, List<Repository> repositories) {
+        if (servedModes.containsKey(ref)) {
+            return true;
+        }
+        boolean exists = repositories.stream().anyMatch(r -> r.getMetadata().getName().equals(ref));
+        report(subject, RESOLUTION, exists ? "UpstreamNotServed" : "UnknownRepository", exists
+                ? "Repository " + ref + " is not served (see its status)"
+                : "no Repository named " + ref + " in the namespace (upstreams must be Repositories, not VirtualRepositories)");
+        return false;
+    }
+
+    private List<String> claimMirrors(Subject subject, List<String> hosts) {
+        List<String> claimed = new ArrayList<>();
+        for (String host : hosts == null ? List.<String>of() : hosts) {
+            if (host == null || !HOST.matcher(host).matches()) {
+                report(subject, SPEC, "InvalidSpec", "mirrorOf entry '" + host + "' is not a registry host");
+            } else if (mirrorClaims.containsKey(host) && !mirrorClaims.get(host).equals(subject.name())) {
+                report(subject, CONFLICT, "MirrorConflict", "mirrorOf " + host + " is already claimed by "
+                        + mirrorClaims.get(host) + "; ignored here");
+            } else if (!claimed.contains(host)) {
+                mirrorClaims.put(host, subject.name());
+                claimed.add(host);
+            }
+        }
+        return claimed;
+    }
+
+    private void releaseMirrors(String name) {
+        mirrorClaims.values().removeIf(name::equals);
+    }
+
+    private String storageSize(List<Repository> repositories) {
+        String chosen = settings.storageSize();
+        for (Repository r : repositories.stream().sorted(BY_NAME).toList()) {
+            var hints = r.getSpec() == null ? null : r.getSpec().getStorage();
+            if (hints == null || hints.getSize() == null) {
+                continue;
+            }
+            if (!SIZE.matcher(hints.getSize()).matches()) {
+                report(Subject.repository(r.getMetadata().getName()), SPEC, "InvalidSpec",
+                        "spec.storage.size must be a size like 50Gi");
+            } else if (bytes(hints.getSize()).compareTo(bytes(chosen)) > 0) {
+                chosen = hints.getSize();
+            }
+        }
+        return chosen;
+    }
+
+    static BigDecimal bytes(String size) {
+        return Quantity.getAmountInBytes(new Quantity(size));
+    }
+
+    /** storage.maxSize: the fill ratio of the volume, in whole MiB. */
+    static String fillLimit(String volumeSize) {
+        BigDecimal mib = bytes(volumeSize).multiply(STORE_FILL_RATIO)
+                .divide(BigDecimal.valueOf(1024L * 1024L), 0, RoundingMode.FLOOR);
+        return mib.toPlainString() + "Mi";
+    }
+
+    private static String summary(List<ProxyConfig.Upstream> upstreams) {
+        return String.join(", ", upstreams.stream().map(u -> u.repository() + "(" + u.priority() + ")").toList());
+    }
+
+    private <T> Optional<T> reject(Subject subject, Problem.Category category, String reason, String message) {
+        report(subject, category, reason, message);
+        return Optional.empty();
+    }
+
+    private void report(Subject subject, Problem.Category category, String reason, String message) {
+        problems.computeIfAbsent(subject, s -> new ArrayList<>()).add(Problem.of(category, reason, message));
+    }
+}

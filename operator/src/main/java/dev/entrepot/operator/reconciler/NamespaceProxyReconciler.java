@@ -1,0 +1,111 @@
+package dev.entrepot.operator.reconciler;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
+import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
+import dev.entrepot.operator.dependent.CredentialsSecretDependentResource;
+import dev.entrepot.operator.dependent.HasRepositoriesCondition;
+import dev.entrepot.operator.dependent.ProxyConfigMapDependentResource;
+import dev.entrepot.operator.dependent.ProxyDeploymentDependentResource;
+import dev.entrepot.operator.dependent.ProxyServiceDependentResource;
+import dev.entrepot.operator.dependent.StoreClaimDependentResource;
+import dev.entrepot.operator.probe.UpstreamProbe;
+import dev.entrepot.operator.status.StatusAggregator;
+import dev.entrepot.operator.status.StatusWriter;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+
+/**
+ * One shared proxy per namespace, so the namespace is the primary: any change to a Repository,
+ * VirtualRepository, referenced Secret or owned object reconciles its whole namespace, serially.
+ * The workflow creates/updates the proxy objects (or deletes them when no repository is left);
+ * this class then writes every repository's status.
+ */
+@ControllerConfiguration(name = NamespaceProxyReconciler.NAME, generationAwareEventProcessing = false,
+        informer = @Informer(genericFilter = WatchedNamespaceFilter.class),
+        // Re-probe upstreams and heal drift even without events.
+        maxReconciliationInterval = @MaxReconciliationInterval(interval = 2, timeUnit = TimeUnit.MINUTES))
+@Workflow(dependents = {
+        @Dependent(type = CredentialsSecretDependentResource.class, reconcilePrecondition = HasRepositoriesCondition.class),
+        @Dependent(type = ProxyConfigMapDependentResource.class, reconcilePrecondition = HasRepositoriesCondition.class),
+        @Dependent(type = StoreClaimDependentResource.class, reconcilePrecondition = HasRepositoriesCondition.class),
+        @Dependent(type = ProxyDeploymentDependentResource.class, reconcilePrecondition = HasRepositoriesCondition.class),
+        @Dependent(type = ProxyServiceDependentResource.class, reconcilePrecondition = HasRepositoriesCondition.class)
+})
+public class NamespaceProxyReconciler implements Reconciler<Namespace> {
+
+    public static final String NAME = "entrepot-namespace-proxy";
+    private static final Logger LOG = Logger.getLogger(NamespaceProxyReconciler.class);
+
+    @Inject
+    NamespaceInventory inventory;
+
+    @Inject
+    UpstreamProbe upstreamProbe;
+
+    @Override
+    public UpdateControl<Namespace> reconcile(Namespace namespace, Context<Namespace> context) {
+        NamespaceState state = inventory.read(namespace, context);
+        if (!state.hasRepositories()) {
+            return UpdateControl.noUpdate();
+        }
+        boolean available = context.getSecondaryResource(Deployment.class)
+                .map(d -> d.getStatus() != null && d.getStatus().getAvailableReplicas() != null
+                        && d.getStatus().getAvailableReplicas() > 0)
+                .orElse(false);
+        var statuses = new StatusAggregator(state.plan(), state.namespace(), available, upstreamProbe::probe,
+                Instant.now());
+        int writes = 0;
+        for (Repository r : state.repositories()) {
+            writes += StatusWriter.write(context.getClient(), r, statuses.repository(r)) ? 1 : 0;
+        }
+        for (VirtualRepository v : state.virtuals()) {
+            writes += StatusWriter.write(context.getClient(), v, statuses.virtual(v)) ? 1 : 0;
+        }
+        if (writes > 0) {
+            LOG.debugf("namespace %s: %d repository statuses updated", state.namespace(), writes);
+        }
+        return UpdateControl.noUpdate();
+    }
+
+    @Override
+    public List<EventSource<?, Namespace>> prepareEventSources(EventSourceContext<Namespace> context) {
+        Set<String> namespaces = inventory.watchedNamespaces();
+        return List.of(
+                new InformerEventSource<>(byNamespace(Repository.class, namespaces).build(), context),
+                new InformerEventSource<>(byNamespace(VirtualRepository.class, namespaces).build(), context),
+                new InformerEventSource<>(byNamespace(Secret.class, namespaces)
+                        .withName(NamespaceInventory.REFERENCED_SECRETS).build(), context));
+    }
+
+    /** Every object of a namespace maps to that namespace's reconciliation. */
+    private static <R extends HasMetadata> InformerEventSourceConfiguration.Builder<R> byNamespace(
+            Class<R> type, Set<String> namespaces) {
+        return InformerEventSourceConfiguration.from(type, Namespace.class)
+                .withNamespaces(namespaces)
+                .withSecondaryToPrimaryMapper(r -> Set.of(new ResourceID(r.getMetadata().getNamespace())));
+    }
+}

@@ -1,0 +1,36 @@
+package dev.entrepot.operator.reconciler;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
+import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
+import dev.entrepot.operator.plan.NamespacePlan;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+
+/** The repositories of one namespace as seen in the informer caches, and the plan derived from them. */
+public record NamespaceState(String namespace, List<Repository> repositories, List<VirtualRepository> virtuals,
+        NamespacePlan plan) {
+
+    public boolean hasRepositories() {
+        return !repositories.isEmpty() || !virtuals.isEmpty();
+    }
+
+    /**
+     * Every repository of the namespace co-owns the proxy's objects (none as controller), so the
+     * Kubernetes garbage collector removes them once the last repository is gone, even when the
+     * operator is not running.
+     */
+    public List<OwnerReference> ownerReferences() {
+        List<HasMetadata> owners = new ArrayList<>(repositories);
+        owners.addAll(virtuals);
+        return owners.stream()
+                .sorted(Comparator.comparing((HasMetadata o) -> o.getKind()).thenComparing(o -> o.getMetadata().getName()))
+                .map(o -> new OwnerReferenceBuilder().withApiVersion(o.getApiVersion()).withKind(o.getKind())
+                        .withName(o.getMetadata().getName()).withUid(o.getMetadata().getUid()).build())
+                .toList();
+    }
+}

@@ -1,0 +1,162 @@
+package dev.entrepot.operator.render;
+
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+import dev.entrepot.operator.plan.NamespacePlanner;
+import dev.entrepot.operator.plan.ProxySettings;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+
+/**
+ * Pure renderers for the Kubernetes objects of one namespace's proxy. The pod template depends
+ * only on operator settings: repository changes reach the proxy through the ConfigMap and the
+ * credentials Secret, whose mounted files the kubelet refreshes in place (no subPath), so they
+ * never roll the Deployment. Changing image or resources changes the template and rolls it.
+ */
+public final class ProxyWorkloadRenderer {
+
+    public static final String NAME = "entrepot";
+    public static final String CONFIG_MAP = "entrepot-config";
+    public static final String CREDENTIALS_SECRET = "entrepot-credentials";
+    public static final String STORE_CLAIM = "entrepot-store";
+    public static final String CONFIG_KEY = "entrepot.yaml";
+    public static final String CONFIG_DIR = "/etc/entrepot/config";
+    public static final int PORT = 5000;
+    public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+    public static final String MANAGED_BY = "entrepot-operator";
+    /** Label selector of every object the operator owns; its informers watch only these. */
+    public static final String SELECTOR = MANAGED_BY_LABEL + "=" + MANAGED_BY;
+    /** UID/GID of the Quarkus base images' default user; the store volume is group-writable for it. */
+    static final long PROXY_GID = 185L;
+
+    private ProxyWorkloadRenderer() {
+    }
+
+    public static SortedMap<String, String> selectorLabels() {
+        SortedMap<String, String> labels = new TreeMap<>();
+        labels.put("app.kubernetes.io/name", "entrepot-proxy");
+        labels.put("app.kubernetes.io/instance", NAME);
+        return labels;
+    }
+
+    public static SortedMap<String, String> labels() {
+        SortedMap<String, String> labels = selectorLabels();
+        labels.put("app.kubernetes.io/component", "cache-proxy");
+        labels.put("app.kubernetes.io/part-of", "entrepot");
+        labels.put(MANAGED_BY_LABEL, MANAGED_BY);
+        return labels;
+    }
+
+    private static ObjectMeta meta(String name, String namespace) {
+        return new ObjectMetaBuilder().withName(name).withNamespace(namespace).withLabels(labels()).build();
+    }
+
+    public static ConfigMap configMap(String namespace, String entrepotYaml) {
+        return new ConfigMapBuilder().withMetadata(meta(CONFIG_MAP, namespace))
+                .withData(Map.of(CONFIG_KEY, entrepotYaml)).build();
+    }
+
+    /** @param files file name to base64 content, as in {@code NamespacePlan.credentialFiles()} */
+    public static Secret credentials(String namespace, SortedMap<String, String> files) {
+        return new SecretBuilder().withMetadata(meta(CREDENTIALS_SECRET, namespace)).withType("Opaque")
+                .withData(new TreeMap<>(files)).build();
+    }
+
+    public static PersistentVolumeClaim storeClaim(String namespace, String size, String storageClass) {
+        return new PersistentVolumeClaimBuilder().withMetadata(meta(STORE_CLAIM, namespace))
+                .withNewSpec()
+                .withAccessModes("ReadWriteOnce")
+                .withStorageClassName(storageClass)
+                .withNewResources().addToRequests("storage", new Quantity(size)).endResources()
+                .endSpec().build();
+    }
+
+    public static Service service(String namespace) {
+        return new ServiceBuilder().withMetadata(meta(NAME, namespace))
+                .withNewSpec()
+                .withType("ClusterIP")
+                .withSelector(selectorLabels())
+                .addNewPort().withName("http").withProtocol("TCP").withPort(PORT)
+                .withTargetPort(new IntOrString("http")).endPort()
+                .endSpec().build();
+    }
+
+    public static Deployment deployment(String namespace, ProxySettings settings) {
+        SortedMap<String, String> podAnnotations = new TreeMap<>();
+        podAnnotations.put("prometheus.io/scrape", "true");
+        podAnnotations.put("prometheus.io/port", String.valueOf(PORT));
+        podAnnotations.put("prometheus.io/path", "/q/metrics");
+        return new DeploymentBuilder().withMetadata(meta(NAME, namespace))
+                .withNewSpec()
+                .withReplicas(1)
+                .withRevisionHistoryLimit(3)
+                // One pod owns the ReadWriteOnce store: stop the old pod before starting the new one.
+                .withNewStrategy().withType("Recreate").endStrategy()
+                .withNewSelector().withMatchLabels(selectorLabels()).endSelector()
+                .withNewTemplate()
+                .withNewMetadata().withLabels(labels()).withAnnotations(podAnnotations).endMetadata()
+                .withNewSpec()
+                .withEnableServiceLinks(false)
+                .withTerminationGracePeriodSeconds(30L)
+                .withNewSecurityContext()
+                .withRunAsNonRoot(true).withFsGroup(PROXY_GID)
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .endSecurityContext()
+                .addNewContainer()
+                .withName("cache-proxy")
+                .withImage(settings.image())
+                .withImagePullPolicy(settings.imagePullPolicy())
+                .addNewPort().withName("http").withContainerPort(PORT).withProtocol("TCP").endPort()
+                .addNewEnv().withName("QUARKUS_HTTP_PORT").withValue(String.valueOf(PORT)).endEnv()
+                .addNewEnv().withName("ENTREPOT_CONFIG").withValue(CONFIG_DIR + "/" + CONFIG_KEY).endEnv()
+                .withReadinessProbe(probe("/q/health/ready", 5, 5, 3))
+                .withLivenessProbe(probe("/q/health/live", 10, 10, 3))
+                .withNewResources()
+                .addToRequests("cpu", new Quantity(settings.cpuRequest()))
+                .addToRequests("memory", new Quantity(settings.memoryRequest()))
+                .addToLimits("memory", new Quantity(settings.memoryLimit()))
+                .endResources()
+                .withNewSecurityContext()
+                .withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
+                .withNewCapabilities().withDrop("ALL").endCapabilities()
+                .endSecurityContext()
+                .addNewVolumeMount().withName("config").withMountPath(CONFIG_DIR).withReadOnly(true).endVolumeMount()
+                .addNewVolumeMount().withName("credentials").withMountPath(NamespacePlanner.CREDENTIALS_DIR)
+                .withReadOnly(true).endVolumeMount()
+                .addNewVolumeMount().withName("store").withMountPath(NamespacePlanner.STORE_PATH).endVolumeMount()
+                .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                .endContainer()
+                .addNewVolume().withName("config").withNewConfigMap().withName(CONFIG_MAP).endConfigMap().endVolume()
+                // 0440: readable by the proxy's group (fsGroup) only.
+                .addNewVolume().withName("credentials").withNewSecret().withSecretName(CREDENTIALS_SECRET)
+                .withDefaultMode(0440).endSecret().endVolume()
+                .addNewVolume().withName("store").withNewPersistentVolumeClaim().withClaimName(STORE_CLAIM)
+                .endPersistentVolumeClaim().endVolume()
+                .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+                .endSpec()
+                .endTemplate()
+                .endSpec().build();
+    }
+
+    private static Probe probe(String path, int initialDelay, int period, int failures) {
+        return new ProbeBuilder().withNewHttpGet().withPath(path).withPort(new IntOrString("http")).endHttpGet()
+                .withInitialDelaySeconds(initialDelay).withPeriodSeconds(period).withTimeoutSeconds(2)
+                .withFailureThreshold(failures).build();
+    }
+}

@@ -1,0 +1,126 @@
+package dev.entrepot.operator.status;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import dev.entrepot.operator.crd.v1alpha1.common.Condition;
+import dev.entrepot.operator.crd.v1alpha1.common.ServingStatus;
+import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
+import dev.entrepot.operator.crd.v1alpha1.repository.RepositoryMode;
+import dev.entrepot.operator.crd.v1alpha1.repository.RepositoryStatus;
+import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
+import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepositoryStatus;
+import dev.entrepot.operator.plan.NamespacePlan;
+import dev.entrepot.operator.plan.Problem;
+import dev.entrepot.operator.plan.Subject;
+import dev.entrepot.operator.probe.UpstreamProbe;
+import dev.entrepot.operator.render.ProxyWorkloadRenderer;
+
+/** The one place where status conditions are decided, for both kinds of repository. */
+public final class StatusAggregator {
+
+    public static final String READY = "Ready";
+    public static final String UPSTREAM_REACHABLE = "UpstreamReachable";
+    public static final String RESOLVED = "Resolved";
+
+    private final NamespacePlan plan;
+    private final String namespace;
+    private final boolean proxyAvailable;
+    private final Function<String, UpstreamProbe.Result> probe;
+    private final Instant now;
+
+    /** @param proxyAvailable whether the namespace's proxy Deployment has an available replica */
+    public StatusAggregator(NamespacePlan plan, String namespace, boolean proxyAvailable,
+            Function<String, UpstreamProbe.Result> probe, Instant now) {
+        this.plan = plan;
+        this.namespace = namespace;
+        this.proxyAvailable = proxyAvailable;
+        this.probe = probe;
+        this.now = now.truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    public RepositoryStatus repository(Repository resource) {
+        String name = resource.getMetadata().getName();
+        List<Problem> problems = plan.problemsOf(Subject.repository(name));
+        List<Condition> conditions = new ArrayList<>();
+        conditions.add(ready(name, problems));
+        if (resource.getSpec() != null && resource.getSpec().getMode() == RepositoryMode.REMOTE) {
+            conditions.add(upstreamReachable(resource, name));
+        }
+        return fill(new RepositoryStatus(), resource.getStatus(), resource.getMetadata().getGeneration(), name,
+                conditions);
+    }
+
+    public VirtualRepositoryStatus virtual(VirtualRepository resource) {
+        String name = resource.getMetadata().getName();
+        List<Problem> problems = plan.problemsOf(Subject.virtual(name));
+        List<Problem> unresolved = problems.stream()
+                .filter(p -> p.category() == Problem.Category.RESOLUTION).toList();
+        Condition resolved = unresolved.isEmpty()
+                ? condition(RESOLVED, plan.serves(name) ? "True" : "Unknown",
+                        plan.serves(name) ? "AllUpstreamsResolved" : "NotEvaluated",
+                        plan.serves(name) ? "every upstream is a served Repository of the namespace"
+                                : "upstreams were not evaluated: " + messages(problems))
+                : condition(RESOLVED, "False", unresolved.get(0).reason(), messages(unresolved));
+        VirtualRepositoryStatus status = fill(new VirtualRepositoryStatus(), resource.getStatus(),
+                resource.getMetadata().getGeneration(), name, List.of(ready(name, problems), resolved));
+        status.setMode("virtual");
+        status.setUpstreams(plan.servedUpstreams().get(name));
+        return status;
+    }
+
+    private Condition ready(String name, List<Problem> problems) {
+        if (!problems.isEmpty()) {
+            return condition(READY, "False", problems.get(0).reason(), messages(problems));
+        }
+        if (!proxyAvailable) {
+            return condition(READY, "False", "ProxyUnavailable", "waiting for Deployment "
+                    + ProxyWorkloadRenderer.NAME + " in " + namespace + " to have an available replica");
+        }
+        return condition(READY, "True", "Serving", "served at " + url(name));
+    }
+
+    private Condition upstreamReachable(Repository resource, String name) {
+        if (!plan.serves(name)) {
+            return condition(UPSTREAM_REACHABLE, "Unknown", "NotServed", "the repository is not served");
+        }
+        UpstreamProbe.Result result = probe.apply(resource.getSpec().getRemote().getUrl());
+        return switch (result.reachability()) {
+            case REACHABLE -> condition(UPSTREAM_REACHABLE, "True", "Reachable", result.detail());
+            case UNREACHABLE -> condition(UPSTREAM_REACHABLE, "False", "Unreachable", result.detail());
+            case UNKNOWN -> condition(UPSTREAM_REACHABLE, "Unknown", "NotProbed", result.detail());
+        };
+    }
+
+    private <S extends ServingStatus> S fill(S status, ServingStatus previous, Long generation, String name,
+            List<Condition> conditions) {
+        for (Condition c : conditions) {
+            c.setObservedGeneration(generation);
+            c.setLastTransitionTime(previous == null ? now.toString() : previous.getConditions().stream()
+                    .filter(old -> java.util.Objects.equals(old.getType(), c.getType())
+                            && java.util.Objects.equals(old.getStatus(), c.getStatus()))
+                    .map(Condition::getLastTransitionTime).findFirst().orElse(now.toString()));
+        }
+        status.setConditions(conditions);
+        status.setObservedGeneration(generation);
+        status.setUrl(plan.serves(name) ? url(name) : null);
+        return status;
+    }
+
+    /** The in-cluster pull prefix of a repository. */
+    public String url(String name) {
+        return ProxyWorkloadRenderer.NAME + "." + namespace + ".svc:" + ProxyWorkloadRenderer.PORT + "/" + name;
+    }
+
+    private static Condition condition(String type, String status, String reason, String message) {
+        return new Condition(type, status, reason, message);
+    }
+
+    private static String messages(List<Problem> problems) {
+        return problems.stream().map(Problem::message).collect(Collectors.joining("; "));
+    }
+}

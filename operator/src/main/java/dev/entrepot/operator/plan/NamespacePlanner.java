@@ -58,6 +58,7 @@ public final class NamespacePlanner {
     private final SortedMap<String, String> credentialFiles = new TreeMap<>();
     private final Map<String, String> mirrorClaims = new HashMap<>();
     private final Map<String, RepositoryMode> servedModes = new HashMap<>();
+    private final java.util.Set<String> virtualNames = new java.util.HashSet<>();
 
     private NamespacePlanner(ProxySettings settings, Function<String, Optional<Secret>> secrets) {
         this.settings = settings;
@@ -72,6 +73,7 @@ public final class NamespacePlanner {
 
     private NamespacePlan run(List<Repository> repositories, List<VirtualRepository> virtuals) {
         List<RepositoryEntry> entries = new ArrayList<>();
+        virtuals.forEach(v -> virtualNames.add(v.getMetadata().getName()));
         repositories.stream().sorted(BY_NAME).forEach(r -> repository(r).ifPresent(entries::add));
         Map<String, String> servedUpstreams = new TreeMap<>();
         virtuals.stream().sorted(BY_NAME).forEach(v -> virtual(v, repositories).ifPresent(e -> {
@@ -210,10 +212,14 @@ public final class NamespacePlanner {
         if (servedModes.containsKey(ref)) {
             return true;
         }
-        boolean exists = repositories.stream().anyMatch(r -> r.getMetadata().getName().equals(ref));
-        report(subject, RESOLUTION, exists ? "UpstreamNotServed" : "UnknownRepository", exists
-                ? "Repository " + ref + " is not served (see its status)"
-                : "no Repository named " + ref + " in the namespace (upstreams must be Repositories, not VirtualRepositories)");
+        if (repositories.stream().anyMatch(r -> r.getMetadata().getName().equals(ref))) {
+            report(subject, RESOLUTION, "UpstreamNotServed", "Repository " + ref + " is not served (see its status)");
+        } else if (virtualNames.contains(ref)) {
+            report(subject, RESOLUTION, "VirtualUpstream", ref
+                    + " is a VirtualRepository; upstreams must be Repositories (remote or standard)");
+        } else {
+            report(subject, RESOLUTION, "UnknownRepository", "no Repository named " + ref + " in the namespace");
+        }
         return false;
     }
 

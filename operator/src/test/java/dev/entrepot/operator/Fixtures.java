@@ -1,0 +1,90 @@
+package dev.entrepot.operator;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import dev.entrepot.operator.crd.v1alpha1.repository.CredentialsSecretRef;
+import dev.entrepot.operator.crd.v1alpha1.repository.RemoteSpec;
+import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
+import dev.entrepot.operator.crd.v1alpha1.repository.RepositoryMode;
+import dev.entrepot.operator.crd.v1alpha1.repository.RepositorySpec;
+import dev.entrepot.operator.crd.v1alpha1.repository.StandardSpec;
+import dev.entrepot.operator.crd.v1alpha1.repository.StorageHints;
+import dev.entrepot.operator.crd.v1alpha1.virtual.UpstreamRef;
+import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
+import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepositorySpec;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+
+/** Builders for the custom resources tests feed to the operator. */
+public final class Fixtures {
+
+    private Fixtures() {
+    }
+
+    public static Repository remote(String namespace, String name, String url, String... mirrorOf) {
+        RemoteSpec remote = new RemoteSpec();
+        remote.setUrl(url);
+        RepositorySpec spec = new RepositorySpec();
+        spec.setMode(RepositoryMode.REMOTE);
+        spec.setRemote(remote);
+        spec.setMirrorOf(List.of(mirrorOf));
+        return repository(namespace, name, spec);
+    }
+
+    public static Repository withCredentials(Repository repository, String secretName) {
+        CredentialsSecretRef ref = new CredentialsSecretRef();
+        ref.setName(secretName);
+        repository.getSpec().getRemote().setCredentialsSecretRef(ref);
+        return repository;
+    }
+
+    public static Repository withStorage(Repository repository, String size) {
+        StorageHints hints = new StorageHints();
+        hints.setSize(size);
+        repository.getSpec().setStorage(hints);
+        return repository;
+    }
+
+    public static Repository standard(String namespace, String name, boolean immutableTags) {
+        StandardSpec standard = new StandardSpec();
+        standard.setImmutableTags(immutableTags);
+        RepositorySpec spec = new RepositorySpec();
+        spec.setMode(RepositoryMode.STANDARD);
+        spec.setStandard(standard);
+        return repository(namespace, name, spec);
+    }
+
+    private static Repository repository(String namespace, String name, RepositorySpec spec) {
+        Repository r = new Repository();
+        r.setMetadata(new ObjectMetaBuilder().withNamespace(namespace).withName(name).build());
+        r.setSpec(spec);
+        return r;
+    }
+
+    public static VirtualRepository virtual(String namespace, String name, String pushTo, UpstreamRef... upstreams) {
+        VirtualRepositorySpec spec = new VirtualRepositorySpec();
+        spec.setUpstreams(List.of(upstreams));
+        spec.setPushTo(pushTo);
+        VirtualRepository v = new VirtualRepository();
+        v.setMetadata(new ObjectMetaBuilder().withNamespace(namespace).withName(name).build());
+        v.setSpec(spec);
+        return v;
+    }
+
+    public static UpstreamRef upstream(String repository, int priority) {
+        return new UpstreamRef(repository, priority);
+    }
+
+    public static Secret secret(String namespace, String name, String username, String password) {
+        return new SecretBuilder().withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
+                .withData(Map.of("username", b64(username), "password", b64(password))).build();
+    }
+
+    public static String b64(String value) {
+        return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
+    }
+}

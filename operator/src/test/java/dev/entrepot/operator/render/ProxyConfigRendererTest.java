@@ -1,0 +1,88 @@
+package dev.entrepot.operator.render;
+
+import static dev.entrepot.operator.Fixtures.remote;
+import static dev.entrepot.operator.Fixtures.secret;
+import static dev.entrepot.operator.Fixtures.standard;
+import static dev.entrepot.operator.Fixtures.upstream;
+import static dev.entrepot.operator.Fixtures.virtual;
+import static dev.entrepot.operator.Fixtures.withCredentials;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import dev.entrepot.operator.Golden;
+import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
+import dev.entrepot.operator.plan.NamespacePlanner;
+import dev.entrepot.operator.plan.ProxySettings;
+
+class ProxyConfigRendererTest {
+
+    static final String NS = "team-a";
+
+    /** The DESIGN.md example: Docker Hub with credentials, a hosted repository, and a virtual over both. */
+    static ProxyConfig designExample() {
+        Repository hub = withCredentials(remote(NS, "dockerhub", "https://registry-1.docker.io", "docker.io"), "hub");
+        hub.getSpec().getRemote().setTagTtl("5m");
+        hub.getSpec().getRemote().setRetention("720h");
+        return NamespacePlanner.plan(
+                List.of(standard(NS, "team", true), hub),
+                List.of(virtual(NS, "all", "team", upstream("team", 100), upstream("dockerhub", 80))),
+                name -> Optional.of(secret(NS, "hub", "bob", "pw")),
+                ProxySettings.defaults()).config();
+    }
+
+    @Test
+    void rendersTheDesignExampleExactly() {
+        Golden.assertMatches("entrepot.yaml", ProxyConfigRenderer.render(designExample()));
+    }
+
+    @Test
+    void emitsOnlyContractFields() throws Exception {
+        JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(ProxyConfigRenderer.render(designExample()));
+
+        assertThat(fieldNames(tree)).containsExactly("storage", "repositories", "auth");
+        assertThat(fieldNames(tree.get("storage"))).containsExactly("path", "maxSize");
+        assertThat(fieldNames(tree.get("auth"))).containsExactly("anonymousPull");
+        for (JsonNode repository : tree.get("repositories")) {
+            assertThat(fieldNames(repository)).isSubsetOf("name", "mode", "mirrorOf", "remote", "standard", "virtual");
+            if (repository.has("remote")) {
+                assertThat(fieldNames(repository.get("remote"))).isSubsetOf("url", "credentials", "tagTtl", "retention");
+                assertThat(fieldNames(repository.get("remote").get("credentials")))
+                        .containsExactly("usernameFile", "passwordFile");
+            }
+            if (repository.has("virtual")) {
+                assertThat(fieldNames(repository.get("virtual"))).isSubsetOf("upstreams", "pushTo");
+                repository.get("virtual").get("upstreams")
+                        .forEach(u -> assertThat(fieldNames(u)).containsExactly("repository", "priority"));
+            }
+        }
+    }
+
+    @Test
+    void numericLookingNamesStayStrings() throws Exception {
+        ProxyConfig config = new ProxyConfig(new ProxyConfig.Storage("/data", "1024Mi"),
+                List.of(new ProxyConfig.RepositoryEntry("123", "standard", List.of(), null,
+                        new ProxyConfig.Standard(false), null)),
+                new ProxyConfig.Auth(true));
+
+        JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(ProxyConfigRenderer.render(config));
+
+        assertThat(tree.get("repositories").get(0).get("name").isTextual()).isTrue();
+        assertThat(tree.get("repositories").get(0).has("mirrorOf")).isFalse();
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new java.util.ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+}

@@ -108,6 +108,16 @@ public final class DockerRegistry implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
+    /** skopeo reference to {@code name:tag} or {@code name@digest} in this registry. */
+    public String ref(String nameAndReference) {
+        return "docker://" + hostPort() + "/" + nameAndReference;
+    }
+
+    /** Pushes tag {@code tag} of a generated layout as {@code nameAndTag}; {@code extra} e.g. --all, --format v2s2. */
+    public void push(ImageGenerator images, String tag, String nameAndTag, String... extra) {
+        Skopeo.copyOk(images.ociRef(tag), ref(nameAndTag), extra);
+    }
+
     public URI url() {
         return URI.create("http://127.0.0.1:" + port);
     }

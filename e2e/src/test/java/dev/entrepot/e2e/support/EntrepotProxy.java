@@ -110,6 +110,15 @@ public final class EntrepotProxy implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
+    /** skopeo reference through the proxy, e.g. {@code hub/library/alpine:1}. */
+    public String ref(String path) {
+        return "docker://" + hostPort() + "/" + path;
+    }
+
+    public OciClient client() {
+        return new OciClient(url());
+    }
+
     public URI url() {
         return URI.create("http://127.0.0.1:" + port);
     }

@@ -1,0 +1,252 @@
+package dev.entrepot.operator.reconciler;
+
+import static dev.entrepot.operator.Fixtures.remote;
+import static dev.entrepot.operator.Fixtures.secret;
+import static dev.entrepot.operator.Fixtures.standard;
+import static dev.entrepot.operator.Fixtures.upstream;
+import static dev.entrepot.operator.Fixtures.virtual;
+import static dev.entrepot.operator.Fixtures.withCredentials;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import dev.entrepot.operator.crd.v1alpha1.common.Condition;
+import dev.entrepot.operator.crd.v1alpha1.common.ServingStatus;
+import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
+import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
+import dev.entrepot.operator.probe.UpstreamProbe;
+import dev.entrepot.operator.render.ProxyWorkloadRenderer;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+
+/** The running operator against the fabric8 mock API server (CRUD mode); one namespace per test. */
+@QuarkusTest
+@WithKubernetesTestServer
+class NamespaceProxyReconcilerTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    @KubernetesTestServer
+    KubernetesServer server;
+
+    @Inject
+    KubernetesClient client;
+
+    @Inject
+    FakeUpstreamProbe probe;
+
+    private String namespace(String name) {
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+                .create();
+        return name;
+    }
+
+    private <T extends HasMetadata> T await(Class<T> type, String ns, String name) {
+        return Awaitility.await().atMost(TIMEOUT).until(() -> client.resources(type).inNamespace(ns).withName(name).get(),
+                r -> r != null);
+    }
+
+    private String config(String ns) {
+        return Awaitility.await().atMost(TIMEOUT).until(() -> Optional.ofNullable(client.configMaps().inNamespace(ns)
+                .withName(ProxyWorkloadRenderer.CONFIG_MAP).get()).map(c -> c.getData().get("entrepot.yaml")).orElse(""),
+                s -> !s.isEmpty());
+    }
+
+    private static Optional<Condition> condition(ServingStatus status, String type) {
+        return status == null ? Optional.empty()
+                : status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+    }
+
+    private void awaitCondition(Class<? extends HasMetadata> type, String ns, String name, String conditionType,
+            String status, String reason) {
+        Awaitility.await().atMost(TIMEOUT).untilAsserted(() -> {
+            HasMetadata resource = client.resources(type).inNamespace(ns).withName(name).get();
+            ServingStatus s = resource instanceof Repository r ? r.getStatus() : ((VirtualRepository) resource).getStatus();
+            assertThat(condition(s, conditionType)).as("%s condition of %s", conditionType, name)
+                    .hasValueSatisfying(c -> {
+                        assertThat(c.getStatus()).isEqualTo(status);
+                        assertThat(c.getReason()).isEqualTo(reason);
+                    });
+        });
+    }
+
+    private void makeProxyAvailable(String ns) {
+        Deployment deployment = await(Deployment.class, ns, ProxyWorkloadRenderer.NAME);
+        deployment.setStatus(new DeploymentStatusBuilder().withReplicas(1).withReadyReplicas(1)
+                .withAvailableReplicas(1).build());
+        client.apps().deployments().inNamespace(ns).resource(deployment).updateStatus();
+    }
+
+    @Test
+    void remoteRepositoryGetsAProxyAndStatus() {
+        String ns = namespace("remote-ns");
+        client.resource(secret(ns, "hub", "bob", "s3cret")).create();
+        Repository repo = client.resource(
+                withCredentials(remote(ns, "dockerhub", "https://registry-1.docker.io", "docker.io"), "hub")).create();
+
+        String yaml = config(ns);
+        assertThat(yaml).contains("name: dockerhub").contains("url: https://registry-1.docker.io")
+                .contains("usernameFile: /etc/entrepot/credentials/hub_username").contains("- docker.io");
+        Secret credentials = await(Secret.class, ns, ProxyWorkloadRenderer.CREDENTIALS_SECRET);
+        assertThat(credentials.getData()).containsKeys("hub_username", "hub_password");
+        Deployment deployment = await(Deployment.class, ns, ProxyWorkloadRenderer.NAME);
+        assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+                .isEqualTo("entrepot/cache-proxy:0.1.0-SNAPSHOT");
+        assertThat(await(Service.class, ns, ProxyWorkloadRenderer.NAME).getSpec().getPorts().get(0).getPort())
+                .isEqualTo(5000);
+        assertThat(await(PersistentVolumeClaim.class, ns, ProxyWorkloadRenderer.STORE_CLAIM)
+                .getSpec().getResources().getRequests().get("storage").toString()).isEqualTo("20Gi");
+        assertThat(deployment.getMetadata().getOwnerReferences()).extracting(OwnerReference::getUid)
+                .containsExactly(repo.getMetadata().getUid());
+
+        awaitCondition(Repository.class, ns, "dockerhub", "Ready", "False", "ProxyUnavailable");
+        awaitCondition(Repository.class, ns, "dockerhub", "UpstreamReachable", "True", "Reachable");
+        makeProxyAvailable(ns);
+        awaitCondition(Repository.class, ns, "dockerhub", "Ready", "True", "Serving");
+        Repository current = client.resources(Repository.class).inNamespace(ns).withName("dockerhub").get();
+        assertThat(current.getStatus().getUrl()).isEqualTo("entrepot.remote-ns.svc:5000/dockerhub");
+        assertThat(current.getStatus().getObservedGeneration()).isEqualTo(current.getMetadata().getGeneration());
+    }
+
+    @Test
+    void unreachableUpstreamIsReported() {
+        String ns = namespace("unreachable-ns");
+        probe.answer("https://down.example", UpstreamProbe.Result.unreachable("cannot reach https://down.example/v2/"));
+        client.resource(remote(ns, "down", "https://down.example")).create();
+
+        awaitCondition(Repository.class, ns, "down", "UpstreamReachable", "False", "Unreachable");
+        assertThat(condition(client.resources(Repository.class).inNamespace(ns).withName("down").get().getStatus(),
+                "UpstreamReachable").orElseThrow().getMessage()).contains("down.example");
+    }
+
+    @Test
+    void repositoryChangeUpdatesTheConfigMapButNotTheDeployment() {
+        String ns = namespace("change-ns");
+        client.resource(remote(ns, "quay", "https://quay.io")).create();
+        assertThat(config(ns)).contains("tagTtl: 5m");
+        Deployment before = await(Deployment.class, ns, ProxyWorkloadRenderer.NAME);
+
+        Repository repo = client.resources(Repository.class).inNamespace(ns).withName("quay").get();
+        repo.getSpec().getRemote().setTagTtl("30s");
+        client.resource(repo).update();
+
+        Awaitility.await().atMost(TIMEOUT).until(() -> config(ns).contains("tagTtl: 30s"));
+        Deployment after = client.apps().deployments().inNamespace(ns).withName(ProxyWorkloadRenderer.NAME).get();
+        assertThat(after.getMetadata().getResourceVersion()).isEqualTo(before.getMetadata().getResourceVersion());
+    }
+
+    @Test
+    void missingSecretIsReportedUntilItAppears() {
+        String ns = namespace("secret-ns");
+        client.resource(withCredentials(remote(ns, "private", "https://registry.example.com"), "creds")).create();
+
+        awaitCondition(Repository.class, ns, "private", "Ready", "False", "SecretNotFound");
+        assertThat(config(ns)).contains("name: private").doesNotContain("usernameFile");
+
+        client.resource(secret(ns, "creds", "alice", "pw")).create();
+        Awaitility.await().atMost(TIMEOUT).until(() -> config(ns).contains("usernameFile: /etc/entrepot/credentials/creds_username"));
+        awaitCondition(Repository.class, ns, "private", "Ready", "False", "ProxyUnavailable");
+    }
+
+    @Test
+    void virtualRepositoryResolvesOnlyKnownRepositories() {
+        String ns = namespace("virtual-ns");
+        client.resource(standard(ns, "team", true)).create();
+        client.resource(virtual(ns, "all", "team", upstream("team", 100), upstream("dockerhub", 80))).create();
+
+        awaitCondition(VirtualRepository.class, ns, "all", "Resolved", "False", "UnknownRepository");
+        VirtualRepository all = client.resources(VirtualRepository.class).inNamespace(ns).withName("all").get();
+        assertThat(condition(all.getStatus(), "Resolved").orElseThrow().getMessage()).contains("dockerhub");
+        assertThat(condition(all.getStatus(), "Ready").orElseThrow().getStatus()).isEqualTo("False");
+        assertThat(all.getStatus().getUpstreams()).isEqualTo("team(100)");
+
+        client.resource(remote(ns, "dockerhub", "https://registry-1.docker.io")).create();
+        awaitCondition(VirtualRepository.class, ns, "all", "Resolved", "True", "AllUpstreamsResolved");
+        assertThat(client.resources(VirtualRepository.class).inNamespace(ns).withName("all").get()
+                .getStatus().getUpstreams()).isEqualTo("team(100), dockerhub(80)");
+        assertThat(config(ns)).contains("repository: dockerhub");
+    }
+
+    @Test
+    void deletingTheLastRepositoryRemovesTheProxy() {
+        String ns = namespace("delete-ns");
+        Repository a = client.resource(standard(ns, "a", false)).create();
+        Repository b = client.resource(standard(ns, "b", false)).create();
+        Awaitility.await().atMost(TIMEOUT).until(() -> {
+            Deployment d = client.apps().deployments().inNamespace(ns).withName(ProxyWorkloadRenderer.NAME).get();
+            return d != null && d.getMetadata().getOwnerReferences().size() == 2;
+        });
+
+        client.resource(a).delete();
+        Awaitility.await().atMost(TIMEOUT).until(() -> !config(ns).contains("name: a"));
+        assertThat(client.apps().deployments().inNamespace(ns).withName(ProxyWorkloadRenderer.NAME).get()
+                .getMetadata().getOwnerReferences()).extracting(OwnerReference::getName).containsExactly("b");
+
+        client.resource(b).delete();
+        Awaitility.await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(client.apps().deployments().inNamespace(ns).withName(ProxyWorkloadRenderer.NAME).get()).isNull();
+            assertThat(client.configMaps().inNamespace(ns).withName(ProxyWorkloadRenderer.CONFIG_MAP).get()).isNull();
+            assertThat(client.services().inNamespace(ns).withName(ProxyWorkloadRenderer.NAME).get()).isNull();
+            assertThat(client.persistentVolumeClaims().inNamespace(ns).withName(ProxyWorkloadRenderer.STORE_CLAIM).get())
+                    .isNull();
+            assertThat(client.secrets().inNamespace(ns).withName(ProxyWorkloadRenderer.CREDENTIALS_SECRET).get()).isNull();
+        });
+    }
+
+    @Test
+    void steadyStateMakesNoWrites() throws InterruptedException {
+        String ns = namespace("steady-ns");
+        client.resource(remote(ns, "hub", "https://registry-1.docker.io", "docker.io")).create();
+        client.resource(standard(ns, "team", false)).create();
+        client.resource(virtual(ns, "all", "team", upstream("team", 2), upstream("hub", 1))).create();
+        makeProxyAvailable(ns);
+        awaitCondition(Repository.class, ns, "hub", "Ready", "True", "Serving");
+        awaitCondition(VirtualRepository.class, ns, "all", "Ready", "True", "Serving");
+        Thread.sleep(1000);
+        drainRequests();
+
+        // Any Secret event reconciles the namespace (it could be a referenced one).
+        int probesBefore = probe.calls();
+        client.resource(secret(ns, "unrelated", "x", "y")).create();
+        Awaitility.await().atMost(TIMEOUT).until(() -> probe.calls() > probesBefore);
+        Thread.sleep(1000);
+
+        List<String> writes = drainRequests().stream()
+                .filter(r -> !r.getMethod().equals("GET"))
+                .map(r -> r.getMethod() + " " + r.getPath())
+                .filter(w -> !w.startsWith("POST /api/v1/namespaces/steady-ns/secrets"))
+                .toList();
+        assertThat(writes).as("writes after a no-op reconciliation").isEmpty();
+    }
+
+    private List<RecordedRequest> drainRequests() throws InterruptedException {
+        List<RecordedRequest> requests = new ArrayList<>();
+        RecordedRequest request;
+        while ((request = server.getKubernetesMockServer().takeRequest(100, TimeUnit.MILLISECONDS)) != null) {
+            requests.add(request);
+        }
+        return requests;
+    }
+}

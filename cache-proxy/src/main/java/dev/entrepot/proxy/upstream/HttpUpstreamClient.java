@@ -67,7 +67,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
     @Override
     public Future<Head> headManifest(ImageName name, String reference) {
         return exchange(HttpMethod.HEAD, name, "manifests/" + reference, MediaTypes.MANIFESTS_ACCEPT)
-                .compose(resp -> resp.end().map(v -> head(resp)));
+                .compose(resp -> resp.body().map(v -> head(resp)));
     }
 
     @Override
@@ -77,7 +77,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
 
     @Override
     public Future<Head> headBlob(ImageName name, Digest digest) {
-        return exchange(HttpMethod.HEAD, name, "blobs/" + digest, null).compose(resp -> resp.end().map(v -> head(resp)));
+        return exchange(HttpMethod.HEAD, name, "blobs/" + digest, null).compose(resp -> resp.body().map(v -> head(resp)));
     }
 
     @Override

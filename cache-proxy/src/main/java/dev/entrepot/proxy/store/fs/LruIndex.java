@@ -51,8 +51,13 @@ public final class LruIndex {
     }
 
     void add(Digest digest, long size, long lastAccess) {
-        Entry previous = entries.put(digest, new Entry(size, lastAccess));
-        total.addAndGet(size - (previous == null ? 0 : previous.size));
+        Entry previous = entries.putIfAbsent(digest, new Entry(size, lastAccess));
+        if (previous == null) {
+            total.addAndGet(size);
+        } else {
+            // Same digest, same bytes, stored again: keep the entry, so its readers' pins still protect it.
+            previous.lastAccess = Math.max(previous.lastAccess, lastAccess);
+        }
     }
 
     void forget(Digest digest) {

@@ -29,6 +29,7 @@ class OciErrorCodeTest {
             "RANGE_NOT_SATISFIABLE, 416",
             "UNAVAILABLE, 503",
             "PAGINATION_NUMBER_INVALID, 400",
+            "UNKNOWN, 500",
     })
     void statusesAreTheSpecs(OciErrorCode code, int status) {
         assertThat(code.status()).isEqualTo(status);
@@ -36,12 +37,13 @@ class OciErrorCodeTest {
 
     @Test
     void everyCodeHasAStatusAndAMessage() {
-        assertThat(OciErrorCode.values()).hasSize(17).allSatisfy(code -> {
+        assertThat(OciErrorCode.values()).hasSize(18).allSatisfy(code -> {
             assertThat(code.status()).isBetween(400, 599);
             assertThat(code.defaultMessage()).isNotBlank();
         });
         assertThat(Arrays.stream(OciErrorCode.values()).filter(c -> c.status() >= 500))
-                .containsExactly(OciErrorCode.UNAVAILABLE);
+                .as("only the registry's own failures are 5xx, never a client mistake")
+                .containsExactlyInAnyOrder(OciErrorCode.UNAVAILABLE, OciErrorCode.UNKNOWN);
     }
 
     @Test

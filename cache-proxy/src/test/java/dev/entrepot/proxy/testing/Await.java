@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 /** Waits for Vert.x futures with a timeout, so a hang fails the test instead of the build. */
 public final class Await {
-    public static final long TIMEOUT_SECONDS = 5;
+    public static final long TIMEOUT_SECONDS = 10;
 
     private Await() {
     }

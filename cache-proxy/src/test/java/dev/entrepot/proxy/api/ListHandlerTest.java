@@ -18,6 +18,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,6 +128,17 @@ class ListHandlerTest {
             assertThat(answer.status()).as(n).isEqualTo(400);
             assertThat(answer.body()).as(n).contains("\"PAGINATION_NUMBER_INVALID\"");
         }
+    }
+
+    @Test
+    void anErrorEchoingNonAsciiInputHasItsByteLengthAsContentLength() throws Exception {
+        Answer answer = get("/v2/_catalog?n=%C3%A9t%C3%A9");
+
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.body()).contains("got '\u00e9t\u00e9'").endsWith("}]}");
+        assertThat(answer.headers().get("Content-Length"))
+                .isEqualTo(Integer.toString(answer.body().getBytes(StandardCharsets.UTF_8).length));
+        assertThat(get("/v2/_catalog").status()).as("the connection is still usable").isEqualTo(200);
     }
 
     @Test

@@ -7,12 +7,12 @@ import dev.entrepot.proxy.cache.InflightFetches;
 import dev.entrepot.proxy.cache.InflightFetches.Source;
 import dev.entrepot.proxy.metrics.ProxyMetrics;
 import dev.entrepot.proxy.oci.Digest;
-import dev.entrepot.proxy.store.BlobLease;
 import dev.entrepot.proxy.store.BlobStore;
 import dev.entrepot.proxy.store.BlobWriter;
 import dev.entrepot.proxy.store.fs.FsBlobStore;
 import dev.entrepot.proxy.testing.Await;
 import dev.entrepot.proxy.testing.BlobServer;
+import dev.entrepot.proxy.testing.ForwardingBlobStore;
 import dev.entrepot.proxy.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
@@ -27,7 +27,6 @@ import io.vertx.core.http.HttpServer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -246,18 +245,12 @@ class GrowingFileSenderTest {
     }
 
     /** Holds each commit after its rename, before the download learns the stored path. */
-    private static final class CommitHoldingStore implements BlobStore {
-        private final BlobStore delegate;
+    private static final class CommitHoldingStore extends ForwardingBlobStore {
         final CompletableFuture<Void> renamed = new CompletableFuture<>();
         final CompletableFuture<Void> release = new CompletableFuture<>();
 
         CommitHoldingStore(BlobStore delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public Optional<BlobLease> open(Digest digest) {
-            return delegate.open(digest);
+            super(delegate);
         }
 
         @Override
@@ -296,21 +289,6 @@ class GrowingFileSenderTest {
                     writer.close();
                 }
             };
-        }
-
-        @Override
-        public void put(Digest digest, byte[] content) throws IOException {
-            delegate.put(digest, content);
-        }
-
-        @Override
-        public Optional<byte[]> read(Digest digest, int maxBytes) throws IOException {
-            return delegate.read(digest, maxBytes);
-        }
-
-        @Override
-        public long totalBytes() {
-            return delegate.totalBytes();
         }
     }
 }

@@ -8,6 +8,11 @@ import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.function.LongConsumer;
+import dev.entrepot.proxy.oci.OciErrorCode;
+import dev.entrepot.proxy.oci.OciException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import java.util.Map;
 
 /**
  * Streams a blob that is still arriving from upstream: reads the temp file up to what has been written, waits
@@ -23,6 +28,7 @@ final class GrowingFileSender {
     private final HttpServerResponse response;
     private final Download download;
     private final LongConsumer onFinished;
+    private final Runnable serveStored;
     private AsyncFile file;
     private long position;
     private boolean finished;
@@ -30,6 +36,16 @@ final class GrowingFileSender {
     /** @param onFinished told the bytes sent, once, however the transfer ends */
     GrowingFileSender(Vertx vertx, Context context, HttpServerResponse response, Download download,
                       LongConsumer onFinished) {
+        this(vertx, context, response, download, onFinished, null);
+    }
+
+    /**
+     * @param serveStored when the temp file was renamed into the store before we could open it, hands the request
+     *                    over to the stored-blob path (which pins the blob against eviction); null opens it directly
+     */
+    GrowingFileSender(Vertx vertx, Context context, HttpServerResponse response, Download download,
+                      LongConsumer onFinished, Runnable serveStored) {
+        this.serveStored = serveStored;
         this.vertx = vertx;
         this.context = context;
         this.response = response;
@@ -45,17 +61,29 @@ final class GrowingFileSender {
     private void open(boolean firstAttempt) {
         vertx.fileSystem().open(download.path().toString(), new OpenOptions().setRead(true).setWrite(false)
                 .setCreate(false)).onComplete(ar -> context.runOnContext(v -> {
+            if (finished) {
+                if (ar.succeeded()) {
+                    ar.result().close(); // the client left while we were opening
+                }
+                return;
+            }
             if (ar.succeeded()) {
                 file = ar.result();
                 pump();
             } else if (firstAttempt) {
                 // Renamed into the store (or discarded) between our look and our open. The rename comes before
-                // the download publishes its final path, so wait for the outcome, then try the stored file.
+                // the download publishes its final path, so wait for the outcome, then serve the stored file.
                 download.done().onComplete(done -> context.runOnContext(x -> {
-                    if (done.succeeded()) {
-                        open(false);
-                    } else {
+                    if (finished) {
+                        return;
+                    }
+                    if (done.failed()) {
                         finish(false);
+                    } else if (serveStored != null) {
+                        finished = true;
+                        serveStored.run();
+                    } else {
+                        open(false);
                     }
                 }));
             } else {
@@ -110,6 +138,15 @@ final class GrowingFileSender {
         }
         if (success) {
             response.end();
+        } else if (!response.closed() && !response.headWritten()) {
+            // Nothing sent yet: the client can still get a proper error instead of a dropped connection.
+            Throwable cause = download.failed() ? download.done().cause()
+                    : new OciException(OciErrorCode.UNAVAILABLE, 502, "transfer of " + download.digest()
+                    + " failed", Map.of());
+            response.headers().remove("Docker-Content-Digest").remove(HttpHeaders.ETAG)
+                    .remove(HttpHeaders.ACCEPT_RANGES).remove(HttpHeaders.CONTENT_LENGTH);
+            response.setChunked(false);
+            OciErrors.send(response, HttpMethod.GET, cause);
         } else if (!response.closed()) {
             response.reset();
         }

@@ -4,9 +4,14 @@ import dev.entrepot.proxy.cache.Download;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpServerResponse;
+import io.netty.buffer.Unpooled;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.function.LongConsumer;
 import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.OciException;
@@ -29,7 +34,7 @@ final class GrowingFileSender {
     private final Download download;
     private final LongConsumer onFinished;
     private final Runnable serveStored;
-    private AsyncFile file;
+    private FileChannel file;
     private long position;
     private boolean finished;
 
@@ -59,11 +64,12 @@ final class GrowingFileSender {
     }
 
     private void open(boolean firstAttempt) {
-        vertx.fileSystem().open(download.path().toString(), new OpenOptions().setRead(true).setWrite(false)
-                .setCreate(false)).onComplete(ar -> context.runOnContext(v -> {
+        Path path = download.path();
+        vertx.executeBlocking(() -> FileChannel.open(path, StandardOpenOption.READ), false)
+                .onComplete(ar -> context.runOnContext(v -> {
             if (finished) {
                 if (ar.succeeded()) {
-                    ar.result().close(); // the client left while we were opening
+                    closeQuietly(ar.result()); // the client left while we were opening
                 }
                 return;
             }
@@ -105,7 +111,7 @@ final class GrowingFileSender {
         long limit = complete ? written : written - 1;
         if (position < limit) {
             int length = (int) Math.min(CHUNK, limit - position);
-            file.read(Buffer.buffer(length), 0, position, length).onComplete(ar -> context.runOnContext(v -> {
+            read(position, length).onComplete(ar -> context.runOnContext(v -> {
                 if (finished) {
                     return;
                 }
@@ -116,7 +122,11 @@ final class GrowingFileSender {
                 position += ar.result().length();
                 response.write(ar.result());
                 if (response.writeQueueFull()) {
-                    response.drainHandler(d -> pump());
+                    // One pump chain at a time: a handler left registered would start a second one on a later drain.
+                    response.drainHandler(d -> {
+                        response.drainHandler(null);
+                        pump();
+                    });
                 } else {
                     pump();
                 }
@@ -128,13 +138,35 @@ final class GrowingFileSender {
         }
     }
 
+    /** One chunk read on a worker into a buffer the response takes over as is (no second copy). */
+    private io.vertx.core.Future<Buffer> read(long at, int length) {
+        FileChannel channel = file;
+        return vertx.executeBlocking(() -> {
+            ByteBuffer bytes = ByteBuffer.allocate(length);
+            while (bytes.hasRemaining()) {
+                if (channel.read(bytes, at + bytes.position()) < 0) {
+                    throw new EOFException("temp file shorter than its download reported");
+                }
+            }
+            return Buffer.buffer(Unpooled.wrappedBuffer(bytes.array()));
+        }, false);
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // read-only: nothing to lose
+        }
+    }
+
     private void finish(boolean success) {
         if (finished) {
             return;
         }
         finished = true;
         if (file != null) {
-            file.close();
+            closeQuietly(file);
         }
         if (success) {
             response.end();

@@ -92,6 +92,31 @@ public final class EntrepotProxy implements AutoCloseable {
         }, () -> "proxy readiness on port " + port + "\n" + process.logTail(40));
     }
 
+    /** Rewrites the config file in place; the running proxy is expected to pick it up (hot reload). */
+    public void reconfigure(ProxyConfig config) {
+        writeConfig(config.yaml(storage.toString()));
+    }
+
+    /** Writes arbitrary text as the config file (e.g. an invalid one). Atomic: readers never see half a file. */
+    public void writeConfig(String text) {
+        try {
+            Path temp = Files.createTempFile(workDir, "entrepot", ".yaml.tmp");
+            Files.writeString(temp, text);
+            Files.move(temp, configFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Path configFile() {
+        return configFile;
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
     public synchronized void stop() {
         if (process != null) {
             process.stop();

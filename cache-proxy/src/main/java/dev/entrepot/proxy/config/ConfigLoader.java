@@ -75,7 +75,8 @@ public final class ConfigLoader {
         }
     }
 
-    static EntrepotConfig parse(String yaml, String source) {
+    /** Like {@link #parse(String)}, naming {@code source} (a file path) in messages. */
+    public static EntrepotConfig parse(String yaml, String source) {
         EntrepotConfig raw;
         try {
             raw = YAML.readValue(yaml, EntrepotConfig.class);

@@ -20,7 +20,9 @@ public enum OciErrorCode {
     RANGE_NOT_SATISFIABLE(416, "requested range not satisfiable"),
     /** distribution's code for an upstream that cannot be reached or failed. */
     UNAVAILABLE(503, "service unavailable"),
-    PAGINATION_NUMBER_INVALID(400, "invalid number of results requested");
+    PAGINATION_NUMBER_INVALID(400, "invalid number of results requested"),
+    /** distribution's code for a failure of the registry itself (never used for client mistakes). */
+    UNKNOWN(500, "unknown error");
 
     private final int status;
     private final String defaultMessage;

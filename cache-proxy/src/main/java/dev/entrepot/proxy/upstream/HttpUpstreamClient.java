@@ -84,7 +84,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
     public Future<Body> get(ImageName name, String suffix, int maxBytes) {
         return exchange(HttpMethod.GET, name, suffix, MediaTypes.JSON + ", " + MediaTypes.OCI_INDEX)
                 .compose(resp -> readBounded(resp, maxBytes).map(body -> new Body(resp.statusCode(),
-                        resp.getHeader(HttpHeaders.CONTENT_TYPE), resp.getHeader(HttpHeaders.LINK), body)));
+                        resp.getHeader(HttpHeaders.CONTENT_TYPE), resp.getHeader("Link"), body)));
     }
 
     /** Sends the request with authentication, retrying once after a challenge; answers a paused 2xx response. */
@@ -99,7 +99,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
         return auth.authorization(scope)
                 .compose(authz -> send(method, url, headers(accept, authz), 0, 0))
                 .compose(resp -> {
-                    if (resp.statusCode() == 401 && auth.learn(resp.getHeader(HttpHeaders.WWW_AUTHENTICATE), scope)) {
+                    if (resp.statusCode() == 401 && auth.learn(resp.getHeader("WWW-Authenticate"), scope)) {
                         resp.body();
                         return auth.authorization(scope).compose(authz -> send(method, url, headers(accept, authz), 0, 0));
                     }

@@ -18,6 +18,8 @@ public interface OperatorConfig {
 
     UpstreamProbe upstreamProbe();
 
+    ServiceMonitor serviceMonitor();
+
     interface Proxy {
         /** cache-proxy container image. */
         @WithDefault("entrepot/cache-proxy:0.1.0-SNAPSHOT")
@@ -66,5 +68,15 @@ public interface OperatorConfig {
         /** How long a probe result is reused before the upstream is asked again. */
         @WithDefault("60s")
         Duration cacheFor();
+    }
+
+    interface ServiceMonitor {
+        /** Create a ServiceMonitor per proxy when the Prometheus Operator's CRD is installed. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** How often to look for the CRD again while it is absent. */
+        @WithDefault("5m")
+        Duration crdCheckInterval();
     }
 }

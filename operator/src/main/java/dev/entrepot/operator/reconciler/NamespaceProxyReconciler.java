@@ -15,7 +15,9 @@ import dev.entrepot.operator.dependent.CredentialsSecretDependentResource;
 import dev.entrepot.operator.dependent.HasRepositoriesCondition;
 import dev.entrepot.operator.dependent.ProxyConfigMapDependentResource;
 import dev.entrepot.operator.dependent.ProxyDeploymentDependentResource;
+import dev.entrepot.operator.dependent.PrometheusOperatorPresentCondition;
 import dev.entrepot.operator.dependent.ProxyServiceDependentResource;
+import dev.entrepot.operator.dependent.ServiceMonitorDependentResource;
 import dev.entrepot.operator.dependent.StoreClaimDependentResource;
 import dev.entrepot.operator.probe.UpstreamProbe;
 import dev.entrepot.operator.status.StatusAggregator;
@@ -53,7 +55,9 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
         @Dependent(type = ProxyConfigMapDependentResource.class, reconcilePrecondition = HasRepositoriesCondition.class),
         @Dependent(type = StoreClaimDependentResource.class, reconcilePrecondition = HasRepositoriesCondition.class),
         @Dependent(type = ProxyDeploymentDependentResource.class, reconcilePrecondition = HasRepositoriesCondition.class),
-        @Dependent(type = ProxyServiceDependentResource.class, reconcilePrecondition = HasRepositoriesCondition.class)
+        @Dependent(type = ProxyServiceDependentResource.class, reconcilePrecondition = HasRepositoriesCondition.class),
+        @Dependent(type = ServiceMonitorDependentResource.class, reconcilePrecondition = HasRepositoriesCondition.class,
+                activationCondition = PrometheusOperatorPresentCondition.class)
 })
 public class NamespaceProxyReconciler implements Reconciler<Namespace> {
 

@@ -22,6 +22,8 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
+import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitorBuilder;
 
 /**
  * Pure renderers for the Kubernetes objects of one namespace's proxy. The pod template depends
@@ -94,6 +96,15 @@ public final class ProxyWorkloadRenderer {
                 .withSelector(selectorLabels())
                 .addNewPort().withName("http").withProtocol("TCP").withPort(PORT)
                 .withTargetPort(new IntOrString("http")).endPort()
+                .endSpec().build();
+    }
+
+    /** Prometheus Operator scrape target for the proxy's /q/metrics, selecting the Service above. */
+    public static ServiceMonitor serviceMonitor(String namespace) {
+        return new ServiceMonitorBuilder().withMetadata(meta(NAME, namespace))
+                .withNewSpec()
+                .withNewSelector().withMatchLabels(selectorLabels()).endSelector()
+                .addNewEndpoint().withPort("http").withPath("/q/metrics").withInterval("30s").endEndpoint()
                 .endSpec().build();
     }
 

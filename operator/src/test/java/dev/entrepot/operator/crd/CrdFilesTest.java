@@ -6,10 +6,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.client.utils.Serialization;
 
 /**
  * crds/ must hold exactly what the crd-generator-maven-plugin produced from the Java classes in
@@ -47,6 +53,57 @@ class CrdFilesTest {
                 .contains("name: \"AGE\"").contains("shortNames").contains("status: {}");
         String virtual = Files.readString(COMMITTED.resolve("virtualrepositories.entrepot.dev-v1.yml"));
         assertThat(virtual).contains("maximum: 1000").contains("minItems: 1").contains("name: \"UPSTREAMS\"");
+    }
+
+    /** CRD docs (kubectl explain) come from @JsonPropertyDescription: every field below spec and status has one. */
+    @Test
+    void everyFieldIsDocumented() throws IOException {
+        for (String name : yamlFiles(COMMITTED)) {
+            CustomResourceDefinition crd = Serialization.unmarshal(Files.readString(COMMITTED.resolve(name)),
+                    CustomResourceDefinition.class);
+            JSONSchemaProps root = crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema();
+            List<String> undocumented = new ArrayList<>();
+            List<String> documented = new ArrayList<>();
+            for (String top : List.of("spec", "status")) {
+                assertThat(root.getProperties()).as("%s has %s", name, top).containsKey(top);
+                walk(top, root.getProperties().get(top), documented, undocumented);
+            }
+            assertThat(undocumented).as("fields without description in %s", name).isEmpty();
+            assertThat(documented).as("fields in %s", name).hasSizeGreaterThan(12);
+        }
+    }
+
+    @Test
+    void crdsDeclareKindsScopeAndStatusSubresource() throws IOException {
+        for (String name : yamlFiles(COMMITTED)) {
+            CustomResourceDefinition crd = Serialization.unmarshal(Files.readString(COMMITTED.resolve(name)),
+                    CustomResourceDefinition.class);
+            assertThat(crd.getSpec().getGroup()).isEqualTo("entrepot.dev");
+            assertThat(crd.getSpec().getScope()).isEqualTo("Namespaced");
+            assertThat(crd.getSpec().getNames().getShortNames()).hasSize(1);
+            var version = crd.getSpec().getVersions().get(0);
+            assertThat(version.getName()).isEqualTo("v1alpha1");
+            assertThat(version.getSubresources().getStatus()).isNotNull();
+            assertThat(version.getAdditionalPrinterColumns()).extracting(c -> c.getName())
+                    .containsExactlyInAnyOrder("AGE", "MODE", "READY",
+                            crd.getSpec().getNames().getKind().equals("Repository") ? "UPSTREAM" : "UPSTREAMS");
+            assertThat(version.getSchema().getOpenAPIV3Schema().getProperties().get("spec").getXKubernetesValidations())
+                    .as("CEL rules on spec").hasSize(2);
+        }
+    }
+
+    private static void walk(String path, JSONSchemaProps schema, List<String> documented, List<String> undocumented) {
+        Map<String, JSONSchemaProps> properties = schema.getItems() != null && schema.getItems().getSchema() != null
+                ? schema.getItems().getSchema().getProperties() : schema.getProperties();
+        if (properties == null) {
+            return;
+        }
+        properties.forEach((field, child) -> {
+            String childPath = path + "." + field;
+            (child.getDescription() == null || child.getDescription().isBlank() ? undocumented : documented)
+                    .add(childPath);
+            walk(childPath, child, documented, undocumented);
+        });
     }
 
     private static List<String> yamlFiles(Path dir) throws IOException {

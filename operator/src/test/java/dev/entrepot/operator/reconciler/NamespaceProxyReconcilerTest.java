@@ -11,7 +11,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
@@ -19,6 +21,7 @@ import jakarta.inject.Inject;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
+import dev.entrepot.operator.Fixtures;
 import dev.entrepot.operator.crd.v1alpha1.common.Condition;
 import dev.entrepot.operator.crd.v1alpha1.common.ServingStatus;
 import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
@@ -155,6 +158,55 @@ class NamespaceProxyReconcilerTest {
         Awaitility.await().atMost(TIMEOUT).until(() -> config(ns).contains("tagTtl: 30s"));
         Deployment after = client.apps().deployments().inNamespace(ns).withName(ProxyWorkloadRenderer.NAME).get();
         assertThat(after.getMetadata().getResourceVersion()).isEqualTo(before.getMetadata().getResourceVersion());
+        assertThat(after.getSpec().getTemplate()).isEqualTo(before.getSpec().getTemplate());
+        Awaitility.await().atMost(TIMEOUT).untilAsserted(() -> {
+            Repository updated = client.resources(Repository.class).inNamespace(ns).withName("quay").get();
+            assertThat(updated.getMetadata().getGeneration()).isGreaterThan(repo.getMetadata().getGeneration());
+            assertThat(updated.getStatus().getObservedGeneration()).isEqualTo(updated.getMetadata().getGeneration());
+            assertThat(condition(updated.getStatus(), "Ready").orElseThrow().getObservedGeneration())
+                    .isEqualTo(updated.getMetadata().getGeneration());
+        });
+    }
+
+    @Test
+    void rotatedCredentialsUpdateTheCopiedSecretButNotTheDeployment() {
+        String ns = namespace("rotate-ns");
+        client.resource(secret(ns, "hub", "bob", "old")).create();
+        client.resource(withCredentials(remote(ns, "dockerhub", "https://registry-1.docker.io"), "hub")).create();
+        Awaitility.await().atMost(TIMEOUT).until(() -> config(ns).contains("passwordFile"));
+        Deployment before = await(Deployment.class, ns, ProxyWorkloadRenderer.NAME);
+        String configVersion = client.configMaps().inNamespace(ns).withName(ProxyWorkloadRenderer.CONFIG_MAP).get()
+                .getMetadata().getResourceVersion();
+
+        client.resource(secret(ns, "hub", "bob", "new")).update();
+
+        Awaitility.await().atMost(TIMEOUT).until(() -> client.secrets().inNamespace(ns)
+                .withName(ProxyWorkloadRenderer.CREDENTIALS_SECRET).get().getData().get("hub_password")
+                .equals(Fixtures.b64("new")));
+        assertThat(client.apps().deployments().inNamespace(ns).withName(ProxyWorkloadRenderer.NAME).get()
+                .getMetadata().getResourceVersion()).isEqualTo(before.getMetadata().getResourceVersion());
+        assertThat(client.configMaps().inNamespace(ns).withName(ProxyWorkloadRenderer.CONFIG_MAP).get()
+                .getMetadata().getResourceVersion()).as("file paths did not change").isEqualTo(configVersion);
+    }
+
+    @Test
+    void driftOfAnOwnedObjectIsReverted() {
+        String ns = namespace("drift-ns");
+        client.resource(standard(ns, "team", false)).create();
+        Deployment deployment = await(Deployment.class, ns, ProxyWorkloadRenderer.NAME);
+        String image = deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+
+        deployment.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("someone/else:latest");
+        client.resource(deployment).update();
+        ConfigMap configMap = await(ConfigMap.class, ns, ProxyWorkloadRenderer.CONFIG_MAP);
+        configMap.getData().put(ProxyWorkloadRenderer.CONFIG_KEY, "repositories: []\n");
+        client.resource(configMap).update();
+
+        Awaitility.await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(client.apps().deployments().inNamespace(ns).withName(ProxyWorkloadRenderer.NAME).get()
+                    .getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo(image);
+            assertThat(config(ns)).contains("name: team");
+        });
     }
 
     @Test
@@ -226,6 +278,7 @@ class NamespaceProxyReconcilerTest {
         awaitCondition(VirtualRepository.class, ns, "all", "Ready", "True", "Serving");
         Thread.sleep(1000);
         drainRequests();
+        Map<String, String> versionsBefore = resourceVersions(ns);
 
         // Any Secret event reconciles the namespace (it could be a referenced one).
         int probesBefore = probe.calls();
@@ -239,6 +292,24 @@ class NamespaceProxyReconcilerTest {
                 .filter(w -> !w.startsWith("POST /api/v1/namespaces/steady-ns/secrets"))
                 .toList();
         assertThat(writes).as("writes after a no-op reconciliation").isEmpty();
+        assertThat(resourceVersions(ns)).as("resourceVersions after a no-op reconciliation").isEqualTo(versionsBefore);
+    }
+
+    /** resourceVersion of every owned object and custom resource of the namespace, by kind/name. */
+    private Map<String, String> resourceVersions(String ns) {
+        List<HasMetadata> objects = new ArrayList<>();
+        objects.addAll(client.configMaps().inNamespace(ns).list().getItems());
+        objects.addAll(client.apps().deployments().inNamespace(ns).list().getItems());
+        objects.addAll(client.services().inNamespace(ns).list().getItems());
+        objects.addAll(client.persistentVolumeClaims().inNamespace(ns).list().getItems());
+        objects.addAll(client.secrets().inNamespace(ns).withLabel(ProxyWorkloadRenderer.MANAGED_BY_LABEL).list().getItems());
+        objects.addAll(client.resources(Repository.class).inNamespace(ns).list().getItems());
+        objects.addAll(client.resources(VirtualRepository.class).inNamespace(ns).list().getItems());
+        Map<String, String> versions = new TreeMap<>();
+        objects.forEach(o -> versions.put(o.getKind() + "/" + o.getMetadata().getName(),
+                o.getMetadata().getResourceVersion()));
+        assertThat(versions).hasSizeGreaterThanOrEqualTo(8);
+        return versions;
     }
 
     private List<RecordedRequest> drainRequests() throws InterruptedException {

@@ -1,0 +1,113 @@
+package dev.entrepot.proxy.api;
+
+import dev.entrepot.proxy.cache.Download;
+import dev.entrepot.proxy.cache.InflightFetches.Source;
+import dev.entrepot.proxy.metrics.ProxyMetrics;
+import dev.entrepot.proxy.oci.Digest;
+import dev.entrepot.proxy.oci.MediaTypes;
+import dev.entrepot.proxy.repository.Repository;
+import dev.entrepot.proxy.store.BlobLease;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import dev.entrepot.proxy.oci.ImageName;
+
+/**
+ * {@code GET|HEAD /v2/<repository>/<name>/blobs/<digest>}. A stored blob goes out with sendfile (zero copy,
+ * Range → offset/length); one still downloading streams from its growing temp file.
+ */
+final class BlobHandler {
+    private final Vertx vertx;
+    private final ProxyMetrics metrics;
+
+    BlobHandler(Vertx vertx, ProxyMetrics metrics) {
+        this.vertx = vertx;
+        this.metrics = metrics;
+    }
+
+    void get(HttpServerRequest request, Repository repository, ImageName name, Digest digest) {
+        Context context = vertx.getOrCreateContext();
+        HttpServerResponse response = request.response();
+        if (request.method() == HttpMethod.HEAD) {
+            repository.blobSize(name, digest).onComplete(ar -> context.runOnContext(v -> {
+                if (ar.failed()) {
+                    OciErrors.send(response, request.method(), ar.cause());
+                    return;
+                }
+                headers(response, digest).putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(ar.result())).end();
+            }));
+            return;
+        }
+        repository.blob(name, digest).onComplete(ar -> context.runOnContext(v -> {
+            if (ar.failed()) {
+                OciErrors.send(response, request.method(), ar.cause());
+            } else if (ar.result() instanceof Source.Stored stored) {
+                sendStored(request, repository, digest, stored.lease());
+            } else {
+                sendGrowing(request, repository, name, digest, ((Source.Growing) ar.result()).download(), context);
+            }
+        }));
+    }
+
+    private void sendStored(HttpServerRequest request, Repository repository, Digest digest, BlobLease lease) {
+        HttpServerResponse response = request.response();
+        long size = lease.size();
+        ByteRange range;
+        try {
+            range = ByteRange.parse(request.getHeader("Range"), size);
+        } catch (RuntimeException e) {
+            lease.close();
+            OciErrors.send(response, request.method(), e);
+            return;
+        }
+        headers(response, digest);
+        long offset = 0;
+        long length = size;
+        if (range != null) {
+            response.setStatusCode(206).putHeader(HttpHeaders.CONTENT_RANGE, range.contentRange(size));
+            offset = range.start();
+            length = range.length();
+        }
+        long sent = length;
+        response.sendFile(lease.path().toString(), offset, length).onComplete(ar -> {
+            lease.close();
+            if (ar.succeeded()) {
+                metrics.repository(repository.name()).served(sent);
+            }
+        });
+    }
+
+    private void sendGrowing(HttpServerRequest request, Repository repository, ImageName name, Digest digest,
+                             Download download, Context context) {
+        HttpServerResponse response = request.response();
+        if (request.getHeader("Range") != null) {
+            // Ranges are rare on a first pull (resumes): serve them from the verified blob once it is stored.
+            download.done().onComplete(ar -> context.runOnContext(v -> {
+                if (ar.failed()) {
+                    OciErrors.send(response, request.method(), ar.cause());
+                } else {
+                    get(request, repository, name, digest);
+                }
+            }));
+            return;
+        }
+        headers(response, digest);
+        if (download.size() >= 0) {
+            response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(download.size()));
+        } else {
+            response.setChunked(true);
+        }
+        new GrowingFileSender(vertx, context, response, download,
+                sent -> metrics.repository(repository.name()).served(sent)).start();
+    }
+
+    private static HttpServerResponse headers(HttpServerResponse response, Digest digest) {
+        return response.putHeader(HttpHeaders.CONTENT_TYPE, MediaTypes.OCTET_STREAM)
+                .putHeader("Docker-Content-Digest", digest.toString())
+                .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes")
+                .putHeader(HttpHeaders.ETAG, "\"" + digest + "\"");
+    }
+}

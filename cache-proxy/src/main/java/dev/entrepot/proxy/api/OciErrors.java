@@ -1,0 +1,55 @@
+package dev.entrepot.proxy.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.entrepot.proxy.oci.OciErrorCode;
+import dev.entrepot.proxy.oci.OciException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/** The one place that turns failures into the spec's error JSON: {@code {"errors":[{code,message,detail}]}}. */
+final class OciErrors {
+    private static final Logger LOG = Logger.getLogger(OciErrors.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private OciErrors() {
+    }
+
+    static void send(HttpServerResponse response, HttpMethod method, Throwable failure) {
+        OciException error = failure instanceof OciException oci ? oci : unexpected(failure);
+        if (response.headWritten()) {
+            // Headers (and maybe part of the body) are out: the only honest signal left is a broken transfer.
+            response.reset();
+            return;
+        }
+        String body = json(error);
+        response.setStatusCode(error.status())
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
+                .putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length()));
+        error.headers().forEach(response::putHeader);
+        if (method == HttpMethod.HEAD) {
+            response.end();
+        } else {
+            response.end(body);
+        }
+    }
+
+    private static OciException unexpected(Throwable failure) {
+        LOG.error("unexpected failure", failure);
+        return new OciException(OciErrorCode.UNKNOWN, "internal error: " + failure);
+    }
+
+    private static String json(OciException error) {
+        Map<String, Object> entry = Map.of("code", error.code().name(), "message", error.getMessage(),
+                "detail", Map.of());
+        try {
+            return JSON.writeValueAsString(Map.of("errors", List.of(entry)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.entrepot.proxy.cache;
+
+import dev.entrepot.proxy.repository.Repository.TagPage;
+import java.util.List;
+
+/** The spec's {@code n}/{@code last} pagination over a sorted list. */
+public final class Pages {
+    private Pages() {
+    }
+
+    public static TagPage page(List<String> sorted, Integer n, String last) {
+        List<String> after = last == null ? sorted : sorted.stream().filter(t -> t.compareTo(last) > 0).toList();
+        if (n == null || after.size() <= n) {
+            return new TagPage(after, false);
+        }
+        return new TagPage(after.subList(0, n), true);
+    }
+}

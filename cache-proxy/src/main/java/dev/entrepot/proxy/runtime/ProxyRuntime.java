@@ -1,0 +1,90 @@
+package dev.entrepot.proxy.runtime;
+
+import dev.entrepot.proxy.cache.ManifestCache;
+import dev.entrepot.proxy.config.EntrepotConfig;
+import dev.entrepot.proxy.repository.Repositories;
+import dev.entrepot.proxy.store.fs.FsBlobStore;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+
+/**
+ * The proxy's current state: the config generation in force and its routing table. A reload swaps both in one
+ * step; requests already running finish on the repositories they started with.
+ */
+public final class ProxyRuntime {
+    private static final Logger LOG = Logger.getLogger(ProxyRuntime.class);
+
+    /** What readiness reports about configuration. */
+    public record ConfigState(String source, Instant appliedAt, String lastError) {
+    }
+
+    private record Generation(EntrepotConfig config, Repositories repositories) {
+    }
+
+    private final RepositoryFactory factory;
+    private final ManifestCache manifests;
+    private final FsBlobStore blobs;
+    private final Path storage;
+    private volatile Generation current;
+    private volatile ConfigState state;
+
+    ProxyRuntime(RepositoryFactory factory, ManifestCache manifests, FsBlobStore blobs, Path storage,
+                 EntrepotConfig initial, String source) {
+        this.factory = factory;
+        this.manifests = manifests;
+        this.blobs = blobs;
+        this.storage = storage;
+        this.current = new Generation(initial, factory.build(initial));
+        this.state = new ConfigState(source, Instant.now(), null);
+        LOG.infof("serving %s from %s; store %s (%d bytes)", describe(initial), source, storage, blobs.totalBytes());
+    }
+
+    public Repositories repositories() {
+        return current.repositories();
+    }
+
+    public EntrepotConfig config() {
+        return current.config();
+    }
+
+    public ConfigState configState() {
+        return state;
+    }
+
+    public FsBlobStore blobs() {
+        return blobs;
+    }
+
+    public Path storage() {
+        return storage;
+    }
+
+    /** Applies a new valid config (blocking: reads credential files). */
+    void apply(EntrepotConfig next, String source) {
+        if (!next.storage().path().toAbsolutePath().normalize().equals(storage.toAbsolutePath().normalize())) {
+            LOG.warnf("%s moves storage.path to %s: that takes a restart; the store stays at %s until then",
+                    source, next.storage().path(), storage);
+        }
+        Repositories repositories = factory.build(next);
+        current = new Generation(next, repositories);
+        // A repository name may now point elsewhere: drop what memory holds, the disk copies stay valid by digest.
+        manifests.clear();
+        state = new ConfigState(source, Instant.now(), null);
+        LOG.infof("reloaded %s: serving %s", source, describe(next));
+    }
+
+    void rejected(String source, String error) {
+        state = new ConfigState(state.source(), state.appliedAt(), error);
+        LOG.errorf("ignoring %s, keeping the configuration applied at %s: %s", source, state.appliedAt(), error);
+    }
+
+    private static String describe(EntrepotConfig config) {
+        return config.repositories().stream()
+                .map(r -> r.name() + " (" + r.mode().name().toLowerCase()
+                        + (r.remote() != null ? " → " + r.remote().url() : "")
+                        + (r.mirrorOf().isEmpty() ? "" : ", mirror of " + String.join(", ", r.mirrorOf())) + ")")
+                .collect(Collectors.joining(", "));
+    }
+}

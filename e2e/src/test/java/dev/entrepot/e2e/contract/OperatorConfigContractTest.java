@@ -1,0 +1,245 @@
+package dev.entrepot.e2e.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+import org.junit.jupiter.api.Test;
+
+import dev.entrepot.operator.crd.v1alpha1.repository.CredentialsSecretRef;
+import dev.entrepot.operator.crd.v1alpha1.repository.RemoteSpec;
+import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
+import dev.entrepot.operator.crd.v1alpha1.repository.RepositoryMode;
+import dev.entrepot.operator.crd.v1alpha1.repository.RepositorySpec;
+import dev.entrepot.operator.crd.v1alpha1.repository.StandardSpec;
+import dev.entrepot.operator.crd.v1alpha1.repository.StorageHints;
+import dev.entrepot.operator.crd.v1alpha1.virtual.UpstreamRef;
+import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
+import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepositorySpec;
+import dev.entrepot.operator.plan.NamespacePlan;
+import dev.entrepot.operator.plan.NamespacePlanner;
+import dev.entrepot.operator.plan.Problem;
+import dev.entrepot.operator.plan.ProxySettings;
+import dev.entrepot.operator.render.ProxyConfigRenderer;
+import dev.entrepot.proxy.config.ConfigException;
+import dev.entrepot.proxy.config.ConfigLoader;
+import dev.entrepot.proxy.config.EntrepotConfig;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+
+/**
+ * The only contract between operator and proxy is entrepot.yaml: the operator's planner and pure
+ * renderer produce it from custom resources, and the proxy's own loader must accept it and read
+ * back exactly what the custom resources asked for. Any drift on either side fails here.
+ */
+class OperatorConfigContractTest {
+
+    private static final String NS = "team-a";
+    private static final String CREDENTIALS_DIR = "/etc/entrepot/credentials";
+
+    @Test
+    void remoteStandardAndVirtualRepositoriesRoundTripThroughTheProxyLoader() {
+        Repository hub = remote("dockerhub", "https://registry-1.docker.io", "docker.io");
+        hub.getSpec().getRemote().setCredentialsSecretRef(secretRef("hub-login", "user", "token"));
+        hub.getSpec().getRemote().setTagTtl("30s");
+        hub.getSpec().getRemote().setRetention("1h30m");
+        Repository quay = remote("quay", "https://quay.io", "quay.io");
+        Repository team = standard("team", true);
+        Repository scratch = standard("scratch", false);
+        VirtualRepository all = virtual("all", "team", List.of("ghcr.io"),
+                upstream("dockerhub", 80), upstream("team", 100), upstream("quay", 80));
+
+        String yaml = render(List.of(hub, quay, team, scratch), List.of(all),
+                Map.of("hub-login", secret("hub-login", Map.of("user", "bob", "token", "s3cret"))),
+                ProxySettings.defaults());
+        EntrepotConfig config = ConfigLoader.parse(yaml);
+
+        assertThat(config.storage().path()).isEqualTo(Path.of("/var/lib/entrepot"));
+        assertThat(config.storage().maxSize().bytes()).as("90%% of the default 20Gi volume")
+                .isEqualTo(18L * 1024 * 1024 * 1024);
+        assertThat(config.auth().anonymousPull()).isTrue();
+        assertThat(config.repositories()).extracting(EntrepotConfig.Repository::name)
+                .containsExactly("dockerhub", "quay", "scratch", "team", "all");
+
+        EntrepotConfig.Repository dockerhub = repository(config, "dockerhub");
+        assertThat(dockerhub.mode()).isEqualTo(EntrepotConfig.Mode.REMOTE);
+        assertThat(dockerhub.mirrorOf()).containsExactly("docker.io");
+        assertThat(dockerhub.remote().url()).hasToString("https://registry-1.docker.io");
+        assertThat(dockerhub.remote().tagTtl()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(dockerhub.remote().retention()).isEqualTo(Duration.ofMinutes(90));
+        assertThat(dockerhub.remote().credentials().usernameFile())
+                .isEqualTo(Path.of(CREDENTIALS_DIR, "hub-login_user"));
+        assertThat(dockerhub.remote().credentials().passwordFile())
+                .isEqualTo(Path.of(CREDENTIALS_DIR, "hub-login_token"));
+        assertThat(dockerhub.standard()).isNull();
+        assertThat(dockerhub.virtual()).isNull();
+
+        EntrepotConfig.Repository quayEntry = repository(config, "quay");
+        assertThat(quayEntry.remote().credentials()).as("no credentialsSecretRef: anonymous").isNull();
+        assertThat(quayEntry.remote().tagTtl()).as("operator default tagTtl").isEqualTo(Duration.ofMinutes(5));
+        assertThat(quayEntry.remote().retention()).as("operator default retention").isEqualTo(Duration.ofHours(720));
+        assertThat(quayEntry.mirrorOf()).containsExactly("quay.io");
+
+        assertThat(repository(config, "team").mode()).isEqualTo(EntrepotConfig.Mode.STANDARD);
+        assertThat(repository(config, "team").standard().immutableTags()).isTrue();
+        assertThat(repository(config, "team").remote()).isNull();
+        assertThat(repository(config, "scratch").standard().immutableTags()).isFalse();
+        assertThat(repository(config, "scratch").mirrorOf()).isEmpty();
+
+        EntrepotConfig.Repository virtualEntry = repository(config, "all");
+        assertThat(virtualEntry.mode()).isEqualTo(EntrepotConfig.Mode.VIRTUAL);
+        assertThat(virtualEntry.mirrorOf()).containsExactly("ghcr.io");
+        assertThat(virtualEntry.virtual().pushTo()).isEqualTo("team");
+        assertThat(virtualEntry.virtual().upstreams())
+                .extracting(EntrepotConfig.Upstream::repository, EntrepotConfig.Upstream::priority)
+                .as("highest priority first, ties by name")
+                .containsExactly(
+                        tuple("team", 100), tuple("dockerhub", 80), tuple("quay", 80));
+    }
+
+    @Test
+    void operatorSettingsReachTheProxy() {
+        ProxySettings defaults = ProxySettings.defaults();
+        ProxySettings settings = new ProxySettings(defaults.image(), defaults.imagePullPolicy(), "100Gi",
+                null, defaults.cpuRequest(), defaults.memoryRequest(), defaults.memoryLimit(), "2m", "48h", false);
+        Repository big = standard("big", false);
+        StorageHints hints = new StorageHints();
+        hints.setSize("200Gi");
+        big.getSpec().setStorage(hints);
+
+        EntrepotConfig config = ConfigLoader.parse(render(
+                List.of(remote("hub", "http://registry.internal:5000"), big), List.of(), Map.of(), settings));
+
+        assertThat(config.auth().anonymousPull()).isFalse();
+        assertThat(config.storage().maxSize().bytes()).as("90%% of the largest size hint")
+                .isEqualTo(180L * 1024 * 1024 * 1024);
+        assertThat(repository(config, "hub").remote().tagTtl()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(repository(config, "hub").remote().retention()).isEqualTo(Duration.ofHours(48));
+        assertThat(repository(config, "hub").remote().url()).hasToString("http://registry.internal:5000");
+    }
+
+    /** Whatever the operator cannot honour is left out and reported in status, never handed to the proxy. */
+    @Test
+    void degradedNamespacesStillRenderAConfigTheProxyAccepts() {
+        Repository locked = remote("locked", "https://registry.example.com");
+        locked.getSpec().getRemote().setCredentialsSecretRef(secretRef("absent", "username", "password"));
+        Repository partial = remote("partial", "https://other.example.com");
+        partial.getSpec().getRemote().setCredentialsSecretRef(secretRef("half", "username", "password"));
+        Repository clash = remote("clash", "https://mirror.example.com", "registry.example.com");
+        Repository owner = standard("0wner", false);
+        owner.getSpec().setMirrorOf(List.of("registry.example.com"));
+        VirtualRepository dangling = virtual("dangling", null, List.of(), upstream("nowhere", 10));
+        VirtualRepository nested = virtual("nested", "locked", List.of(), upstream("locked", 5), upstream("dangling", 9));
+        VirtualRepository sameName = virtual("clash", null, List.of(), upstream("locked", 1));
+
+        NamespacePlan plan = NamespacePlanner.plan(List.of(locked, partial, clash, owner),
+                List.of(dangling, nested, sameName),
+                secrets(Map.of("half", secret("half", Map.of("username", "only-a-name")))), ProxySettings.defaults());
+        EntrepotConfig config = ConfigLoader.parse(ProxyConfigRenderer.render(plan.config()));
+
+        assertThat(plan.problems().values().stream().flatMap(List::stream).map(Problem::reason))
+                .as("every degradation is reported")
+                .containsExactlyInAnyOrder("SecretNotFound", "SecretKeyNotFound", "MirrorConflict", "NameConflict",
+                        "UnknownRepository", "Unresolved", "VirtualUpstream", "PushTargetNotStandard");
+        assertThat(config.repositories()).extracting(EntrepotConfig.Repository::name)
+                .containsExactly("0wner", "clash", "locked", "partial", "nested");
+        assertThat(repository(config, "locked").remote().credentials()).isNull();
+        assertThat(repository(config, "partial").remote().credentials()).isNull();
+        assertThat(repository(config, "0wner").mirrorOf()).containsExactly("registry.example.com");
+        assertThat(repository(config, "clash").mirrorOf()).isEmpty();
+        assertThat(repository(config, "nested").virtual().upstreams()).extracting(EntrepotConfig.Upstream::repository)
+                .containsExactly("locked");
+        assertThat(repository(config, "nested").virtual().pushTo()).as("remote repositories take no pushes").isNull();
+    }
+
+    /** Guards the test itself: the loader does reject what the operator must never emit. */
+    @Test
+    void theProxyLoaderRejectsFieldsOutsideTheContract() {
+        String yaml = render(List.of(standard("team", false)), List.of(), Map.of(), ProxySettings.defaults());
+
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml.replace("immutableTags: false", "immutable: false")))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).anyMatch(p -> p.contains("immutable")));
+    }
+
+    private static String render(List<Repository> repositories, List<VirtualRepository> virtuals,
+            Map<String, Secret> secrets, ProxySettings settings) {
+        return ProxyConfigRenderer.render(
+                NamespacePlanner.plan(repositories, virtuals, secrets(secrets), settings).config());
+    }
+
+    private static Function<String, Optional<Secret>> secrets(Map<String, Secret> secrets) {
+        return name -> Optional.ofNullable(secrets.get(name));
+    }
+
+    private static EntrepotConfig.Repository repository(EntrepotConfig config, String name) {
+        return config.repositories().stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static Repository remote(String name, String url, String... mirrorOf) {
+        RemoteSpec remote = new RemoteSpec();
+        remote.setUrl(url);
+        RepositorySpec spec = new RepositorySpec();
+        spec.setMode(RepositoryMode.REMOTE);
+        spec.setRemote(remote);
+        spec.setMirrorOf(List.of(mirrorOf));
+        return repository(name, spec);
+    }
+
+    private static Repository standard(String name, boolean immutableTags) {
+        StandardSpec standard = new StandardSpec();
+        standard.setImmutableTags(immutableTags);
+        RepositorySpec spec = new RepositorySpec();
+        spec.setMode(RepositoryMode.STANDARD);
+        spec.setStandard(standard);
+        return repository(name, spec);
+    }
+
+    private static Repository repository(String name, RepositorySpec spec) {
+        Repository repository = new Repository();
+        repository.setMetadata(new ObjectMetaBuilder().withNamespace(NS).withName(name).build());
+        repository.setSpec(spec);
+        return repository;
+    }
+
+    private static VirtualRepository virtual(String name, String pushTo, List<String> mirrorOf,
+            UpstreamRef... upstreams) {
+        VirtualRepositorySpec spec = new VirtualRepositorySpec();
+        spec.setUpstreams(List.of(upstreams));
+        spec.setPushTo(pushTo);
+        spec.setMirrorOf(mirrorOf);
+        VirtualRepository virtual = new VirtualRepository();
+        virtual.setMetadata(new ObjectMetaBuilder().withNamespace(NS).withName(name).build());
+        virtual.setSpec(spec);
+        return virtual;
+    }
+
+    private static UpstreamRef upstream(String repository, int priority) {
+        return new UpstreamRef(repository, priority);
+    }
+
+    private static CredentialsSecretRef secretRef(String name, String usernameKey, String passwordKey) {
+        CredentialsSecretRef ref = new CredentialsSecretRef();
+        ref.setName(name);
+        ref.setUsernameKey(usernameKey);
+        ref.setPasswordKey(passwordKey);
+        return ref;
+    }
+
+    private static Secret secret(String name, Map<String, String> values) {
+        SecretBuilder builder = new SecretBuilder().withNewMetadata().withNamespace(NS).withName(name).endMetadata();
+        values.forEach((key, value) -> builder.addToData(key,
+                Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8))));
+        return builder.build();
+    }
+}

@@ -48,6 +48,7 @@ class CoalescingIT {
     private static Image crowd;
     private static Image stream;
     private static Image layered;
+    private static Image pressure;
 
     @BeforeAll
     static void setUp() {
@@ -58,6 +59,8 @@ class CoalescingIT {
         upstream.push(crowd.manifest(), "library/crowd:1");
         stream = images.image("stream", "amd64", 8L << 20);
         upstream.push(stream.manifest(), "library/stream:1");
+        pressure = images.image("pressure", "amd64", 24L << 20);
+        upstream.push(pressure.manifest(), "library/pressure:1");
         layered = images.image("layered", "amd64", 1_000_000, 2_000_000, 3_000_000);
         upstream.push(layered.manifest(), "library/layered:1");
         proxy = TEARDOWN.add(EntrepotProxy.start(work.resolve("proxy"), ProxyConfig.hub(upstream.url().toString(), "1h")));
@@ -100,8 +103,10 @@ class CoalescingIT {
         assertThat(upstream.front().gets("/blobs/" + digest)).as("upstream GETs, %s", upstream.front().snapshot()).isEqualTo(1);
         PrometheusText after = proxy.metrics();
         assertThat(delta(before, after, "entrepot_coalesced_requests_total")).as("%s", after).isEqualTo(clients - 1);
-        assertThat(delta(before, after, "entrepot_requests_total", "repository", "hub", "kind", "blob", "result", "miss"))
-                .as("%s", after).isEqualTo(1);
+        assertThat(delta(before, after, "entrepot_requests_total", "repository", "hub", "kind", "blob"))
+                .as("every request counted once, %s", after).isEqualTo(clients);
+        assertThat(delta(before, after, "entrepot_requests_total", "repository", "hub", "kind", "blob", "result", "error"))
+                .isZero();
         assertThat(delta(before, after, "entrepot_upstream_fetched_bytes_total", "repository", "hub"))
                 .isEqualTo((double) layer.descriptor().size());
         assertThat(delta(before, after, "entrepot_served_bytes_total", "repository", "hub"))
@@ -157,6 +162,57 @@ class CoalescingIT {
                 .as("follower's first bytes (s) must come well before the ~%.1f s download ends (leader done by %.1f s)",
                         expectedSeconds, leaderDoneNanos / 1e9)
                 .isLessThan(expectedSeconds - 1.5);
+    }
+
+    /**
+     * Back-pressure while the blob is still arriving: readers that stall (full socket buffers) and
+     * then read fast must still get exactly the upstream's bytes, as must a reader that never stalls.
+     */
+    @Test
+    void slowAndFastReadersOfAGrowingBlobGetExactBytes() throws Exception {
+        Layer layer = pressure.layers().get(0);
+        String digest = layer.descriptor().digest();
+        upstream.front().throttle(layer.descriptor().hex(), 12L << 20); // ~2 s
+        URI url = proxy.url().resolve("/v2/hub/library/pressure/blobs/" + digest);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<String>> readers = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                long pauseEveryBytes = i == 0 ? 0 : (1L << 20) * i;
+                readers.add(pool.submit(() -> readWithPauses(url, pauseEveryBytes)));
+            }
+            for (Future<String> reader : readers) {
+                assertThat(reader.get(2, TimeUnit.MINUTES)).isEqualTo(digest);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(upstream.front().gets("/blobs/" + digest)).isEqualTo(1);
+    }
+
+    /** sha256 of the whole body, read in 16 KiB steps with a 150 ms stall every {@code pauseEveryBytes}. */
+    private static String readWithPauses(URI url, long pauseEveryBytes) throws Exception {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(url).timeout(TIMEOUT).GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(response.statusCode()).isEqualTo(200);
+        var sha = dev.entrepot.e2e.support.Digests.newSha256();
+        long total = 0;
+        long sincePause = 0;
+        try (InputStream in = response.body()) {
+            byte[] buffer = new byte[16 * 1024];
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                sha.update(buffer, 0, n);
+                total += n;
+                sincePause += n;
+                if (pauseEveryBytes > 0 && sincePause >= pauseEveryBytes) {
+                    sincePause = 0;
+                    dev.entrepot.e2e.support.Poll.sleep(Duration.ofMillis(150));
+                }
+            }
+        }
+        return dev.entrepot.e2e.support.Digests.hex(sha) + (total == 0 ? " (empty)" : "");
     }
 
     @Test

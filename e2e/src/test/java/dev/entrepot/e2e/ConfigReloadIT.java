@@ -82,6 +82,7 @@ class ConfigReloadIT {
     }
 
     private static ProxyConfig hubOnly() {
-        return ProxyConfig.hub(upstream.url().toString(), "1h");
+        // no mirrorOf: a request for an unknown first segment must not fall back to a docker.io mirror
+        return new ProxyConfig().remote("hub", upstream.url().toString(), "1h", null);
     }
 }

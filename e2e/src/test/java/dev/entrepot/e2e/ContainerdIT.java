@@ -15,6 +15,7 @@ import dev.entrepot.e2e.support.Upstream;
 import dev.entrepot.e2e.support.WorkDirs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -59,6 +60,11 @@ class ContainerdIT {
     @AfterAll
     static void tearDown() {
         TEARDOWN.close();
+    }
+
+    @BeforeEach
+    void emptyContentStore() {
+        removeAllImages();
     }
 
     @Test

@@ -40,7 +40,7 @@ class ProtocolIT {
         Path work = WorkDirs.forClass(ProtocolIT.class);
         upstream = TEARDOWN.add(Upstream.start(work.resolve("upstream")));
         ImageGenerator images = upstream.images();
-        image = images.image("proto", "amd64", false, 1_000_000);
+        image = images.image("proto", "amd64", 1_000_000);
         upstream.push(image.manifest(), "library/proto:1");
         layerDigest = image.layers().get(0).descriptor().digest();
         layerBytes = Files.readAllBytes(images.blobPath(layerDigest));
@@ -81,9 +81,18 @@ class ProtocolIT {
 
     @Test
     void unknownRepositoryIsNameUnknown() {
-        OciErrors.assertError(client.manifest("nope/library/proto", "1"), 404, "NAME_UNKNOWN");
-        OciErrors.assertError(client.get("/v2/nope/library/proto/blobs/" + layerDigest, null), 404, "NAME_UNKNOWN");
-        OciErrors.assertError(client.get("/v2/library/proto/manifests/1?ns=quay.io", null), 404, "NAME_UNKNOWN");
+        // no repository mirrors quay.io, and "nope" is no repository
+        OciErrors.assertError(client.get("/v2/nope/library/proto/manifests/1?ns=quay.io", null), 404, "NAME_UNKNOWN");
+        OciErrors.assertError(client.get("/v2/nope/library/proto/blobs/" + layerDigest + "?ns=quay.io", null), 404, "NAME_UNKNOWN");
+        OciErrors.assertError(client.get("/v2/library/proto/tags/list?ns=quay.io", null), 404, "NAME_UNKNOWN");
+    }
+
+    @Test
+    void requestsWithoutRepositoryOrNamespaceGoToTheDockerHubMirror() {
+        // Docker's registry-mirrors send /v2/library/<name>/... without ns
+        OciClient.Response response = client.manifest("library/proto", "1");
+        assertThat(response.status()).as("%s", response).isEqualTo(200);
+        assertThat(response.header("Docker-Content-Digest")).isEqualTo(image.manifest().digest());
     }
 
     @Test

@@ -195,7 +195,7 @@ class PullThroughIT {
     void tagsListPaginatesWithLinkHeaders() {
         OciClient.Response all = client.get("/v2/hub/library/paged/tags/list", null);
         assertThat(all.status()).as("%s", all).isEqualTo(200);
-        assertThat(tags(all)).containsExactlyElementsOf(PAGED_TAGS);
+        assertThat(tags(all)).containsExactlyInAnyOrderElementsOf(PAGED_TAGS);
         assertThat(json(all).path("name").asText()).endsWith("library/paged");
 
         List<String> seen = new ArrayList<>();
@@ -213,6 +213,7 @@ class PullThroughIT {
             }
             assertThat(++pages).as("pages").isLessThanOrEqualTo(PAGED_TAGS.size());
         }
+        // distribution 2.8 ignores n and lists in its own order; the OCI spec wants pages in lexical order
         assertThat(seen).containsExactlyElementsOf(PAGED_TAGS);
         assertThat(pages).isEqualTo(3);
 

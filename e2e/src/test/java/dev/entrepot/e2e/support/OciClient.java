@@ -50,11 +50,11 @@ public final class OciClient {
     }
 
     public Response get(String path, String accept) {
-        return send("GET", path, accept, Duration.ofSeconds(60));
+        return send("GET", path, accept, Duration.ofSeconds(30));
     }
 
     public Response head(String path, String accept) {
-        return send("HEAD", path, accept, Duration.ofSeconds(60));
+        return send("HEAD", path, accept, Duration.ofSeconds(30));
     }
 
     public Response send(String method, String path, String accept, Duration timeout) {
@@ -79,7 +79,7 @@ public final class OciClient {
 
     /** GET with a {@code Range} header, e.g. {@code bytes=0-99}. */
     public Response range(String path, String range) {
-        return send("GET", path, Map.of("Range", range), null, Duration.ofSeconds(60));
+        return send("GET", path, Map.of("Range", range), null, Duration.ofSeconds(30));
     }
 
     /** GET a manifest with every modern manifest type in {@code Accept}. */

@@ -72,6 +72,7 @@ final class BlobHandler {
             length = range.length();
         }
         long sent = length;
+        response.closeHandler(v -> lease.close()); // a client gone mid-transfer must not leave the blob pinned
         response.sendFile(lease.path().toString(), offset, length).onComplete(ar -> {
             lease.close();
             if (ar.succeeded()) {

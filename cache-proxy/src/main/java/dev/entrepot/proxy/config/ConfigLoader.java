@@ -32,6 +32,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /** Parses {@code entrepot.yaml}, fills defaults and validates; every problem is reported with its path. */
 public final class ConfigLoader {
@@ -45,6 +46,7 @@ public final class ConfigLoader {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .registerModule(new SimpleModule()
                     .addDeserializer(Duration.class, scalar("duration", GoDuration::parse))
                     .addDeserializer(ByteSize.class, scalar("size", ByteSize::parse)));
@@ -231,6 +233,13 @@ public final class ConfigLoader {
     }
 
     private static String describe(JsonProcessingException e) {
+        for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+            if (c instanceof MarkedYAMLException y && y.getProblemMark() != null) {
+                // SnakeYAML's first line is only the context ("while scanning ..."); the problem says what is wrong.
+                return "YAML syntax error: " + y.getProblem() + " (line " + (y.getProblemMark().getLine() + 1)
+                        + ", column " + (y.getProblemMark().getColumn() + 1) + ")";
+            }
+        }
         String path = e instanceof JsonMappingException m ? m.getPath().stream()
                 .map(ref -> ref.getFieldName() != null ? "." + ref.getFieldName() : "[" + ref.getIndex() + "]")
                 .collect(Collectors.joining()).replaceFirst("^\\.", "") : "";

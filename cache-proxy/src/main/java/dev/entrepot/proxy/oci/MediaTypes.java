@@ -1,6 +1,7 @@
 package dev.entrepot.proxy.oci;
 
 import java.util.List;
+import java.util.Locale;
 
 /** Manifest media types the proxy negotiates. */
 public final class MediaTypes {
@@ -20,18 +21,49 @@ public final class MediaTypes {
 
     /**
      * Whether a client's {@code Accept} header admits {@code mediaType}. No header, or a wildcard, admits anything:
-     * that is what registries do for clients that do not negotiate.
+     * that is what registries do for clients that do not negotiate. As RFC 9110 says, types compare
+     * case-insensitively, {@code type/*} only covers its own type, the most specific matching range decides,
+     * and {@code q=0} means "not acceptable".
      */
     public static boolean accepts(String acceptHeader, String mediaType) {
         if (acceptHeader == null || acceptHeader.isBlank()) {
             return true;
         }
+        String wanted = mediaType.toLowerCase(Locale.ROOT);
+        int bestSpecificity = 0;
+        boolean acceptable = false;
         for (String part : acceptHeader.split(",")) {
-            String type = part.split(";", 2)[0].trim();
-            if (type.equals(mediaType) || type.equals("*/*") || type.equals("application/*")) {
-                return true;
+            String[] params = part.split(";");
+            String range = params[0].trim().toLowerCase(Locale.ROOT);
+            int specificity;
+            if (range.equals(wanted)) {
+                specificity = 3;
+            } else if (range.equals("*/*")) {
+                specificity = 1;
+            } else if (range.endsWith("/*") && wanted.startsWith(range.substring(0, range.length() - 1))) {
+                specificity = 2;
+            } else {
+                continue;
+            }
+            if (specificity > bestSpecificity) {
+                bestSpecificity = specificity;
+                acceptable = quality(params) > 0;
             }
         }
-        return false;
+        return acceptable;
+    }
+
+    private static double quality(String[] params) {
+        for (int i = 1; i < params.length; i++) {
+            String p = params[i].trim();
+            if (p.length() > 2 && p.regionMatches(true, 0, "q=", 0, 2)) {
+                try {
+                    return Double.parseDouble(p.substring(2).trim());
+                } catch (NumberFormatException e) {
+                    return 1; // a malformed weight is ignored rather than refusing the client
+                }
+            }
+        }
+        return 1;
     }
 }

@@ -3,6 +3,8 @@ package dev.entrepot.proxy.runtime;
 import dev.entrepot.proxy.config.ConfigException;
 import dev.entrepot.proxy.config.ConfigLoader;
 import io.vertx.core.Vertx;
+import dev.entrepot.proxy.config.EntrepotConfig;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,7 +13,8 @@ import java.util.Arrays;
 import org.jboss.logging.Logger;
 
 /**
- * Polls {@code entrepot.yaml} and applies a changed, valid file without restart. Polling (not inotify) because
+ * Polls {@code entrepot.yaml} (and the credential files it names) and applies a changed, valid file without
+ * restart. Polling (not inotify) because
  * Kubernetes updates a mounted ConfigMap by swapping a symlink, which file watches on the path miss.
  */
 final class ConfigWatcher {
@@ -28,7 +31,30 @@ final class ConfigWatcher {
         this.vertx = vertx;
         this.file = file;
         this.runtime = runtime;
-        this.lastSeen = loaded;
+        this.lastSeen = fingerprint(loaded);
+    }
+
+    /**
+     * The config file plus the credential files it names: a rotated Secret changes only the latter, and must
+     * reach the upstream clients too.
+     */
+    private byte[] fingerprint(byte[] config) {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        all.writeBytes(config);
+        for (EntrepotConfig.Repository r : runtime.config().repositories()) {
+            if (r.remote() != null && r.remote().credentials() != null) {
+                for (Path secret : new Path[] {r.remote().credentials().usernameFile(),
+                        r.remote().credentials().passwordFile()}) {
+                    all.write(0);
+                    try {
+                        all.writeBytes(Files.readAllBytes(secret));
+                    } catch (IOException e) {
+                        all.write(1); // unreadable counts as a state too: its return is a change
+                    }
+                }
+            }
+        }
+        return all.toByteArray();
     }
 
     void start(long intervalMillis) {
@@ -73,13 +99,15 @@ final class ConfigWatcher {
             }
             return;
         }
-        if (Arrays.equals(content, lastSeen)) {
+        byte[] seen = fingerprint(content);
+        if (Arrays.equals(seen, lastSeen)) {
             return;
         }
-        lastSeen = content;
+        lastSeen = seen;
         try {
             runtime.apply(ConfigLoader.parse(new String(content, StandardCharsets.UTF_8), file.toString()),
                     file.toString());
+            lastSeen = fingerprint(content); // now over the credential files the new config names
         } catch (ConfigException e) {
             runtime.rejected(file.toString(), e.getMessage());
         }

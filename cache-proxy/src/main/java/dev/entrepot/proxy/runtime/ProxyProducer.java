@@ -3,6 +3,7 @@ package dev.entrepot.proxy.runtime;
 import dev.entrepot.proxy.cache.InflightFetches;
 import dev.entrepot.proxy.cache.ManifestCache;
 import dev.entrepot.proxy.config.ByteSize;
+import dev.entrepot.proxy.config.ConfigException;
 import dev.entrepot.proxy.config.ConfigLoader;
 import dev.entrepot.proxy.config.EntrepotConfig;
 import dev.entrepot.proxy.metrics.ProxyMetrics;
@@ -27,6 +28,7 @@ import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
 
 /**
  * All the wiring, top to bottom: config → store → shared download table and manifest cache → repositories
@@ -34,6 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 @ApplicationScoped
 public class ProxyProducer {
+    private static final Logger LOG = Logger.getLogger(ProxyProducer.class);
     private ExecutorService disk;
     private HttpClient http;
     private ConfigWatcher watcher;
@@ -50,7 +53,13 @@ public class ProxyProducer {
     ProxyRuntime runtime(ProxySettings settings, Vertx vertx, ProxyMetrics metrics) throws IOException {
         Path file = settings.config().orElse(null);
         byte[] loaded = file == null ? null : Files.readAllBytes(file);
-        EntrepotConfig config = file == null ? ConfigLoader.embeddedDefault() : ConfigLoader.load(file);
+        EntrepotConfig config;
+        try {
+            config = file == null ? ConfigLoader.embeddedDefault() : ConfigLoader.load(file);
+        } catch (ConfigException e) {
+            LOG.error("cannot start: " + e.getMessage());
+            throw e;
+        }
         String source = file == null ? "the embedded default (Docker Hub mirror)" : file.toString();
         Clock clock = Clock.systemUTC();
 

@@ -67,7 +67,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
     @Override
     public Future<Head> headManifest(ImageName name, String reference) {
         return exchange(HttpMethod.HEAD, name, "manifests/" + reference, MediaTypes.MANIFESTS_ACCEPT)
-                .compose(resp -> resp.end().map(v -> head(resp)));
+                .compose(resp -> drain(resp).map(v -> head(resp)));
     }
 
     @Override
@@ -77,7 +77,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
 
     @Override
     public Future<Head> headBlob(ImageName name, Digest digest) {
-        return exchange(HttpMethod.HEAD, name, "blobs/" + digest, null).compose(resp -> resp.end().map(v -> head(resp)));
+        return exchange(HttpMethod.HEAD, name, "blobs/" + digest, null).compose(resp -> drain(resp).map(v -> head(resp)));
     }
 
     @Override
@@ -100,7 +100,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
                 .compose(authz -> send(method, url, headers(accept, authz), 0, 0))
                 .compose(resp -> {
                     if (resp.statusCode() == 401 && auth.learn(resp.getHeader("WWW-Authenticate"), scope)) {
-                        resp.body();
+                        drain(resp);
                         return auth.authorization(scope).compose(authz -> send(method, url, headers(accept, authz), 0, 0));
                     }
                     return Future.succeededFuture(resp);
@@ -132,7 +132,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
             metrics.upstream(resp.statusCode(), System.nanoTime() - start);
             String location = resp.getHeader(HttpHeaders.LOCATION);
             if (isRedirect(resp.statusCode()) && location != null && redirects < MAX_REDIRECTS) {
-                resp.body();
+                drain(resp);
                 String target = URI.create(url).resolve(location).toString();
                 MultiMap next = MultiMap.caseInsensitiveMultiMap().addAll(headers);
                 if (!sameOrigin(url, target)) {
@@ -146,7 +146,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
 
     private Future<HttpClientResponse> failure(HttpClientResponse resp, String url) {
         int status = resp.statusCode();
-        resp.body(); // drain so the connection can be reused
+        drain(resp); // so the connection can be reused
         Duration retryAfter = null;
         if (status == 429) {
             retryAfter = parseRetryAfter(resp.getHeader(HttpHeaders.RETRY_AFTER));
@@ -196,6 +196,13 @@ public final class HttpUpstreamClient implements UpstreamClient {
         resp.endHandler(v -> promise.tryComplete(body));
         resp.resume();
         return promise.future();
+    }
+
+    /** Reads a paused response to its end (HEADs, errors, redirects): body() alone would wait forever. */
+    private static Future<Buffer> drain(HttpClientResponse resp) {
+        Future<Buffer> body = resp.body();
+        resp.resume();
+        return body;
     }
 
     private static Head head(HttpClientResponse resp) {

@@ -28,6 +28,16 @@ class ProxyWorkloadRendererTest {
     }
 
     @Test
+    void serviceMonitorScrapesTheServicesHttpPort() {
+        var monitor = ProxyWorkloadRenderer.serviceMonitor("team-a");
+        Golden.assertMatches("servicemonitor.yaml", SERIALIZATION.asYaml(monitor));
+        var service = ProxyWorkloadRenderer.service("team-a");
+        assertThat(service.getMetadata().getLabels()).containsAllEntriesOf(monitor.getSpec().getSelector().getMatchLabels());
+        assertThat(service.getSpec().getPorts()).extracting(p -> p.getName())
+                .contains(monitor.getSpec().getEndpoints().get(0).getPort());
+    }
+
+    @Test
     void podTemplateDependsOnSettingsNotOnRepositories() {
         ProxySettings settings = ProxySettings.defaults();
         Deployment a = ProxyWorkloadRenderer.deployment("team-a", settings);

@@ -36,6 +36,9 @@ public final class LruIndex {
         }
     }
 
+    private record Candidate(Digest digest, Entry entry, long lastAccess) {
+    }
+
     private final Map<Digest, Entry> entries = new ConcurrentHashMap<>();
     private final AtomicLong total = new AtomicLong();
     private final Clock clock;
@@ -51,8 +54,13 @@ public final class LruIndex {
     }
 
     void add(Digest digest, long size, long lastAccess) {
-        Entry previous = entries.put(digest, new Entry(size, lastAccess));
-        total.addAndGet(size - (previous == null ? 0 : previous.size));
+        Entry previous = entries.putIfAbsent(digest, new Entry(size, lastAccess));
+        if (previous == null) {
+            total.addAndGet(size);
+        } else {
+            // Same digest, same bytes, stored again: keep the entry, so its readers' pins still protect it.
+            previous.lastAccess = Math.max(previous.lastAccess, lastAccess);
+        }
     }
 
     void forget(Digest digest) {
@@ -116,10 +124,12 @@ public final class LruIndex {
         if (total.get() <= maxBytes && usedBefore == Long.MIN_VALUE) {
             return;
         }
-        List<Map.Entry<Digest, Entry>> candidates = new ArrayList<>(entries.entrySet());
-        candidates.sort(Comparator.comparingLong(c -> c.getValue().lastAccess));
-        for (Map.Entry<Digest, Entry> c : candidates) {
-            Entry e = c.getValue();
+        // Sort a snapshot of the access times: readers move them meanwhile, which would break TimSort's contract.
+        List<Candidate> candidates = new ArrayList<>(entries.size());
+        entries.forEach((digest, e) -> candidates.add(new Candidate(digest, e, e.lastAccess)));
+        candidates.sort(Comparator.comparingLong(Candidate::lastAccess));
+        for (Candidate c : candidates) {
+            Entry e = c.entry();
             boolean tooBig = total.get() > maxBytes;
             boolean tooOld = e.lastAccess < usedBefore;
             if (!tooBig && !tooOld) {
@@ -128,11 +138,11 @@ public final class LruIndex {
             if (!e.pins.compareAndSet(0, EVICTING)) {
                 continue;
             }
-            if (delete.test(c.getKey())) {
-                if (entries.remove(c.getKey(), e)) {
+            if (delete.test(c.digest())) {
+                if (entries.remove(c.digest(), e)) {
                     total.addAndGet(-e.size);
                 }
-                listener.evicted(c.getKey(), e.size);
+                listener.evicted(c.digest(), e.size);
             } else {
                 e.pins.set(0);
             }

@@ -1,0 +1,55 @@
+package dev.entrepot.proxy.oci;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullAndEmptySource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ImageNameTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "nginx", "library/nginx", "a", "0", "my-org/my-app", "a/b/c/d", "foo.bar/baz", "foo_bar", "foo__bar",
+            "foo---bar", "x1/y2", "bitnami/redis-cluster", "ghcr.io/owner/repo"
+    })
+    void acceptsNamesFromTheSpecGrammar(String value) {
+        assertThat(ImageName.isValid(value)).isTrue();
+        assertThat(new ImageName(value).value()).isEqualTo(value);
+        assertThat(new ImageName(value)).hasToString(value);
+    }
+
+    @ParameterizedTest
+    @NullAndEmptySource
+    @ValueSource(strings = {
+            "Nginx", "library/Nginx", "/nginx", "nginx/", "a//b", "-a", "a-", ".a", "a.", "_a", "a_", "a___b",
+            "a..b", "a._b", "a b", "a:b", "a@b", "../etc", "a/../b", "a/./b", "é", "a/_manifests"
+    })
+    void rejectsNamesOutsideTheGrammar(String value) {
+        assertThat(ImageName.isValid(value)).isFalse();
+        assertThatThrownBy(() -> new ImageName(value))
+                .isInstanceOfSatisfying(OciException.class, e -> {
+                    assertThat(e.code()).isEqualTo(OciErrorCode.NAME_INVALID);
+                    assertThat(e.status()).isEqualTo(400);
+                });
+    }
+
+    @Test
+    void limitsTheLengthTo255() {
+        String component = "a".repeat(127);
+        String longest = component + "/" + component; // 255 characters
+
+        assertThat(longest).hasSize(255);
+        assertThat(ImageName.isValid(longest)).isTrue();
+        assertThat(ImageName.isValid(longest + "b")).isFalse();
+    }
+
+    @Test
+    void dockerHubLibraryIsAddedToSingleSegmentNamesOnly() {
+        assertThat(new ImageName("nginx").withDockerHubLibrary()).isEqualTo(new ImageName("library/nginx"));
+        assertThat(new ImageName("library/nginx").withDockerHubLibrary()).isEqualTo(new ImageName("library/nginx"));
+        assertThat(new ImageName("bitnami/redis").withDockerHubLibrary()).isEqualTo(new ImageName("bitnami/redis"));
+    }
+}

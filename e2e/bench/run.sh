@@ -248,10 +248,10 @@ cat >"$WORK/accept.lua" <<EOF
 wrk.headers["Accept"] = "$ACCEPT"
 EOF
 
-# wrk_run CONNECTIONS URL [lua] -> prints "requests_per_sec bytes_per_sec non2xx errors"
+# wrk_run CONNECTIONS URL [lua] -> prints "requests_per_sec bytes_per_sec non2xx socket_errors|none"
 wrk_run() {
     local out
-    out=$(wrk -t2 -c"$1" -d"${DURATION}s" --latency ${3:+-s "$3"} "$2" 2>&1) || die "wrk failed: $out"
+    out=$(wrk -t2 -c"$1" -d"${DURATION}s" --timeout 30s ${3:+-s "$3"} "$2" 2>&1) || die "wrk failed: $out"
     echo "$out" >>"$WORK/wrk.log"
     python3 - "$out" <<'EOF'
 import re, sys
@@ -261,8 +261,9 @@ rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
 m = re.search(r"Transfer/sec:\s+([\d.]+)(\w+)", text)
 bps = float(m.group(1)) * units[m.group(2)]
 non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-errors = re.search(r"Socket errors:.*", text)
-print(f"{rps:.0f} {bps:.0f} {non2xx.group(1) if non2xx else 0} {'yes' if errors else 'no'}")
+errors = re.search(r"Socket errors:\s*(.*)", text)
+detail = errors.group(1).replace(" ", "").replace(",", "/") if errors else "none"
+print(f"{rps:.0f} {bps:.0f} {non2xx.group(1) if non2xx else 0} {detail}")
 EOF
 }
 
@@ -384,7 +385,7 @@ verdict() { if python3 -c "import sys; sys.exit(0 if $1 else 1)"; then echo "met
 note_bad() { # non-2xx count, socket errors
     local s=""
     [[ $1 != 0 ]] && s=" ($1 non-2xx!)"
-    [[ $2 == yes ]] && s="$s (socket errors)"
+    [[ $2 != none ]] && s="$s (socket errors $2)"
     echo "$s"
 }
 

@@ -74,7 +74,8 @@ final class ListHandler {
             parts.forEach(p -> names.addAll(p.result()));
             names.sort(String::compareTo);
             TagPage page = Pages.page(names, n, last);
-            String link = page.more() ? next("/v2/_catalog", n, page.tags().get(page.tags().size() - 1)) : null;
+            String link = page.more() && !page.tags().isEmpty()
+                    ? next("/v2/_catalog", n, page.tags().get(page.tags().size() - 1)) : null;
             json(request, Map.of("repositories", page.tags()), link);
         }));
     }

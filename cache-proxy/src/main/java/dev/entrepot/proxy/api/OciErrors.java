@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.OciException;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
@@ -26,7 +27,8 @@ final class OciErrors {
             response.reset();
             return;
         }
-        String body = json(error);
+        // Messages may echo client input (decoded query parameters): count UTF-8 bytes, not chars.
+        Buffer body = Buffer.buffer(json(error), "UTF-8");
         response.setStatusCode(error.status())
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
                 .putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(body.length()));

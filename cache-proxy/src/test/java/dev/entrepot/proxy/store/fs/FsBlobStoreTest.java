@@ -8,6 +8,7 @@ import dev.entrepot.proxy.store.BlobLease;
 import dev.entrepot.proxy.store.BlobStore;
 import dev.entrepot.proxy.store.BlobStoreContractTest;
 import dev.entrepot.proxy.store.BlobWriter;
+import dev.entrepot.proxy.testing.MutableClock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

@@ -10,6 +10,7 @@ import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.store.StoredManifest;
 import dev.entrepot.proxy.store.TagRecord;
+import dev.entrepot.proxy.testing.MutableClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -3,6 +3,7 @@ package dev.entrepot.proxy.store.fs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.entrepot.proxy.oci.Digest;
+import dev.entrepot.proxy.testing.MutableClock;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

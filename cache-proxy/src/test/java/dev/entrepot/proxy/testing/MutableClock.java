@@ -1,20 +1,25 @@
-package dev.entrepot.proxy.store.fs;
+package dev.entrepot.proxy.testing;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock the test moves by hand, so last-access times are exact. */
-final class MutableClock extends Clock {
+/** A clock the test moves by hand, so access times and TTLs are exact. */
+public final class MutableClock extends Clock {
     private volatile long millis;
 
-    MutableClock(long millis) {
+    public MutableClock(long millis) {
         this.millis = millis;
     }
 
-    void set(long millis) {
+    public void set(long millis) {
         this.millis = millis;
+    }
+
+    public void advance(Duration by) {
+        this.millis += by.toMillis();
     }
 
     @Override

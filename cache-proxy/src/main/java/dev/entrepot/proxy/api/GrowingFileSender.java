@@ -49,8 +49,15 @@ final class GrowingFileSender {
                 file = ar.result();
                 pump();
             } else if (firstAttempt) {
-                // Renamed into the store (or discarded) between our look and our open: try its final place.
-                open(false);
+                // Renamed into the store (or discarded) between our look and our open. The rename comes before
+                // the download publishes its final path, so wait for the outcome, then try the stored file.
+                download.done().onComplete(done -> context.runOnContext(x -> {
+                    if (done.succeeded()) {
+                        open(false);
+                    } else {
+                        finish(false);
+                    }
+                }));
             } else {
                 finish(false);
             }

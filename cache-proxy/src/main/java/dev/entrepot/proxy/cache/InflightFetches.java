@@ -85,7 +85,13 @@ public final class InflightFetches {
             inflight.remove(digest, mine);
             return Future.succeededFuture(new Source.Stored(stored.get()));
         }
-        open.get().onComplete(ar -> {
+        Future<HttpClientResponse> opened;
+        try {
+            opened = open.get();
+        } catch (RuntimeException e) {
+            opened = Future.failedFuture(e); // never leave the digest claimed by a download that cannot start
+        }
+        opened.onComplete(ar -> {
             if (ar.failed()) {
                 finish(mine, null, ar.cause());
             } else {

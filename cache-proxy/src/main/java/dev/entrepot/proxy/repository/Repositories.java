@@ -22,7 +22,7 @@ public final class Repositories {
     private final Map<String, Repository> byName;
     private final Map<String, Repository> byMirroredHost;
 
-    /** Both maps keep their order (config order), hosts lower-case. */
+    /** Hosts are normalised ({@link #normalizeHost}); iteration order is not kept (listings sort). */
     public Repositories(Map<String, Repository> byName, Map<String, Repository> byMirroredHost) {
         this.byName = Map.copyOf(byName);
         this.byMirroredHost = Map.copyOf(byMirroredHost);

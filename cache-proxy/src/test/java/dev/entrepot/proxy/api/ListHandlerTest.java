@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -177,7 +178,7 @@ class ListHandlerTest {
     }
 
     /** A repository that only lists: its catalog is fixed, its tags come from {@code tags}. */
-    private record Listing(String name, List<String> names, java.util.function.Supplier<TagPage> tags)
+    private record Listing(String name, List<String> names, Supplier<TagPage> tags)
             implements Repository {
         @Override
         public boolean normalizesDockerHubNames() {

@@ -9,9 +9,11 @@ import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.store.BlobLease;
+import dev.entrepot.proxy.store.BlobWriter;
 import dev.entrepot.proxy.store.fs.FsBlobStore;
 import dev.entrepot.proxy.testing.Await;
 import dev.entrepot.proxy.testing.BlobServer;
+import dev.entrepot.proxy.testing.ForwardingBlobStore;
 import dev.entrepot.proxy.testing.MutableClock;
 import dev.entrepot.proxy.upstream.UpstreamException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -28,6 +30,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -52,6 +55,8 @@ class InflightFetchesTest {
     private SimpleMeterRegistry registry;
     private RepositoryMetrics repo;
     private final List<Digest> stored = new CopyOnWriteArrayList<>();
+    /** onStored runs just after the download completes: wait for it rather than race it. */
+    private final CompletableFuture<Digest> firstStored = new CompletableFuture<>();
     private InflightFetches fetches;
 
     @BeforeEach
@@ -63,7 +68,12 @@ class InflightFetchesTest {
         registry = new SimpleMeterRegistry();
         ProxyMetrics metrics = new ProxyMetrics(registry);
         repo = metrics.repository("dockerhub");
-        fetches = new InflightFetches(vertx, store, disk, metrics, stored::add);
+        fetches = new InflightFetches(vertx, store, disk, metrics, this::onStored);
+    }
+
+    private void onStored(Digest digest) {
+        stored.add(digest);
+        firstStored.complete(digest);
     }
 
     @AfterEach
@@ -158,6 +168,7 @@ class InflightFetchesTest {
         assertThat(download.written()).isEqualTo(blob.length);
         assertThat(storedBytes(digest)).isEqualTo(blob);
         assertThat(download.path()).isEqualTo(store.open(digest).orElseThrow().path());
+        assertThat(Await.result(firstStored)).isEqualTo(digest);
         assertThat(stored).containsExactly(digest);
         assertThat(tempFiles()).isEmpty();
         assertThat(fetches.inflight()).isZero();
@@ -269,6 +280,7 @@ class InflightFetchesTest {
         assertThat(upstream.hits("/blob")).isEqualTo(1);
         assertThat(coalesced()).isEqualTo(clients - 1);
         assertThat(storedBytes(digest)).isEqualTo(blob);
+        assertThat(Await.result(firstStored)).isEqualTo(digest);
         assertThat(stored).containsExactly(digest);
         assertThat(fetches.inflight()).isZero();
     }
@@ -407,6 +419,39 @@ class InflightFetchesTest {
         Download retry = growing(fetches.fetch(digest, open, repo));
         Await.result(retry.done());
 
+        assertThat(open.calls()).isEqualTo(2);
+        assertThat(storedBytes(digest)).isEqualTo(blob);
+    }
+
+    @Test
+    void aStoreThatCannotWriteFailsTheFetchWithoutCachingTheFailure() throws Exception {
+        byte[] blob = content(40_000, 13);
+        Digest digest = Digest.sha256(blob);
+        upstream.serve("/blob", blob);
+        AtomicInteger writers = new AtomicInteger();
+        ForwardingBlobStore fullDisk = new ForwardingBlobStore(store) {
+            @Override
+            public BlobWriter newWriter(Digest expected) throws IOException {
+                if (writers.getAndIncrement() == 0) {
+                    throw new IOException("No space left on device");
+                }
+                return super.newWriter(expected);
+            }
+        };
+        InflightFetches onFullDisk = new InflightFetches(vertx, fullDisk, disk, new ProxyMetrics(registry), this::onStored);
+        CountingOpener open = opener("/blob");
+
+        Throwable failure = Await.failure(onFullDisk.fetch(digest, open, repo));
+
+        assertThat(failure).isInstanceOfSatisfying(OciException.class, e -> {
+            assertThat(e.status()).isEqualTo(502);
+            assertThat(e.getMessage()).contains("No space left on device");
+        });
+        assertThat(onFullDisk.inflight()).isZero();
+        assertThat(store.open(digest)).isEmpty();
+
+        Download retry = growing(onFullDisk.fetch(digest, open, repo));
+        Await.result(retry.done());
         assertThat(open.calls()).isEqualTo(2);
         assertThat(storedBytes(digest)).isEqualTo(blob);
     }

@@ -3,6 +3,7 @@ package dev.entrepot.proxy.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.entrepot.proxy.repository.Repository.TagPage;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -55,7 +56,7 @@ class PagesTest {
 
     @Test
     void walkingAllPagesVisitsEveryTagOnce() {
-        List<String> seen = new java.util.ArrayList<>();
+        List<String> seen = new ArrayList<>();
         String last = null;
         for (int guard = 0; guard < 10; guard++) {
             TagPage page = Pages.page(TAGS, 3, last);

@@ -21,24 +21,27 @@ import dev.entrepot.proxy.store.fs.FsMetadataStore;
 import dev.entrepot.proxy.testing.Await;
 import dev.entrepot.proxy.testing.BlobServer;
 import dev.entrepot.proxy.testing.MutableClock;
+import dev.entrepot.proxy.upstream.UpstreamClient.Body;
 import dev.entrepot.proxy.upstream.UpstreamClient.Manifest;
 import dev.entrepot.proxy.upstream.UpstreamException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -249,7 +252,7 @@ class PullThroughRepositoryTest {
 
         assertThat(e.code()).isEqualTo(OciErrorCode.MANIFEST_UNKNOWN);
         assertThat(e.status()).isEqualTo(404);
-        assertThat(metadata.tagRemoved.get(Await.TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS))
+        assertThat(metadata.tagRemoved.get(Await.TIMEOUT_SECONDS, TimeUnit.SECONDS))
                 .isEqualTo(NGINX + ":latest");
         assertThat(metadata.tag(REPO, NGINX, "latest")).isEmpty();
         assertThat(requests("manifest", "error")).isEqualTo(1);
@@ -515,8 +518,8 @@ class PullThroughRepositoryTest {
     void referrersArePassedThrough() throws Exception {
         Digest subject = Digest.sha256(manifest("1"));
         String index = "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX + "\",\"manifests\":[]}";
-        upstream.putBody(NGINX, "referrers/" + subject, new dev.entrepot.proxy.upstream.UpstreamClient.Body(200,
-                MediaTypes.OCI_INDEX + "; charset=utf-8", null, io.vertx.core.buffer.Buffer.buffer(index)));
+        upstream.putBody(NGINX, "referrers/" + subject, new Body(200,
+                MediaTypes.OCI_INDEX + "; charset=utf-8", null, Buffer.buffer(index)));
 
         ManifestContent referrers = Await.result(repository.referrers(NGINX, subject, "application/vnd.example+json"));
 
@@ -555,7 +558,7 @@ class PullThroughRepositoryTest {
     /** The real store, telling the test when a tag was removed (that happens in the background). */
     private static final class RecordingMetadata implements MetadataStore {
         private final MetadataStore delegate;
-        final List<String> removedTags = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<String> removedTags = new CopyOnWriteArrayList<>();
         final CompletableFuture<String> tagRemoved = new CompletableFuture<>();
 
         RecordingMetadata(MetadataStore delegate) {

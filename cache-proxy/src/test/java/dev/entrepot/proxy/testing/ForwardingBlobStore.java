@@ -1,0 +1,42 @@
+package dev.entrepot.proxy.testing;
+
+import dev.entrepot.proxy.oci.Digest;
+import dev.entrepot.proxy.store.BlobLease;
+import dev.entrepot.proxy.store.BlobStore;
+import dev.entrepot.proxy.store.BlobWriter;
+import java.io.IOException;
+import java.util.Optional;
+
+/** A blob store that forwards everything to a real one; tests override the call they want to disturb. */
+public class ForwardingBlobStore implements BlobStore {
+    protected final BlobStore delegate;
+
+    public ForwardingBlobStore(BlobStore delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public Optional<BlobLease> open(Digest digest) {
+        return delegate.open(digest);
+    }
+
+    @Override
+    public BlobWriter newWriter(Digest expected) throws IOException {
+        return delegate.newWriter(expected);
+    }
+
+    @Override
+    public void put(Digest digest, byte[] content) throws IOException {
+        delegate.put(digest, content);
+    }
+
+    @Override
+    public Optional<byte[]> read(Digest digest, int maxBytes) throws IOException {
+        return delegate.read(digest, maxBytes);
+    }
+
+    @Override
+    public long totalBytes() {
+        return delegate.totalBytes();
+    }
+}

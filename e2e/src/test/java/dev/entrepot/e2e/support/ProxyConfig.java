@@ -35,6 +35,14 @@ public final class ProxyConfig {
         return this;
     }
 
+    /** Adds upstream credentials (files holding the username and the password) to the repository added last. */
+    public ProxyConfig credentials(java.nio.file.Path usernameFile, java.nio.file.Path passwordFile) {
+        int last = remotes.size() - 1;
+        remotes.set(last, remotes.get(last) + "      credentials:\n        usernameFile: " + usernameFile
+                + "\n        passwordFile: " + passwordFile + "\n");
+        return this;
+    }
+
     /** The usual setup: repository {@code hub} mirroring docker.io. */
     public static ProxyConfig hub(String upstreamUrl, String tagTtl) {
         return new ProxyConfig().remote("hub", upstreamUrl, tagTtl, "docker.io");

@@ -1,10 +1,12 @@
 package dev.entrepot.e2e;
 
+import dev.entrepot.e2e.support.Digests;
 import dev.entrepot.e2e.support.EntrepotProxy;
 import dev.entrepot.e2e.support.ImageGenerator;
 import dev.entrepot.e2e.support.ImageGenerator.Image;
 import dev.entrepot.e2e.support.ImageGenerator.Layer;
 import dev.entrepot.e2e.support.OciClient;
+import dev.entrepot.e2e.support.Poll;
 import dev.entrepot.e2e.support.PrometheusText;
 import dev.entrepot.e2e.support.ProxyConfig;
 import dev.entrepot.e2e.support.Skopeo;
@@ -128,9 +130,9 @@ class CoalescingIT {
         long t0 = System.nanoTime();
         CompletableFuture<OciClient.Download> leader = CompletableFuture.supplyAsync(
                 () -> proxy.client().blob("hub/library/stream", digest, TIMEOUT));
-        dev.entrepot.e2e.support.Poll.until(Duration.ofSeconds(10), () -> !proxy.tempFiles().isEmpty(),
+        Poll.until(Duration.ofSeconds(10), () -> !proxy.tempFiles().isEmpty(),
                 () -> "a temp file for the download");
-        dev.entrepot.e2e.support.Poll.sleep(Duration.ofMillis(500));
+        Poll.sleep(Duration.ofMillis(500));
 
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         HttpResponse<InputStream> follower = http.send(HttpRequest.newBuilder(url).timeout(TIMEOUT).GET().build(),
@@ -138,7 +140,7 @@ class CoalescingIT {
         assertThat(follower.statusCode()).isEqualTo(200);
         long followerBytes;
         long firstBytesNanos;
-        var sha = dev.entrepot.e2e.support.Digests.newSha256();
+        var sha = Digests.newSha256();
         try (InputStream in = follower.body()) {
             byte[] buffer = new byte[64 * 1024];
             int n = in.readNBytes(buffer, 0, buffer.length);
@@ -155,7 +157,7 @@ class CoalescingIT {
 
         assertThat(first.complete(digest)).as("%s", first).isTrue();
         assertThat(followerBytes).isEqualTo(size);
-        assertThat(dev.entrepot.e2e.support.Digests.hex(sha)).isEqualTo(digest);
+        assertThat(Digests.hex(sha)).isEqualTo(digest);
         assertThat(upstream.front().gets("/blobs/" + digest)).isEqualTo(1);
         double expectedSeconds = size / (double) (2L << 20);
         assertThat(firstBytesNanos / 1e9)
@@ -196,7 +198,7 @@ class CoalescingIT {
         HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(url).timeout(TIMEOUT).GET().build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
-        var sha = dev.entrepot.e2e.support.Digests.newSha256();
+        var sha = Digests.newSha256();
         long total = 0;
         long sincePause = 0;
         try (InputStream in = response.body()) {
@@ -208,11 +210,11 @@ class CoalescingIT {
                 sincePause += n;
                 if (pauseEveryBytes > 0 && sincePause >= pauseEveryBytes) {
                     sincePause = 0;
-                    dev.entrepot.e2e.support.Poll.sleep(Duration.ofMillis(150));
+                    Poll.sleep(Duration.ofMillis(150));
                 }
             }
         }
-        return dev.entrepot.e2e.support.Digests.hex(sha) + (total == 0 ? " (empty)" : "");
+        return Digests.hex(sha) + (total == 0 ? " (empty)" : "");
     }
 
     @Test

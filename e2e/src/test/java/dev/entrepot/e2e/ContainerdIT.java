@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static dev.entrepot.e2e.PullThroughIT.delta;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -144,7 +146,7 @@ class ContainerdIT {
 
     private static String imageDigest(String ref) {
         String out = containerd.ctr("images", "ls", "name==" + ref).requireOk().stdout();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("sha256:[0-9a-f]{64}").matcher(out);
+        Matcher m = Pattern.compile("sha256:[0-9a-f]{64}").matcher(out);
         assertThat(m.find()).as("digest in %s", out).isTrue();
         return m.group();
     }

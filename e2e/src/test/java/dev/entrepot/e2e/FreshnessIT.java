@@ -1,5 +1,6 @@
 package dev.entrepot.e2e;
 
+import dev.entrepot.e2e.support.Digests;
 import dev.entrepot.e2e.support.EntrepotProxy;
 import dev.entrepot.e2e.support.ImageGenerator;
 import dev.entrepot.e2e.support.ImageGenerator.Image;
@@ -166,6 +167,6 @@ class FreshnessIT {
     private static void assertDigest(OciClient.Response response, Image image) {
         assertThat(response.status()).as("%s", response).isEqualTo(200);
         assertThat(response.header("Docker-Content-Digest")).isEqualTo(image.manifest().digest());
-        assertThat(dev.entrepot.e2e.support.Digests.sha256(response.body())).isEqualTo(image.manifest().digest());
+        assertThat(Digests.sha256(response.body())).isEqualTo(image.manifest().digest());
     }
 }

@@ -9,6 +9,7 @@ import dev.entrepot.e2e.support.ImageGenerator.Image;
 import dev.entrepot.e2e.support.ImageGenerator.Index;
 import dev.entrepot.e2e.support.ImageGenerator.Layer;
 import dev.entrepot.e2e.support.OciClient;
+import dev.entrepot.e2e.support.OciErrors;
 import dev.entrepot.e2e.support.PrometheusText;
 import dev.entrepot.e2e.support.ProxyConfig;
 import dev.entrepot.e2e.support.Skopeo;
@@ -267,7 +268,7 @@ class PullThroughIT {
             assertThat(response.header("Content-Type")).startsWith(ImageGenerator.OCI_INDEX);
             assertThat(json(response).path("manifests").isArray()).as("%s", response).isTrue();
         } else {
-            assertThat(dev.entrepot.e2e.support.OciErrors.codes(response)).isNotEmpty();
+            assertThat(OciErrors.codes(response)).isNotEmpty();
         }
     }
 

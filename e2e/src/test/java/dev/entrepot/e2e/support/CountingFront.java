@@ -41,7 +41,8 @@ public final class CountingFront implements AutoCloseable {
     private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
     private final Set<String> corrupt = ConcurrentHashMap.newKeySet();
     private final Map<String, Long> throttle = new ConcurrentHashMap<>();
-    private volatile boolean unavailable;
+    private volatile int failStatus;
+    private volatile String retryAfter;
 
     private CountingFront(HttpServer server, ExecutorService executor, URI upstream) {
         this.server = server;
@@ -118,13 +119,21 @@ public final class CountingFront implements AutoCloseable {
 
     /** Answer every request with 503 without contacting the upstream. */
     public void unavailable(boolean value) {
-        unavailable = value;
+        failStatus = value ? 503 : 0;
+        retryAfter = null;
+    }
+
+    /** Answer every request with {@code status} (e.g. 429, 500) and an optional Retry-After, without contacting the upstream. */
+    public void failWith(int status, String retryAfterSeconds) {
+        retryAfter = retryAfterSeconds;
+        failStatus = status;
     }
 
     public void clearFaults() {
         corrupt.clear();
         throttle.clear();
-        unavailable = false;
+        failStatus = 0;
+        retryAfter = null;
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -132,8 +141,13 @@ public final class CountingFront implements AutoCloseable {
         String path = exchange.getRequestURI().getRawPath();
         counts.computeIfAbsent(method + " " + path, k -> new AtomicInteger()).incrementAndGet();
         try (exchange) {
-            if (unavailable) {
-                sendError(exchange, 503, "front set unavailable");
+            int fail = failStatus;
+            if (fail != 0) {
+                String wait = retryAfter;
+                if (wait != null) {
+                    exchange.getResponseHeaders().set("Retry-After", wait);
+                }
+                sendError(exchange, fail, "front set to fail with " + fail);
                 return;
             }
             String query = exchange.getRequestURI().getRawQuery();
@@ -212,7 +226,8 @@ public final class CountingFront implements AutoCloseable {
     }
 
     private static void sendError(HttpExchange exchange, int status, String message) throws IOException {
-        byte[] body = ("{\"errors\":[{\"code\":\"UNAVAILABLE\",\"message\":\"" + message.replace('"', '\'') + "\"}]}")
+        String code = status == 429 ? "TOOMANYREQUESTS" : "UNAVAILABLE";
+        byte[] body = ("{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"" + message.replace('"', '\'') + "\"}]}")
                 .getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().put("Content-Type", List.of("application/json"));
         if (exchange.getRequestMethod().equals("HEAD")) {

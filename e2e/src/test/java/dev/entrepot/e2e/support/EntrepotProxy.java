@@ -25,10 +25,12 @@ public final class EntrepotProxy implements AutoCloseable {
     private final Path configFile;
     private final Path storage;
     private final int port;
+    private final List<String> jvmArgs;
     private ManagedProcess process;
     private int starts;
 
-    private EntrepotProxy(Path workDir, Path configFile, Path storage, int port) {
+    private EntrepotProxy(Path workDir, Path configFile, Path storage, int port, List<String> jvmArgs) {
+        this.jvmArgs = List.copyOf(jvmArgs);
         this.workDir = workDir;
         this.configFile = configFile;
         this.storage = storage;
@@ -36,12 +38,17 @@ public final class EntrepotProxy implements AutoCloseable {
     }
 
     public static EntrepotProxy start(Path workDir, ProxyConfig config) {
+        return start(workDir, config, List.of());
+    }
+
+    /** @param jvmArgs extra JVM options for this proxy, e.g. {@code -Xmx64m} */
+    public static EntrepotProxy start(Path workDir, ProxyConfig config, List<String> jvmArgs) {
         try {
             Files.createDirectories(workDir);
             Path storage = workDir.resolve("store");
             Path configFile = workDir.resolve("entrepot.yaml");
             Files.writeString(configFile, config.yaml(storage.toString()));
-            EntrepotProxy proxy = new EntrepotProxy(workDir, configFile, storage, Ports.free());
+            EntrepotProxy proxy = new EntrepotProxy(workDir, configFile, storage, Ports.free(), jvmArgs);
             proxy.start();
             return proxy;
         } catch (IOException e) {
@@ -68,6 +75,7 @@ public final class EntrepotProxy implements AutoCloseable {
         if (!extra.isBlank()) {
             command.addAll(List.of(extra.trim().split("\\s+")));
         }
+        command.addAll(jvmArgs);
         command.addAll(List.of(
                 "-Dentrepot.config=" + configFile,
                 "-Dquarkus.http.port=" + port,
@@ -90,6 +98,31 @@ public final class EntrepotProxy implements AutoCloseable {
                 return false;
             }
         }, () -> "proxy readiness on port " + port + "\n" + process.logTail(40));
+    }
+
+    /** Rewrites the config file in place; the running proxy is expected to pick it up (hot reload). */
+    public void reconfigure(ProxyConfig config) {
+        writeConfig(config.yaml(storage.toString()));
+    }
+
+    /** Writes arbitrary text as the config file (e.g. an invalid one). Atomic: readers never see half a file. */
+    public void writeConfig(String text) {
+        try {
+            Path temp = Files.createTempFile(workDir, "entrepot", ".yaml.tmp");
+            Files.writeString(temp, text);
+            Files.move(temp, configFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Path configFile() {
+        return configFile;
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
     }
 
     public synchronized void stop() {

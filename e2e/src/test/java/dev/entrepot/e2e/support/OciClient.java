@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.Map;
 
 /** Minimal OCI distribution client over the JDK HTTP client, for direct manifest and blob requests. */
 public final class OciClient {
@@ -49,19 +50,22 @@ public final class OciClient {
     }
 
     public Response get(String path, String accept) {
-        return send("GET", path, accept, Duration.ofSeconds(60));
+        return send("GET", path, accept, Duration.ofSeconds(30));
     }
 
     public Response head(String path, String accept) {
-        return send("HEAD", path, accept, Duration.ofSeconds(60));
+        return send("HEAD", path, accept, Duration.ofSeconds(30));
     }
 
     public Response send(String method, String path, String accept, Duration timeout) {
+        return send(method, path, accept == null ? Map.of() : Map.of("Accept", accept), null, timeout);
+    }
+
+    /** Any request, with extra headers (e.g. {@code Range}) and an optional body (push attempts). */
+    public Response send(String method, String path, Map<String, String> headers, byte[] body, Duration timeout) {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout)
-                .method(method, HttpRequest.BodyPublishers.noBody());
-        if (accept != null) {
-            request.header("Accept", accept);
-        }
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        headers.forEach(request::header);
         try {
             HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             return new Response(response.statusCode(), response.headers(), response.body());
@@ -71,6 +75,11 @@ public final class OciClient {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /** GET with a {@code Range} header, e.g. {@code bytes=0-99}. */
+    public Response range(String path, String range) {
+        return send("GET", path, Map.of("Range", range), null, Duration.ofSeconds(30));
     }
 
     /** GET a manifest with every modern manifest type in {@code Accept}. */

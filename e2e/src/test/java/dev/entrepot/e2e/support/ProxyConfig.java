@@ -28,6 +28,21 @@ public final class ProxyConfig {
         return this;
     }
 
+    /** Adds {@code retention} to the repository added last. */
+    public ProxyConfig retention(String value) {
+        int last = remotes.size() - 1;
+        remotes.set(last, remotes.get(last) + "      retention: " + value + "\n");
+        return this;
+    }
+
+    /** Adds upstream credentials (files holding the username and the password) to the repository added last. */
+    public ProxyConfig credentials(java.nio.file.Path usernameFile, java.nio.file.Path passwordFile) {
+        int last = remotes.size() - 1;
+        remotes.set(last, remotes.get(last) + "      credentials:\n        usernameFile: " + usernameFile
+                + "\n        passwordFile: " + passwordFile + "\n");
+        return this;
+    }
+
     /** The usual setup: repository {@code hub} mirroring docker.io. */
     public static ProxyConfig hub(String upstreamUrl, String tagTtl) {
         return new ProxyConfig().remote("hub", upstreamUrl, tagTtl, "docker.io");

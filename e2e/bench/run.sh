@@ -1,0 +1,451 @@
+#!/usr/bin/env bash
+# Entrepot benchmark: side by side on this machine, everything on 127.0.0.1 in a temp dir.
+#
+#   e2e/bench/run.sh            # builds the proxy if needed, prints progress on stderr, markdown on stdout
+#   e2e/bench/run.sh > e2e/bench/RESULTS.md
+#
+# Measures
+#   1. warm cached manifest by tag, wrk -t2 -c32: Entrepot vs distribution 2.8 proxy mode vs nginx proxy_cache
+#   2. warm 256 MiB blob throughput, wrk -t2 -c4: Entrepot vs nginx static sendfile of the same file vs
+#      nginx proxy_cache vs distribution proxy mode
+#   3. upstream GETs for one 64 MiB blob under 20 concurrent cold pulls (from the upstream's access log)
+#   4. peak RSS (VmHWM) of a fresh Entrepot (default heap) serving a 1 GiB blob cold to 8 concurrent clients
+#
+# Needs: java 17, docker-registry (distribution 2.8), nginx (nginx-light), wrk, curl, python3, sha256sum.
+# Knobs (env): BENCH_DURATION (wrk seconds, default 10), BENCH_WORK_DIR (default mktemp), ENTREPOT_JAR.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+DURATION=${BENCH_DURATION:-10}
+JAR=${ENTREPOT_JAR:-$ROOT/cache-proxy/target/quarkus-app/quarkus-run.jar}
+ACCEPT='application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json'
+NAME=library/bench
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+# also from inside $(...) and <(...) subshells: stop the whole run (the EXIT trap cleans up)
+die() { log "FAILED: $*"; kill -TERM $$; exit 1; }
+
+for tool in java docker-registry nginx wrk curl python3 sha256sum; do
+    command -v "$tool" >/dev/null || die "$tool not found (apt-get install docker-registry nginx-light wrk curl)"
+done
+
+WORK=${BENCH_WORK_DIR:-$(mktemp -d /tmp/entrepot-bench.XXXXXX)}
+mkdir -p "$WORK"
+PIDS=()
+cleanup() {
+    local pid
+    for pid in "${PIDS[@]}"; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in "${PIDS[@]}"; do
+        wait "$pid" 2>/dev/null || true
+    done
+    if [[ -z ${BENCH_KEEP:-} ]]; then
+        rm -rf "$WORK"
+    else
+        log "kept $WORK"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# wait_http URL [seconds]: until the URL answers 200
+wait_http() {
+    local url=$1 deadline=$((SECONDS + ${2:-60}))
+    until [[ $(curl -s -o /dev/null -w '%{http_code}' "$url" || true) == 200 ]]; do
+        ((SECONDS < deadline)) || die "no 200 from $url"
+        sleep 0.2
+    done
+}
+
+sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
+
+# ---------------------------------------------------------------------------------------------------------
+# The proxy jar
+if [[ ! -f $JAR ]]; then
+    log "building the proxy (mvn -B -pl cache-proxy -am package -DskipTests)"
+    (cd "$ROOT" && mvn -B -pl cache-proxy -am package -DskipTests >"$WORK/build.log" 2>&1) \
+        || die "build failed, see $WORK/build.log"
+fi
+
+# ---------------------------------------------------------------------------------------------------------
+# Upstream: a plain distribution registry with one image whose layers are the benchmark blobs
+log "generating blobs in $WORK/blobs"
+mkdir -p "$WORK/blobs"
+head -c 4096 /dev/urandom >"$WORK/blobs/small"
+head -c $((64 << 20)) /dev/urandom >"$WORK/blobs/cold64"
+head -c $((256 << 20)) /dev/urandom >"$WORK/blobs/warm256"
+head -c $((1024 << 20)) /dev/urandom >"$WORK/blobs/big1g"
+declare -A DIGEST SIZE
+for blob in small cold64 warm256 big1g; do
+    DIGEST[$blob]=sha256:$(sha256_of "$WORK/blobs/$blob")
+    SIZE[$blob]=$(stat -c %s "$WORK/blobs/$blob")
+done
+# distribution's proxy mode needs a history array in the config (schema1 fallback)
+python3 - "$WORK/blobs/config" <<'EOF'
+import json, sys
+config = {"architecture": "amd64", "os": "linux", "created": "2024-01-01T00:00:00Z",
+          "config": {"Env": ["PATH=/usr/bin:/bin"]},
+          "rootfs": {"type": "layers", "diff_ids": []},
+          "history": [{"created": "2024-01-01T00:00:00Z", "created_by": "entrepot bench"}]}
+open(sys.argv[1], "w").write(json.dumps(config))
+EOF
+DIGEST[config]=sha256:$(sha256_of "$WORK/blobs/config")
+SIZE[config]=$(stat -c %s "$WORK/blobs/config")
+
+registry_config() { # registry_config FILE PORT DATA [REMOTE]
+    cat >"$1" <<EOF
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: false
+storage:
+  filesystem:
+    rootdirectory: $3
+  cache:
+    blobdescriptor: inmemory
+http:
+  addr: 127.0.0.1:$2
+EOF
+    if [[ -n ${4:-} ]]; then
+        printf 'proxy:\n  remoteurl: %s\n' "$4" >>"$1"
+    fi
+}
+
+UP_PORT=$(free_port)
+mkdir -p "$WORK/upstream"
+registry_config "$WORK/upstream/config.yml" "$UP_PORT" "$WORK/upstream/data"
+docker-registry serve "$WORK/upstream/config.yml" >"$WORK/upstream/access.log" 2>"$WORK/upstream/error.log" &
+PIDS+=($!)
+UPSTREAM=http://127.0.0.1:$UP_PORT
+wait_http "$UPSTREAM/v2/"
+
+log "pushing blobs and the manifest to the upstream"
+push_blob() { # monolithic upload: POST, then PUT with the digest
+    local blob=$1 location
+    location=$(curl -s -D - -o /dev/null -X POST "$UPSTREAM/v2/$NAME/blobs/uploads/" \
+        | tr -d '\r' | awk 'tolower($1) == "location:" {print $2}')
+    [[ $location == http* ]] || location=$UPSTREAM$location
+    [[ $location == *\?* ]] && sep='&' || sep='?'
+    local code
+    code=$(curl -s -o /dev/null -w '%{http_code}' -T "$WORK/blobs/$blob" -H 'Content-Type: application/octet-stream' \
+        "$location${sep}digest=${DIGEST[$blob]}")
+    [[ $code == 201 ]] || die "push of $blob answered $code"
+}
+for blob in config small cold64 warm256 big1g; do
+    push_blob "$blob"
+done
+python3 - "$WORK/manifest.json" "${DIGEST[config]}" "${SIZE[config]}" "${DIGEST[small]}" "${SIZE[small]}" <<'EOF'
+import json, sys
+out, cdigest, csize, ldigest, lsize = sys.argv[1:]
+manifest = {"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+            "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "digest": cdigest, "size": int(csize)},
+            "layers": [{"mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip", "digest": ldigest, "size": int(lsize)}]}
+open(out, "w").write(json.dumps(manifest))
+EOF
+MANIFEST_DIGEST=sha256:$(sha256_of "$WORK/manifest.json")
+code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT \
+    -H 'Content-Type: application/vnd.docker.distribution.manifest.v2+json' \
+    --data-binary @"$WORK/manifest.json" "$UPSTREAM/v2/$NAME/manifests/1")
+[[ $code == 201 ]] || die "manifest push answered $code"
+
+# ---------------------------------------------------------------------------------------------------------
+# The contenders
+start_entrepot() { # start_entrepot DIR -> sets EP_PID, EP_URL
+    local dir=$1 port
+    port=$(free_port)
+    mkdir -p "$dir"
+    cat >"$dir/entrepot.yaml" <<EOF
+storage:
+  path: $dir/store
+  maxSize: 20Gi
+repositories:
+  - name: hub
+    mode: remote
+    mirrorOf: [docker.io]
+    remote:
+      url: $UPSTREAM
+      tagTtl: 1h
+EOF
+    java -Dentrepot.config="$dir/entrepot.yaml" -Dquarkus.http.port="$port" -Dquarkus.http.host=127.0.0.1 \
+        -jar "$JAR" >"$dir/proxy.log" 2>&1 &
+    EP_PID=$!
+    PIDS+=("$EP_PID")
+    EP_URL=http://127.0.0.1:$port
+    wait_http "$EP_URL/q/health/ready" 90
+}
+
+log "starting Entrepot"
+start_entrepot "$WORK/entrepot"
+ENTREPOT=$EP_URL
+ENTREPOT_PID=$EP_PID
+
+log "starting distribution in proxy mode"
+DP_PORT=$(free_port)
+mkdir -p "$WORK/distproxy"
+registry_config "$WORK/distproxy/config.yml" "$DP_PORT" "$WORK/distproxy/data" "$UPSTREAM"
+docker-registry serve "$WORK/distproxy/config.yml" >"$WORK/distproxy/access.log" 2>"$WORK/distproxy/error.log" &
+PIDS+=($!)
+DISTPROXY=http://127.0.0.1:$DP_PORT
+wait_http "$DISTPROXY/v2/"
+
+log "starting nginx (proxy_cache + static)"
+NC_PORT=$(free_port)
+NS_PORT=$(free_port)
+mkdir -p "$WORK/nginx/cache" "$WORK/nginx/tmp"
+# nginx static serves Entrepot's own stored file (known once Entrepot has stored it, below)
+write_nginx_conf() {
+    cat >"$WORK/nginx/nginx.conf" <<EOF
+user root;
+worker_processes 2;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+daemon off;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 1000000;
+    client_body_temp_path $WORK/nginx/tmp/body;
+    proxy_temp_path $WORK/nginx/tmp/proxy;
+    fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
+    uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
+    scgi_temp_path $WORK/nginx/tmp/scgi;
+    proxy_cache_path $WORK/nginx/cache levels=1:2 keys_zone=registry:10m max_size=8g inactive=1h use_temp_path=off;
+    upstream registry { server 127.0.0.1:$UP_PORT; keepalive 32; }
+    server {
+        listen 127.0.0.1:$NC_PORT;
+        location /v2/ {
+            proxy_pass http://registry;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_cache registry;
+            proxy_cache_key "\$request_method\$request_uri\$http_accept";
+            proxy_cache_valid 200 206 1h;
+            proxy_cache_lock on;
+            proxy_cache_lock_timeout 120s;
+            proxy_cache_lock_age 120s;
+            proxy_max_temp_file_size 0;
+        }
+    }
+    server {
+        listen 127.0.0.1:$NS_PORT;
+        location = /blob { alias $1; default_type application/octet-stream; }
+    }
+}
+EOF
+}
+
+# ---------------------------------------------------------------------------------------------------------
+# Helpers for measuring
+cat >"$WORK/accept.lua" <<EOF
+wrk.headers["Accept"] = "$ACCEPT"
+EOF
+
+# wrk_run CONNECTIONS URL [lua] -> prints "requests_per_sec bytes_per_sec non2xx socket_errors|none"
+wrk_run() {
+    local out
+    out=$(wrk -t2 -c"$1" -d"${DURATION}s" --timeout 30s ${3:+-s "$3"} "$2" 2>&1) || die "wrk failed: $out"
+    echo "$out" >>"$WORK/wrk.log"
+    python3 - "$out" <<'EOF'
+import re, sys
+text = sys.argv[1]
+units = {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+m = re.search(r"Transfer/sec:\s+([\d.]+)(\w+)", text)
+bps = float(m.group(1)) * units[m.group(2)]
+non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+errors = re.search(r"Socket errors:\s*(.*)", text)
+detail = errors.group(1).replace(" ", "").replace(",", "/") if errors else "none"
+print(f"{rps:.0f} {bps:.0f} {non2xx.group(1) if non2xx else 0} {detail}")
+EOF
+}
+
+# check_manifest URL: 200 and the pushed digest with the Accept header
+check_manifest() {
+    local got
+    got=$(curl -s -H "Accept: $ACCEPT" "$1" | sha256sum | cut -d' ' -f1)
+    [[ sha256:$got == "$MANIFEST_DIGEST" ]] || die "$1 did not serve the manifest (got sha256:$got)"
+}
+
+# blob_ok URL BLOB: "yes" when the full body has the right digest
+blob_ok() {
+    local got
+    got=$(curl -s "$1" | sha256sum | cut -d' ' -f1)
+    if [[ sha256:$got == "${DIGEST[$2]}" ]]; then echo yes; else echo no; fi
+}
+
+# check_blob URL BLOB: dies unless the full body has the right digest
+check_blob() {
+    [[ $(blob_ok "$1" "$2") == yes ]] || die "$1 did not serve $2 intact"
+}
+
+upstream_gets() { # upstream_gets DIGEST: GETs of that blob in the upstream's access log so far
+    grep -c "\"GET /v2/$NAME/blobs/$1 " "$WORK/upstream/access.log" || true
+}
+
+# cold_crowd URL BLOB N -> "ok_clients upstream_gets seconds"
+cold_crowd() {
+    local url=$1 blob=$2 n=$3 before after ok=0 start end i
+    before=$(upstream_gets "${DIGEST[$blob]}")
+    start=$(date +%s.%N)
+    for ((i = 0; i < n; i++)); do
+        (curl -s --max-time 300 "$url" | sha256sum | cut -d' ' -f1 >"$WORK/crowd.$i") &
+    done
+    wait_children
+    end=$(date +%s.%N)
+    for ((i = 0; i < n; i++)); do
+        [[ sha256:$(cat "$WORK/crowd.$i") == "${DIGEST[$blob]}" ]] && ok=$((ok + 1))
+        rm -f "$WORK/crowd.$i"
+    done
+    sleep 0.5 # access log lines are written when the upstream response ends
+    after=$(upstream_gets "${DIGEST[$blob]}")
+    echo "$ok $((after - before)) $(python3 -c "print(f'{$end - $start:.1f}')")"
+}
+
+# waits for the background jobs of this shell except the long-running servers
+wait_children() {
+    local pid job
+    for job in $(jobs -p); do
+        for pid in "${PIDS[@]}"; do
+            [[ $job == "$pid" ]] && continue 2
+        done
+        wait "$job" || true
+    done
+}
+
+mib() { python3 -c "print(f'{$1 / 1048576:.0f}')"; }
+ratio() { python3 -c "b = $2; print(f'{$1 / b:.2f}' if b else 'n/a')"; }
+
+# ---------------------------------------------------------------------------------------------------------
+# 3 first (it needs cold caches): 20 concurrent cold pulls of one 64 MiB blob, per system
+log "20 concurrent cold pulls of a 64 MiB blob"
+read -r EP_OK EP_UP EP_T < <(cold_crowd "$ENTREPOT/v2/hub/$NAME/blobs/${DIGEST[cold64]}" cold64 20)
+read -r DP_OK DP_UP DP_T < <(cold_crowd "$DISTPROXY/v2/$NAME/blobs/${DIGEST[cold64]}" cold64 20)
+
+# Entrepot has now stored the blobs it served; nginx static serves the 256 MiB one from Entrepot's store
+COLD256_OK=$(blob_ok "$ENTREPOT/v2/hub/$NAME/blobs/${DIGEST[warm256]}" warm256)
+check_blob "$ENTREPOT/v2/hub/$NAME/blobs/${DIGEST[warm256]}" warm256
+hex=${DIGEST[warm256]#sha256:}
+STORED=$WORK/entrepot/store/blobs/sha256/${hex:0:2}/$hex
+[[ -f $STORED ]] || STORED=$(find "$WORK/entrepot/store" -type f -name "$hex" | head -1)
+[[ -f $STORED ]] || die "cannot find Entrepot's stored file for ${DIGEST[warm256]}"
+write_nginx_conf "$STORED"
+nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" 2>"$WORK/nginx/stderr.log" &
+PIDS+=($!)
+NGINXC=http://127.0.0.1:$NC_PORT
+NGINXS=http://127.0.0.1:$NS_PORT
+wait_http "$NGINXS/blob"
+read -r NC_OK NC_UP NC_T < <(cold_crowd "$NGINXC/v2/$NAME/blobs/${DIGEST[cold64]}" cold64 20)
+
+# ---------------------------------------------------------------------------------------------------------
+# 1. warm manifest by tag
+log "warm manifest by tag, wrk -t2 -c32 -d${DURATION}s"
+for url in "$ENTREPOT/v2/hub/$NAME/manifests/1" "$DISTPROXY/v2/$NAME/manifests/1" "$NGINXC/v2/$NAME/manifests/1"; do
+    check_manifest "$url"
+    check_manifest "$url"
+done
+read -r M_EP_RPS _ M_EP_BAD M_EP_ERR < <(wrk_run 32 "$ENTREPOT/v2/hub/$NAME/manifests/1" "$WORK/accept.lua")
+read -r M_DP_RPS _ M_DP_BAD M_DP_ERR < <(wrk_run 32 "$DISTPROXY/v2/$NAME/manifests/1" "$WORK/accept.lua")
+read -r M_NC_RPS _ M_NC_BAD M_NC_ERR < <(wrk_run 32 "$NGINXC/v2/$NAME/manifests/1" "$WORK/accept.lua")
+
+# ---------------------------------------------------------------------------------------------------------
+# 2. warm 256 MiB blob
+log "warm 256 MiB blob, wrk -t2 -c4 -d${DURATION}s"
+check_blob "$NGINXS/blob" warm256
+check_blob "$NGINXC/v2/$NAME/blobs/${DIGEST[warm256]}" warm256
+check_blob "$DISTPROXY/v2/$NAME/blobs/${DIGEST[warm256]}" warm256
+check_blob "$DISTPROXY/v2/$NAME/blobs/${DIGEST[warm256]}" warm256
+read -r _ B_EP_BPS B_EP_BAD B_EP_ERR < <(wrk_run 4 "$ENTREPOT/v2/hub/$NAME/blobs/${DIGEST[warm256]}")
+read -r _ B_NS_BPS B_NS_BAD B_NS_ERR < <(wrk_run 4 "$NGINXS/blob")
+read -r _ B_NC_BPS B_NC_BAD B_NC_ERR < <(wrk_run 4 "$NGINXC/v2/$NAME/blobs/${DIGEST[warm256]}")
+read -r _ B_DP_BPS B_DP_BAD B_DP_ERR < <(wrk_run 4 "$DISTPROXY/v2/$NAME/blobs/${DIGEST[warm256]}")
+
+# ---------------------------------------------------------------------------------------------------------
+# 4. peak RSS: a fresh Entrepot (default heap), 1 GiB blob cold to 8 concurrent clients
+log "peak RSS: fresh Entrepot, 1 GiB blob cold to 8 clients"
+kill "$ENTREPOT_PID" 2>/dev/null || true
+wait "$ENTREPOT_PID" 2>/dev/null || true
+start_entrepot "$WORK/entrepot-rss"
+RSS_IDLE_KB=$(awk '/VmHWM/ {print $2}' "/proc/$EP_PID/status")
+read -r R_OK R_UP R_T < <(cold_crowd "$EP_URL/v2/hub/$NAME/blobs/${DIGEST[big1g]}" big1g 8)
+RSS_PEAK_KB=$(awk '/VmHWM/ {print $2}' "/proc/$EP_PID/status")
+RSS_NOW_KB=$(awk '/VmRSS/ {print $2}' "/proc/$EP_PID/status")
+HEAP_MAX=$(java -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$2 == "MaxHeapSize" {print $4}')
+
+# ---------------------------------------------------------------------------------------------------------
+# Report (markdown on stdout)
+verdict() { if python3 -c "import sys; sys.exit(0 if $1 else 1)"; then echo "met"; else echo "**missed**"; fi; }
+note_bad() { # non-2xx count, socket errors
+    local s=""
+    [[ $1 != 0 ]] && s=" ($1 non-2xx!)"
+    [[ $2 != none ]] && s="$s (socket errors $2)"
+    echo "$s"
+}
+
+CPU=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+MEM=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
+JAVA=$(java -version 2>&1 | head -1)
+NGINX_V=$(nginx -v 2>&1 | sed 's/.*nginx\///')
+DIST_V=$(docker-registry --version | awk '{print $3}')
+WRK_V=$( (wrk -v 2>&1 || true) | head -1 | awk '{print $2}')
+
+cat <<EOF
+# Entrepot benchmark results
+
+Machine: $(nproc) cores ($CPU), $MEM RAM, Linux $(uname -r); $JAVA (default heap, max $(mib "${HEAP_MAX:-0}") MiB);
+distribution $DIST_V, nginx $NGINX_V, wrk $WRK_V. Load generator, servers and the upstream share the same $(nproc) cores.
+Command: \`e2e/bench/run.sh\` (wrk duration ${DURATION}s), run on $(date -u +%Y-%m-%d).
+
+## Warm cached manifest by tag (wrk -t2 -c32, Accept: OCI + Docker manifest types)
+
+| server | requests/s | vs distribution proxy |
+| --- | ---: | ---: |
+| Entrepot | $M_EP_RPS$(note_bad "$M_EP_BAD" "$M_EP_ERR") | $(ratio "$M_EP_RPS" "$M_DP_RPS")× |
+| nginx proxy_cache (+lock, key incl. Accept) | $M_NC_RPS$(note_bad "$M_NC_BAD" "$M_NC_ERR") | $(ratio "$M_NC_RPS" "$M_DP_RPS")× |
+| distribution 2.8 proxy mode | $M_DP_RPS$(note_bad "$M_DP_BAD" "$M_DP_ERR") | 1.00× |
+
+Target Entrepot ≥ 10× distribution proxy: $(verdict "$M_EP_RPS >= 10 * $M_DP_RPS").
+
+## Warm 256 MiB blob (wrk -t2 -c4)
+
+| server | MiB/s | vs nginx static |
+| --- | ---: | ---: |
+| Entrepot | $(mib "$B_EP_BPS")$(note_bad "$B_EP_BAD" "$B_EP_ERR") | $(ratio "$B_EP_BPS" "$B_NS_BPS")× |
+| nginx static sendfile (Entrepot's stored file) | $(mib "$B_NS_BPS")$(note_bad "$B_NS_BAD" "$B_NS_ERR") | 1.00× |
+| nginx proxy_cache | $(mib "$B_NC_BPS")$(note_bad "$B_NC_BAD" "$B_NC_ERR") | $(ratio "$B_NC_BPS" "$B_NS_BPS")× |
+| distribution 2.8 proxy mode | $(mib "$B_DP_BPS")$(note_bad "$B_DP_BAD" "$B_DP_ERR") | $(ratio "$B_DP_BPS" "$B_NS_BPS")× |
+
+Target Entrepot ≥ 0.8× nginx static: $(verdict "$B_EP_BPS >= 0.8 * $B_NS_BPS").
+
+## 20 concurrent cold pulls of one 64 MiB blob
+
+| server | clients with the right digest | upstream GETs of the blob | wall time (s) |
+| --- | ---: | ---: | ---: |
+| Entrepot | $EP_OK/20 | $EP_UP | $EP_T |
+| nginx proxy_cache + proxy_cache_lock | $NC_OK/20 | $NC_UP | $NC_T |
+| distribution 2.8 proxy mode | $DP_OK/20 | $DP_UP | $DP_T |
+
+Target exactly 1 upstream GET per blob (Entrepot): $(verdict "$EP_UP == 1 and $EP_OK == 20").
+A single cold GET of the 256 MiB blob through Entrepot served the right bytes: $COLD256_OK.
+
+## Peak memory: fresh Entrepot, one 1 GiB blob cold to 8 concurrent clients
+
+| measure | value |
+| --- | ---: |
+| clients with the right digest | $R_OK/8 |
+| upstream GETs of the blob | $R_UP |
+| wall time (s) | $R_T |
+| VmHWM after start, before the load | $((RSS_IDLE_KB / 1024)) MiB |
+| VmHWM (peak RSS) after the load | $((RSS_PEAK_KB / 1024)) MiB |
+| VmRSS after the load | $((RSS_NOW_KB / 1024)) MiB |
+
+Target peak RSS < 512 MiB: $(verdict "$RSS_PEAK_KB < 512 * 1024 and $R_OK == 8").
+EOF
+log "done"

@@ -233,7 +233,13 @@ public final class PullThroughRepository implements Repository {
     public Future<Source> blob(ImageName image, Digest digest) {
         return fetches.fetch(digest, () -> upstream.openBlob(image, digest), metrics).transform(ar -> {
             if (ar.succeeded()) {
-                metrics.request(Kind.BLOB, ar.result() instanceof Source.Stored ? Result.HIT : Result.MISS);
+                if (ar.result() instanceof Source.Growing growing) {
+                    // A miss is only known to be a miss, not an error, once the download verified.
+                    growing.download().done().onComplete(done ->
+                            metrics.request(Kind.BLOB, done.succeeded() ? Result.MISS : Result.ERROR));
+                } else {
+                    metrics.request(Kind.BLOB, Result.HIT);
+                }
                 return Future.succeededFuture(ar.result());
             }
             metrics.request(Kind.BLOB, Result.ERROR);
@@ -285,6 +291,10 @@ public final class PullThroughRepository implements Repository {
                         throw new OciException(OciErrorCode.UNAVAILABLE, 502, "upstream tag list is not JSON", Map.of());
                     }
                     metrics.request(Kind.TAGS, Result.MISS);
+                    if (n != null && tags.size() > n) {
+                        // Some upstreams (distribution 2.8 without last) ignore n: paginate for them.
+                        return new TagPage(Pages.page(tags.stream().sorted().toList(), n, last).tags(), true);
+                    }
                     return new TagPage(tags, body.link() != null);
                 })
                 .recover(failure -> {

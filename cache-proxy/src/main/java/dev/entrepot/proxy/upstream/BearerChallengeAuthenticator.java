@@ -123,7 +123,7 @@ public final class BearerChallengeAuthenticator {
             });
         }).recover(e -> Future.failedFuture(e instanceof UpstreamException ? e
                 // Unreachable, timed out, or not JSON: the upstream is unwell, which stale-if-error must see.
-                : new UpstreamException(HttpUpstreamClient.isConnectionFailure(e) ? 0 : 502, "token endpoint "
+                : new UpstreamException(HttpUpstreamClient.isNoAnswer(e) ? 0 : 502, "token endpoint "
                         + realm + " failed: " + e)));
     }
 

@@ -109,7 +109,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
                 })
                 .compose(resp -> resp.statusCode() / 100 == 2 ? Future.succeededFuture(resp) : failure(resp, url))
                 .recover(e -> Future.failedFuture(e instanceof UpstreamException || e instanceof OciException ? e
-                        : new UpstreamException(isConnectionFailure(e) ? 0 : 502, "upstream exchange for " + url
+                        : new UpstreamException(isNoAnswer(e) ? 0 : 502, "upstream exchange for " + url
                         + " failed: " + e)));
     }
 
@@ -257,9 +257,15 @@ public final class HttpUpstreamClient implements UpstreamClient {
         return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
     }
 
+    /** Worth another attempt: the connection was refused or dropped (not a timeout: that would multiply it). */
     static boolean isConnectionFailure(Throwable t) {
-        return t instanceof ConnectException || t instanceof HttpClosedException || t instanceof ClosedChannelException
-                || t instanceof java.util.concurrent.TimeoutException || t instanceof io.netty.handler.timeout.TimeoutException;
+        return t instanceof ConnectException || t instanceof HttpClosedException || t instanceof ClosedChannelException;
+    }
+
+    /** No HTTP answer at all (status 0): connection failures and timeouts. */
+    static boolean isNoAnswer(Throwable t) {
+        return isConnectionFailure(t) || t instanceof java.util.concurrent.TimeoutException
+                || t instanceof io.netty.handler.timeout.TimeoutException;
     }
 
     private static boolean sameOrigin(String a, String b) {

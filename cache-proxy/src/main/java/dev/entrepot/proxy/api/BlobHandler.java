@@ -102,7 +102,8 @@ final class BlobHandler {
             response.setChunked(true);
         }
         new GrowingFileSender(vertx, context, response, download,
-                sent -> metrics.repository(repository.name()).served(sent)).start();
+                sent -> metrics.repository(repository.name()).served(sent),
+                () -> get(request, repository, name, digest)).start();
     }
 
     private static HttpServerResponse headers(HttpServerResponse response, Digest digest) {

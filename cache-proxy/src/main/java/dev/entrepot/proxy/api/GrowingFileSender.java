@@ -4,10 +4,20 @@ import dev.entrepot.proxy.cache.Download;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpServerResponse;
+import io.netty.buffer.Unpooled;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.function.LongConsumer;
+import dev.entrepot.proxy.oci.OciErrorCode;
+import dev.entrepot.proxy.oci.OciException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import java.util.Map;
 
 /**
  * Streams a blob that is still arriving from upstream: reads the temp file up to what has been written, waits
@@ -23,13 +33,24 @@ final class GrowingFileSender {
     private final HttpServerResponse response;
     private final Download download;
     private final LongConsumer onFinished;
-    private AsyncFile file;
+    private final Runnable serveStored;
+    private FileChannel file;
     private long position;
     private boolean finished;
 
     /** @param onFinished told the bytes sent, once, however the transfer ends */
     GrowingFileSender(Vertx vertx, Context context, HttpServerResponse response, Download download,
                       LongConsumer onFinished) {
+        this(vertx, context, response, download, onFinished, null);
+    }
+
+    /**
+     * @param serveStored when the temp file was renamed into the store before we could open it, hands the request
+     *                    over to the stored-blob path (which pins the blob against eviction); null opens it directly
+     */
+    GrowingFileSender(Vertx vertx, Context context, HttpServerResponse response, Download download,
+                      LongConsumer onFinished, Runnable serveStored) {
+        this.serveStored = serveStored;
         this.vertx = vertx;
         this.context = context;
         this.response = response;
@@ -43,19 +64,32 @@ final class GrowingFileSender {
     }
 
     private void open(boolean firstAttempt) {
-        vertx.fileSystem().open(download.path().toString(), new OpenOptions().setRead(true).setWrite(false)
-                .setCreate(false)).onComplete(ar -> context.runOnContext(v -> {
+        Path path = download.path();
+        vertx.executeBlocking(() -> FileChannel.open(path, StandardOpenOption.READ), false)
+                .onComplete(ar -> context.runOnContext(v -> {
+            if (finished) {
+                if (ar.succeeded()) {
+                    closeQuietly(ar.result()); // the client left while we were opening
+                }
+                return;
+            }
             if (ar.succeeded()) {
                 file = ar.result();
                 pump();
             } else if (firstAttempt) {
                 // Renamed into the store (or discarded) between our look and our open. The rename comes before
-                // the download publishes its final path, so wait for the outcome, then try the stored file.
+                // the download publishes its final path, so wait for the outcome, then serve the stored file.
                 download.done().onComplete(done -> context.runOnContext(x -> {
-                    if (done.succeeded()) {
-                        open(false);
-                    } else {
+                    if (finished) {
+                        return;
+                    }
+                    if (done.failed()) {
                         finish(false);
+                    } else if (serveStored != null) {
+                        finished = true;
+                        serveStored.run();
+                    } else {
+                        open(false);
                     }
                 }));
             } else {
@@ -77,7 +111,7 @@ final class GrowingFileSender {
         long limit = complete ? written : written - 1;
         if (position < limit) {
             int length = (int) Math.min(CHUNK, limit - position);
-            file.read(Buffer.buffer(length), 0, position, length).onComplete(ar -> context.runOnContext(v -> {
+            read(position, length).onComplete(ar -> context.runOnContext(v -> {
                 if (finished) {
                     return;
                 }
@@ -88,7 +122,11 @@ final class GrowingFileSender {
                 position += ar.result().length();
                 response.write(ar.result());
                 if (response.writeQueueFull()) {
-                    response.drainHandler(d -> pump());
+                    // One pump chain at a time: a handler left registered would start a second one on a later drain.
+                    response.drainHandler(d -> {
+                        response.drainHandler(null);
+                        pump();
+                    });
                 } else {
                     pump();
                 }
@@ -100,16 +138,47 @@ final class GrowingFileSender {
         }
     }
 
+    /** One chunk read on a worker into a buffer the response takes over as is (no second copy). */
+    private io.vertx.core.Future<Buffer> read(long at, int length) {
+        FileChannel channel = file;
+        return vertx.executeBlocking(() -> {
+            ByteBuffer bytes = ByteBuffer.allocate(length);
+            while (bytes.hasRemaining()) {
+                if (channel.read(bytes, at + bytes.position()) < 0) {
+                    throw new EOFException("temp file shorter than its download reported");
+                }
+            }
+            return Buffer.buffer(Unpooled.wrappedBuffer(bytes.array()));
+        }, false);
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // read-only: nothing to lose
+        }
+    }
+
     private void finish(boolean success) {
         if (finished) {
             return;
         }
         finished = true;
         if (file != null) {
-            file.close();
+            closeQuietly(file);
         }
         if (success) {
             response.end();
+        } else if (!response.closed() && !response.headWritten()) {
+            // Nothing sent yet: the client can still get a proper error instead of a dropped connection.
+            Throwable cause = download.failed() ? download.done().cause()
+                    : new OciException(OciErrorCode.UNAVAILABLE, 502, "transfer of " + download.digest()
+                    + " failed", Map.of());
+            response.headers().remove("Docker-Content-Digest").remove(HttpHeaders.ETAG)
+                    .remove(HttpHeaders.ACCEPT_RANGES).remove(HttpHeaders.CONTENT_LENGTH);
+            response.setChunked(false);
+            OciErrors.send(response, HttpMethod.GET, cause);
         } else if (!response.closed()) {
             response.reset();
         }

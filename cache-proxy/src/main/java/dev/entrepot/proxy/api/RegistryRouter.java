@@ -51,6 +51,7 @@ public class RegistryRouter {
         HttpServerRequest request = ctx.request();
         request.response().putHeader(API_VERSION, "registry/2.0");
         try {
+            runtime.clientAuth().check(request.getHeader(HttpHeaders.AUTHORIZATION));
             dispatch(request);
         } catch (RuntimeException e) {
             OciErrors.send(request.response(), request.method(), e);

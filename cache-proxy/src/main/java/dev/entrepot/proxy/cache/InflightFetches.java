@@ -82,8 +82,13 @@ public final class InflightFetches {
         // A download may have committed and left the map between our store check and our claim.
         stored = store.open(digest);
         if (stored.isPresent()) {
+            // Someone may have joined ours in the meantime: complete it, so they read the stored file.
+            BlobLease lease = stored.get();
+            mine.start(lease.path(), lease.size());
+            mine.progress(lease.size());
+            mine.succeed(lease.path());
             inflight.remove(digest, mine);
-            return Future.succeededFuture(new Source.Stored(stored.get()));
+            return Future.succeededFuture(new Source.Stored(lease));
         }
         Future<HttpClientResponse> opened;
         try {

@@ -96,6 +96,7 @@ public final class PullThroughRepository implements Repository {
         ManifestCache.Entry warm = cache.get(key);
         if (warm != null && (reference instanceof Reference.ByDigest || isFresh(warm.checkedAtMillis()))) {
             metrics.request(Kind.MANIFEST, Result.HIT);
+            blobs.touch(warm.content().digest());
             return Future.succeededFuture(warm.content());
         }
         Promise<Resolved> mine = Promise.promise();

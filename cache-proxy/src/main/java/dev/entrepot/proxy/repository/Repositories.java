@@ -9,9 +9,10 @@ import java.util.Map;
 
 /**
  * The routing table of one config generation: which repository and image name a request path means.
- * {@code /v2/<repository>/<name>/...} names the repository; mirror clients (containerd hosts.toml, Docker's
- * registry-mirrors) send {@code /v2/<name>/...}, optionally with {@code ?ns=<registry host>}, and land on the
- * repository whose {@code mirrorOf} lists that host (docker.io when no ns is given).
+ * {@code /v2/<repository>/<name>/...} names the repository. containerd mirror requests carry
+ * {@code ?ns=<registry host>}: they go to the repository whose {@code mirrorOf} lists that host, the whole path
+ * being the image name (unless it starts with that same repository's name). Docker's registry-mirrors send
+ * {@code /v2/<name>/...} without ns: a first segment that is not a repository means the docker.io mirror.
  */
 public final class Repositories {
     private static final String DOCKER_HUB = "docker.io";
@@ -44,21 +45,33 @@ public final class Repositories {
         int slash = path.indexOf('/');
         String first = slash < 0 ? path : path.substring(0, slash);
         Repository named = byName.get(first);
+        if (ns != null && !ns.isBlank()) {
+            // containerd mirror request: the path is the image as the node knows it. Only a prefix naming the very
+            // repository that mirrors ns is ours (hosts.toml with override_path); otherwise it is part of the name.
+            String host = normalizeHost(ns);
+            Repository mirror = byMirroredHost.get(host);
+            if (mirror != null) {
+                return mirror == named && slash > 0 ? target(mirror, path.substring(slash + 1)) : target(mirror, path);
+            }
+            if (named == null) {
+                throw new OciException(OciErrorCode.NAME_UNKNOWN, "no repository named '" + first
+                        + "' and no repository mirrors " + host);
+            }
+        }
         if (named != null && slash > 0) {
             return target(named, path.substring(slash + 1));
         }
-        String host = ns == null || ns.isBlank() ? DOCKER_HUB : normalizeHost(ns);
-        Repository mirror = byMirroredHost.get(host);
-        if (mirror != null) {
-            return target(mirror, path);
+        // Docker's registry-mirrors send Docker Hub names without ns (/v2/team/... is docker.io/library/team).
+        Repository hub = byMirroredHost.get(DOCKER_HUB);
+        if (hub != null) {
+            return target(hub, path);
         }
         if (named != null) {
             throw new OciException(OciErrorCode.NAME_INVALID, "missing image name after repository '" + first
                     + "': use /v2/" + first + "/<name>/...");
         }
-        throw new OciException(OciErrorCode.NAME_UNKNOWN, ns == null
-                ? "no repository named '" + first + "' and no repository mirrors docker.io"
-                : "no repository named '" + first + "' and no repository mirrors " + host);
+        throw new OciException(OciErrorCode.NAME_UNKNOWN, "no repository named '" + first
+                + "' and no repository mirrors docker.io");
     }
 
     private static Target target(Repository repository, String name) {

@@ -54,6 +54,14 @@ final class ConfigWatcher {
                 }
             }
         }
+        for (EntrepotConfig.User user : runtime.config().auth().users()) {
+            all.write(0);
+            try {
+                all.writeBytes(Files.readAllBytes(user.passwordFile()));
+            } catch (IOException e) {
+                all.write(1);
+            }
+        }
         return all.toByteArray();
     }
 

@@ -1,5 +1,6 @@
 package dev.entrepot.proxy.runtime;
 
+import dev.entrepot.proxy.api.ClientAuth;
 import dev.entrepot.proxy.cache.ManifestCache;
 import dev.entrepot.proxy.config.EntrepotConfig;
 import dev.entrepot.proxy.repository.Repositories;
@@ -20,7 +21,7 @@ public final class ProxyRuntime {
     public record ConfigState(String source, Instant appliedAt, String lastError) {
     }
 
-    private record Generation(EntrepotConfig config, Repositories repositories) {
+    private record Generation(EntrepotConfig config, Repositories repositories, ClientAuth clientAuth) {
     }
 
     private final RepositoryFactory factory;
@@ -36,13 +37,17 @@ public final class ProxyRuntime {
         this.manifests = manifests;
         this.blobs = blobs;
         this.storage = storage;
-        this.current = new Generation(initial, factory.build(initial));
+        this.current = new Generation(initial, factory.build(initial), ClientAuth.of(initial.auth()));
         this.state = new ConfigState(source, Instant.now(), null);
         LOG.infof("serving %s from %s; store %s (%d bytes)", describe(initial), source, storage, blobs.totalBytes());
     }
 
     public Repositories repositories() {
         return current.repositories();
+    }
+
+    public ClientAuth clientAuth() {
+        return current.clientAuth();
     }
 
     public EntrepotConfig config() {
@@ -68,7 +73,7 @@ public final class ProxyRuntime {
                     source, next.storage().path(), storage);
         }
         Repositories repositories = factory.build(next);
-        current = new Generation(next, repositories);
+        current = new Generation(next, repositories, ClientAuth.of(next.auth()));
         // A repository name may now point elsewhere: drop what memory holds, the disk copies stay valid by digest.
         manifests.clear();
         state = new ConfigState(source, Instant.now(), null);

@@ -22,6 +22,12 @@ public interface BlobStore {
     /** Reads small content (manifests) whole; empty when absent. */
     Optional<byte[]> read(Digest digest, int maxBytes) throws IOException;
 
+    /**
+     * Records a use of a blob served from elsewhere (a manifest from the memory cache), so size and retention
+     * eviction see it as recently used. Memory only: safe on the event loop.
+     */
+    void touch(Digest digest);
+
     /** Bytes currently stored. */
     long totalBytes();
 }

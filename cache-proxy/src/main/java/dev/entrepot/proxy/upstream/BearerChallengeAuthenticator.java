@@ -105,16 +105,14 @@ public final class BearerChallengeAuthenticator {
         }
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(url.toString())
                 .setHeaders(headers).setIdleTimeout(timeout.toMillis());
+        String realm = challenge.param("realm");
         return http.request(options).compose(req -> req.send()).compose(resp -> {
             if (resp.statusCode() != 200) {
-                resp.body();
+                HttpUpstreamClient.readBounded(resp, MAX_TOKEN_RESPONSE);
                 return Future.failedFuture(new UpstreamException(resp.statusCode() == 401 ? 401 : 502,
                         "token endpoint " + challenge.param("realm") + " answered " + resp.statusCode()));
             }
-            return resp.body().compose(body -> {
-                if (body.length() > MAX_TOKEN_RESPONSE) {
-                    return Future.failedFuture(new UpstreamException(502, "token response too large"));
-                }
+            return HttpUpstreamClient.readBounded(resp, MAX_TOKEN_RESPONSE).compose(body -> {
                 JsonObject json = body.toJsonObject();
                 String token = json.getString("token", json.getString("access_token"));
                 if (token == null) {
@@ -123,7 +121,10 @@ public final class BearerChallengeAuthenticator {
                 long seconds = json.getLong("expires_in", DEFAULT_TOKEN_LIFETIME.toSeconds());
                 return Future.succeededFuture(new Token(token, Duration.ofSeconds(seconds)));
             });
-        });
+        }).recover(e -> Future.failedFuture(e instanceof UpstreamException ? e
+                // Unreachable, timed out, or not JSON: the upstream is unwell, which stale-if-error must see.
+                : new UpstreamException(HttpUpstreamClient.isConnectionFailure(e) ? 0 : 502, "token endpoint "
+                        + realm + " failed: " + e)));
     }
 
     private static String encode(String s) {

@@ -31,6 +31,7 @@ import java.util.Objects;
 public final class HttpUpstreamClient implements UpstreamClient {
     private static final int MAX_REDIRECTS = 5;
     private static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+    private static final int MAX_DRAIN_BYTES = 64 * 1024;
     private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(10);
     private static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(10);
     private static final String USER_AGENT = "entrepot/0.1";
@@ -89,8 +90,9 @@ public final class HttpUpstreamClient implements UpstreamClient {
 
     /** Sends the request with authentication, retrying once after a challenge; answers a paused 2xx response. */
     private Future<HttpClientResponse> exchange(HttpMethod method, ImageName name, String suffix, String accept) {
+        // Registries (Docker Hub) count manifest GETs against pull limits; blobs of a resolved image still flow.
         long wait = rateLimitedUntil - System.currentTimeMillis();
-        if (wait > 0) {
+        if (wait > 0 && suffix.startsWith("manifests/")) {
             return Future.failedFuture(new UpstreamException(429, "upstream rate limit in force",
                     Duration.ofMillis(wait)));
         }
@@ -105,7 +107,10 @@ public final class HttpUpstreamClient implements UpstreamClient {
                     }
                     return Future.succeededFuture(resp);
                 })
-                .compose(resp -> resp.statusCode() / 100 == 2 ? Future.succeededFuture(resp) : failure(resp, url));
+                .compose(resp -> resp.statusCode() / 100 == 2 ? Future.succeededFuture(resp) : failure(resp, url))
+                .recover(e -> Future.failedFuture(e instanceof UpstreamException || e instanceof OciException ? e
+                        : new UpstreamException(isConnectionFailure(e) ? 0 : 502, "upstream exchange for " + url
+                        + " failed: " + e)));
     }
 
     private Future<HttpClientResponse> send(HttpMethod method, String url, MultiMap headers, int redirects, int attempt) {
@@ -150,7 +155,9 @@ public final class HttpUpstreamClient implements UpstreamClient {
         Duration retryAfter = null;
         if (status == 429) {
             retryAfter = parseRetryAfter(resp.getHeader(HttpHeaders.RETRY_AFTER));
-            rateLimitedUntil = System.currentTimeMillis() + retryAfter.toMillis();
+            if (url.contains("/manifests/")) {
+                rateLimitedUntil = System.currentTimeMillis() + retryAfter.toMillis();
+            }
         }
         return Future.failedFuture(new UpstreamException(status, "upstream answered " + status + " for " + url,
                 retryAfter));
@@ -175,9 +182,10 @@ public final class HttpUpstreamClient implements UpstreamClient {
         }
     }
 
-    private static Future<Buffer> readBounded(HttpClientResponse resp, int maxBytes) {
+    /** Reads a response body of at most {@code maxBytes}; a larger one resets the stream and fails. */
+    static Future<Buffer> readBounded(HttpClientResponse resp, int maxBytes) {
         String length = resp.getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (length != null && Long.parseLong(length.trim()) > maxBytes) {
+        if (length != null && parseLength(length) > maxBytes) {
             resp.request().reset();
             return Future.failedFuture(new UpstreamException(502, "upstream body of " + length
                     + " bytes exceeds the limit of " + maxBytes));
@@ -200,9 +208,19 @@ public final class HttpUpstreamClient implements UpstreamClient {
 
     /** Reads a paused response to its end (HEADs, errors, redirects): body() alone would wait forever. */
     private static Future<Buffer> drain(HttpClientResponse resp) {
-        Future<Buffer> body = resp.body();
-        resp.resume();
-        return body;
+        return readBounded(resp, MAX_DRAIN_BYTES);
+    }
+
+    /** -1 when absent or not a number (an upstream's odd header must not become our 500). */
+    private static long parseLength(String header) {
+        if (header == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(header.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static Head head(HttpClientResponse resp) {
@@ -216,7 +234,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
                 parsed = null; // an upstream with an odd header: treat as unknown, callers fall back to GET
             }
         }
-        return new Head(parsed, mediaType(resp), length == null ? -1 : Long.parseLong(length.trim()));
+        return new Head(parsed, mediaType(resp), parseLength(length));
     }
 
     private static String mediaType(HttpClientResponse resp) {
@@ -239,8 +257,9 @@ public final class HttpUpstreamClient implements UpstreamClient {
         return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
     }
 
-    private static boolean isConnectionFailure(Throwable t) {
-        return t instanceof ConnectException || t instanceof HttpClosedException || t instanceof ClosedChannelException;
+    static boolean isConnectionFailure(Throwable t) {
+        return t instanceof ConnectException || t instanceof HttpClosedException || t instanceof ClosedChannelException
+                || t instanceof java.util.concurrent.TimeoutException || t instanceof io.netty.handler.timeout.TimeoutException;
     }
 
     private static boolean sameOrigin(String a, String b) {

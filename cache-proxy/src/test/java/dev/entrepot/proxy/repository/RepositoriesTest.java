@@ -74,8 +74,20 @@ class RepositoriesTest {
     }
 
     @Test
-    void aRepositoryPrefixWinsOverNs() {
-        assertTarget(routes.resolve("ghcr/app", "docker.io"), ghcr, "app");
+    void withNsAnotherRepositorysNameIsPartOfTheImageName() {
+        // containerd pulling docker.io/ghcr/app: "ghcr" is a Docker Hub namespace here, not our repository.
+        assertTarget(routes.resolve("ghcr/app", "docker.io"), dockerhub, "ghcr/app");
+    }
+
+    @Test
+    void withNsThePrefixOfTheMirroringRepositoryIsStripped() {
+        // hosts.toml with override_path = true pointing at /v2/dockerhub.
+        assertTarget(routes.resolve("dockerhub/library/nginx", "docker.io"), dockerhub, "library/nginx");
+    }
+
+    @Test
+    void withAnUnmirroredNsARepositoryPrefixStillRoutes() {
+        assertTarget(routes.resolve("ghcr/app", "quay.io"), ghcr, "app");
     }
 
     // ---- mirror clients: /v2/<name>?ns=<host> ----

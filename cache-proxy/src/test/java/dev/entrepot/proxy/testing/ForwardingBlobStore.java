@@ -36,6 +36,11 @@ public class ForwardingBlobStore implements BlobStore {
     }
 
     @Override
+    public void touch(Digest digest) {
+        delegate.touch(digest);
+    }
+
+    @Override
     public long totalBytes() {
         return delegate.totalBytes();
     }

@@ -97,6 +97,11 @@ public final class FsBlobStore implements BlobStore {
     }
 
     @Override
+    public void touch(Digest digest) {
+        index.touch(digest);
+    }
+
+    @Override
     public long totalBytes() {
         return index.totalBytes();
     }

@@ -8,6 +8,9 @@ import dev.entrepot.proxy.store.MetadataStore;
 import dev.entrepot.proxy.store.StoredManifest;
 import dev.entrepot.proxy.store.TagRecord;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -26,6 +29,7 @@ import java.util.stream.Stream;
  * ({@code _manifests} cannot be a name component). Small files are replaced atomically via {@code tmp/}.
  */
 public final class FsMetadataStore implements MetadataStore {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(FsMetadataStore.class);
     public static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
     private static final String MANIFESTS = "_manifests";
 
@@ -44,8 +48,13 @@ public final class FsMetadataStore implements MetadataStore {
     @Override
     public Optional<StoredManifest> manifest(String repository, ImageName name, Digest digest) throws IOException {
         Path revision = manifests(repository, name).resolve("revisions").resolve(digest.algorithm()).resolve(digest.hex());
-        Optional<String> mediaType = readSmall(revision);
+        Optional<String> mediaType = readSmall(revision).map(String::trim);
         if (mediaType.isEmpty()) {
+            return Optional.empty();
+        }
+        if (mediaType.get().isEmpty()) {
+            LOG.warnf("discarding empty manifest revision %s", revision);
+            Files.deleteIfExists(revision);
             return Optional.empty();
         }
         return blobs.read(digest, MAX_MANIFEST_BYTES).map(bytes -> new StoredManifest(digest, mediaType.get(), bytes));
@@ -61,10 +70,20 @@ public final class FsMetadataStore implements MetadataStore {
 
     @Override
     public Optional<TagRecord> tag(String repository, ImageName name, String tag) throws IOException {
-        return readSmall(tagPath(repository, name, tag)).map(text -> {
-            String[] parts = text.trim().split(" ");
-            return new TagRecord(Digest.parse(parts[0]), Instant.ofEpochMilli(Long.parseLong(parts[1])));
-        });
+        Path path = tagPath(repository, name, tag);
+        Optional<String> text = readSmall(path);
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        String[] parts = text.get().trim().split(" ");
+        try {
+            return Optional.of(new TagRecord(Digest.parse(parts[0]), Instant.ofEpochMilli(Long.parseLong(parts[1]))));
+        } catch (RuntimeException e) {
+            // Damaged (e.g. a crash on a filesystem that lost the unsynced write): forget it, the tag is refetched.
+            LOG.warnf("discarding unreadable tag record %s: %s", path, e.getMessage());
+            Files.deleteIfExists(path);
+            return Optional.empty();
+        }
     }
 
     @Override
@@ -126,7 +145,10 @@ public final class FsMetadataStore implements MetadataStore {
         Files.createDirectories(target.getParent());
         Path temp = tmp.resolve("meta." + UUID.randomUUID());
         try {
-            Files.writeString(temp, content, StandardCharsets.UTF_8);
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                channel.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
+                channel.force(true); // durable before it becomes visible: a crash leaves the old file or the new one
+            }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(temp);

@@ -87,6 +87,14 @@ public final class LruIndex {
         return true;
     }
 
+    /** Marks the blob recently used without pinning it (content served from a memory cache). */
+    void touch(Digest digest) {
+        Entry e = entries.get(digest);
+        if (e != null) {
+            e.lastAccess = clock.millis();
+        }
+    }
+
     void unpin(Digest digest) {
         Entry e = entries.get(digest);
         if (e != null && e.pins.get() > 0) {

@@ -5,7 +5,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -113,14 +114,18 @@ final class GrowingFileSender {
             int length = (int) Math.min(CHUNK, limit - position);
             read(position, length).onComplete(ar -> context.runOnContext(v -> {
                 if (finished) {
+                    if (ar.succeeded()) {
+                        ar.result().release();
+                    }
                     return;
                 }
                 if (ar.failed()) {
                     finish(false);
                     return;
                 }
-                position += ar.result().length();
-                response.write(ar.result());
+                ByteBuf chunk = ar.result();
+                position += chunk.readableBytes();
+                response.write(Buffer.buffer(chunk)).onComplete(w -> chunk.release());
                 if (response.writeQueueFull()) {
                     // One pump chain at a time: a handler left registered would start a second one on a later drain.
                     response.drainHandler(d -> {
@@ -138,17 +143,27 @@ final class GrowingFileSender {
         }
     }
 
-    /** One chunk read on a worker into a buffer the response takes over as is (no second copy). */
-    private io.vertx.core.Future<Buffer> read(long at, int length) {
+    /**
+     * One chunk read on a worker into a pooled direct buffer: followers of a large download then make no heap
+     * garbage. The caller releases it once written (or at once if the transfer is over).
+     */
+    private io.vertx.core.Future<ByteBuf> read(long at, int length) {
         FileChannel channel = file;
         return vertx.executeBlocking(() -> {
-            ByteBuffer bytes = ByteBuffer.allocate(length);
-            while (bytes.hasRemaining()) {
-                if (channel.read(bytes, at + bytes.position()) < 0) {
-                    throw new EOFException("temp file shorter than its download reported");
+            ByteBuf chunk = PooledByteBufAllocator.DEFAULT.directBuffer(length);
+            try {
+                ByteBuffer target = chunk.nioBuffer(0, length);
+                while (target.hasRemaining()) {
+                    if (channel.read(target, at + target.position()) < 0) {
+                        throw new EOFException("temp file shorter than its download reported");
+                    }
                 }
+                chunk.writerIndex(length);
+                return chunk;
+            } catch (IOException | RuntimeException e) {
+                chunk.release();
+                throw e;
             }
-            return Buffer.buffer(Unpooled.wrappedBuffer(bytes.array()));
         }, false);
     }
 

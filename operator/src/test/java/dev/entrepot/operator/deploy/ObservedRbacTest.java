@@ -32,6 +32,7 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -113,11 +114,14 @@ class ObservedRbacTest {
         awaitExists(client, ServiceMonitor.class, ns, ProxyWorkloadRenderer.NAME);
 
         client.resource(secret(ns, "hub", "bob", "two")).update();
-        client.resources(Repository.class).inNamespace(ns).withName("team")
-                .edit(r -> {
-                    r.getSpec().getStandard().setImmutableTags(true);
-                    return r;
-                });
+        // The operator writes status concurrently: an edit may meet a newer resourceVersion (409) and is retried.
+        Awaitility.await().atMost(TIMEOUT).ignoreExceptionsInstanceOf(KubernetesClientException.class).until(() -> {
+            client.resources(Repository.class).inNamespace(ns).withName("team").edit(r -> {
+                r.getSpec().getStandard().setImmutableTags(true);
+                return r;
+            });
+            return true;
+        });
         Awaitility.await().atMost(TIMEOUT).until(() -> client.configMaps().inNamespace(ns)
                 .withName(ProxyWorkloadRenderer.CONFIG_MAP).get().getData().get(ProxyWorkloadRenderer.CONFIG_KEY)
                 .contains("immutableTags: true"));

@@ -38,6 +38,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
@@ -151,9 +152,15 @@ class NamespaceProxyReconcilerTest {
         assertThat(config(ns)).contains("tagTtl: 5m");
         Deployment before = await(Deployment.class, ns, ProxyWorkloadRenderer.NAME);
 
-        Repository repo = client.resources(Repository.class).inNamespace(ns).withName("quay").get();
-        repo.getSpec().getRemote().setTagTtl("30s");
-        client.resource(repo).update();
+        long generationBefore = client.resources(Repository.class).inNamespace(ns).withName("quay").get()
+                .getMetadata().getGeneration();
+        // Status writes by the operator may race the update (409): retry with a fresh copy.
+        Awaitility.await().atMost(TIMEOUT).ignoreExceptionsInstanceOf(KubernetesClientException.class).until(() -> {
+            Repository repo = client.resources(Repository.class).inNamespace(ns).withName("quay").get();
+            repo.getSpec().getRemote().setTagTtl("30s");
+            client.resource(repo).update();
+            return true;
+        });
 
         Awaitility.await().atMost(TIMEOUT).until(() -> config(ns).contains("tagTtl: 30s"));
         Deployment after = client.apps().deployments().inNamespace(ns).withName(ProxyWorkloadRenderer.NAME).get();
@@ -161,7 +168,7 @@ class NamespaceProxyReconcilerTest {
         assertThat(after.getSpec().getTemplate()).isEqualTo(before.getSpec().getTemplate());
         Awaitility.await().atMost(TIMEOUT).untilAsserted(() -> {
             Repository updated = client.resources(Repository.class).inNamespace(ns).withName("quay").get();
-            assertThat(updated.getMetadata().getGeneration()).isGreaterThan(repo.getMetadata().getGeneration());
+            assertThat(updated.getMetadata().getGeneration()).isGreaterThan(generationBefore);
             assertThat(updated.getStatus().getObservedGeneration()).isEqualTo(updated.getMetadata().getGeneration());
             assertThat(condition(updated.getStatus(), "Ready").orElseThrow().getObservedGeneration())
                     .isEqualTo(updated.getMetadata().getGeneration());

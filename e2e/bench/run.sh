@@ -66,7 +66,7 @@ sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
 
 # ---------------------------------------------------------------------------------------------------------
 # The proxy jar
-if [[ ! -f $JAR ]]; then
+if [[ ! -f $JAR || -n $(find "$ROOT/cache-proxy/src/main" "$ROOT/cache-proxy/pom.xml" -newer "$JAR" -print -quit 2>/dev/null) ]]; then
     log "building the proxy (mvn -B -pl cache-proxy -am package -DskipTests)"
     (cd "$ROOT" && mvn -B -pl cache-proxy -am package -DskipTests >"$WORK/build.log" 2>&1) \
         || die "build failed, see $WORK/build.log"
@@ -389,6 +389,8 @@ note_bad() { # non-2xx count, socket errors
     echo "$s"
 }
 
+PROXY_COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "an unknown commit")
+git -C "$ROOT" diff --quiet HEAD -- cache-proxy 2>/dev/null || PROXY_COMMIT="$PROXY_COMMIT with uncommitted proxy changes"
 CPU=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 MEM=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
 JAVA=$(java -version 2>&1 | head -1)
@@ -401,7 +403,7 @@ cat <<EOF
 
 Machine: $(nproc) cores ($CPU), $MEM RAM, Linux $(uname -r); $JAVA (default heap, max $(mib "${HEAP_MAX:-0}") MiB);
 distribution $DIST_V, nginx $NGINX_V, wrk $WRK_V. Load generator, servers and the upstream share the same $(nproc) cores.
-Command: \`e2e/bench/run.sh\` (wrk duration ${DURATION}s), run on $(date -u +%Y-%m-%d).
+Command: \`e2e/bench/run.sh\` (wrk duration ${DURATION}s), run on $(date -u +%Y-%m-%d) against the proxy built from $PROXY_COMMIT.
 
 ## Warm cached manifest by tag (wrk -t2 -c32, Accept: OCI + Docker manifest types)
 

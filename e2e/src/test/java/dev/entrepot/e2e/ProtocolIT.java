@@ -69,6 +69,18 @@ class ProtocolIT {
     }
 
     @Test
+    void headOfAnUncachedBlobAsksUpstreamWithoutDownloading() {
+        String config = image.config().digest();
+        OciClient.Response head = client.head("/v2/hub/library/proto/blobs/" + config, null);
+        assertThat(head.status()).as("%s", head).isEqualTo(200);
+        assertThat(head.header("Content-Length")).isEqualTo(Long.toString(image.config().size()));
+        assertThat(head.header("Docker-Content-Digest")).isEqualTo(config);
+        assertThat(upstream.front().gets("/blobs/" + config)).as("no download for a HEAD").isZero();
+        assertThat(upstream.front().count("HEAD", "/blobs/" + config)).isEqualTo(1);
+        assertThat(proxy.blobFile(config)).doesNotExist();
+    }
+
+    @Test
     void unsatisfiableRangesAre416() {
         client.get(blobPath, null); // cached
         int n = layerBytes.length;

@@ -54,6 +54,7 @@ class PullThroughIT {
     private static Image single;
     private static Index multi;
     private static Image metered;
+    private static byte[] dockerList;
 
     @BeforeAll
     static void setUp() {
@@ -65,6 +66,7 @@ class PullThroughIT {
         upstream.push(single.manifest(), "library/app:v2s2", "--format", "v2s2");
         multi = images.index(images.image("app-multi", "amd64", 300_000, 400_000), images.image("app-multi", "arm64", 500_000));
         upstream.push(multi.descriptor(), "library/app:multi", "--all");
+        dockerList = pushDockerManifestList(multi);
         for (String tag : PAGED_TAGS) {
             upstream.push(single.manifest(), "library/paged:" + tag);
         }
@@ -174,6 +176,20 @@ class PullThroughIT {
         OciClient.Response child = client.manifest("hub/library/app", arm.manifest().digest());
         assertThat(child.status()).isEqualTo(200);
         assertThat(Digests.sha256(child.body())).isEqualTo(arm.manifest().digest());
+    }
+
+    @Test
+    @Order(5)
+    void dockerManifestListsAreServedAndPulled() throws IOException {
+        String digest = Digests.sha256(dockerList);
+        OciClient.Response byTag = client.manifest("hub/library/app", "dlist");
+        assertThat(byTag.status()).as("%s", byTag).isEqualTo(200);
+        assertThat(byTag.body()).isEqualTo(dockerList);
+        assertThat(byTag.header("Content-Type")).isEqualTo(ImageGenerator.DOCKER_MANIFEST_LIST);
+        assertThat(byTag.header("Docker-Content-Digest")).isEqualTo(digest);
+        Path out = work.resolve("pull-dlist");
+        Skopeo.copyOk(proxy.ref("hub/library/app@" + digest), "dir:" + out, "--all");
+        assertThat(Digests.sha256(out.resolve("manifest.json"))).isEqualTo(digest);
     }
 
     @Test
@@ -329,6 +345,33 @@ class PullThroughIT {
             assertThat(upstream.front().snapshot()).as("no upstream request within tagTtl").isEqualTo(before);
         } finally {
             upstream.registry().start();
+        }
+    }
+
+    /**
+     * A Docker manifest list over the index's images converted to schema 2: skopeo cannot convert a
+     * whole index, so the platform manifests are pushed with --format v2s2 and the list is PUT by hand.
+     */
+    private static byte[] pushDockerManifestList(Index index) {
+        OciClient registry = new OciClient(upstream.registry().url());
+        List<Map<String, Object>> entries = new ArrayList<>();
+        for (Image image : index.images()) {
+            String tag = "dlist-" + image.architecture();
+            upstream.push(image.manifest(), "library/app:" + tag, "--format", "v2s2");
+            OciClient.Response child = registry.manifest("library/app", tag);
+            assertThat(child.header("Content-Type")).isEqualTo(ImageGenerator.DOCKER_MANIFEST);
+            entries.add(Map.of("mediaType", ImageGenerator.DOCKER_MANIFEST, "digest", Digests.sha256(child.body()),
+                    "size", child.body().length, "platform", Map.of("architecture", image.architecture(), "os", "linux")));
+        }
+        try {
+            byte[] list = JSON.writeValueAsBytes(Map.of("schemaVersion", 2,
+                    "mediaType", ImageGenerator.DOCKER_MANIFEST_LIST, "manifests", entries));
+            OciClient.Response put = registry.send("PUT", "/v2/library/app/manifests/dlist",
+                    Map.of("Content-Type", ImageGenerator.DOCKER_MANIFEST_LIST), list, Duration.ofSeconds(30));
+            assertThat(put.status()).as("%s", put).isEqualTo(201);
+            return list;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

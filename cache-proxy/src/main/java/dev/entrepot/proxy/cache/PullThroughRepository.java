@@ -291,11 +291,13 @@ public final class PullThroughRepository implements Repository {
                         throw new OciException(OciErrorCode.UNAVAILABLE, 502, "upstream tag list is not JSON", Map.of());
                     }
                     metrics.request(Kind.TAGS, Result.MISS);
-                    if (n != null && tags.size() > n) {
-                        // Some upstreams (distribution 2.8 without last) ignore n: paginate for them.
-                        return new TagPage(Pages.page(tags.stream().sorted().toList(), n, last).tags(), true);
+                    if (body.link() == null) {
+                        // Upstreams that do not paginate (distribution 2.8 ignores n and last, and does not sort)
+                        // answer everything: paginate here. On a real last page this changes nothing.
+                        return Pages.page(tags.stream().sorted().toList(), n, last);
                     }
-                    return new TagPage(tags, body.link() != null);
+                    // A short page is the last one, whatever Link the upstream sent.
+                    return new TagPage(tags, n == null || tags.size() >= n);
                 })
                 .recover(failure -> {
                     if (!freshness.mayServeStale(failure)) {

@@ -112,6 +112,16 @@ class InflightFetchesTest {
         return new CountingOpener(() -> upstream.open(path));
     }
 
+    /**
+     * Fetches from the client's event loop, as the proxy does: the upstream response is then handled in the tick
+     * it arrives in. From the test thread, a response could fail (connection closed) before its handlers are set.
+     */
+    private Future<Source> fetchOnLoop(Digest digest, Supplier<Future<HttpClientResponse>> open, RepositoryMetrics metrics) {
+        Promise<Source> result = Promise.promise();
+        upstream.clientContext().runOnContext(v -> fetches.fetch(digest, open, metrics).onComplete(result));
+        return result.future();
+    }
+
     private Download growing(Future<Source> fetched) throws Exception {
         Source source = Await.result(fetched);
         assertThat(source).isInstanceOf(Source.Growing.class);
@@ -159,7 +169,7 @@ class InflightFetchesTest {
         upstream.serve("/blob", blob);
         CountingOpener open = opener("/blob");
 
-        Download download = growing(fetches.fetch(digest, open, repo));
+        Download download = growing(fetchOnLoop(digest, open, repo));
         Await.result(download.done());
 
         assertThat(open.calls()).isEqualTo(1);
@@ -181,9 +191,9 @@ class InflightFetchesTest {
         Digest digest = Digest.sha256(blob);
         upstream.serve("/blob", blob);
         CountingOpener open = opener("/blob");
-        Await.result(growing(fetches.fetch(digest, open, repo)).done());
+        Await.result(growing(fetchOnLoop(digest, open, repo)).done());
 
-        Source again = Await.result(fetches.fetch(digest, open, repo));
+        Source again = Await.result(fetchOnLoop(digest, open, repo));
 
         assertThat(again).isInstanceOf(Source.Stored.class);
         try (BlobLease lease = ((Source.Stored) again).lease()) {
@@ -201,7 +211,7 @@ class InflightFetchesTest {
         Digest digest = Digest.sha256(blob);
         upstream.serveChunked("/blob", blob, 7_000);
 
-        Download download = growing(fetches.fetch(digest, opener("/blob"), repo));
+        Download download = growing(fetchOnLoop(digest, opener("/blob"), repo));
         Await.result(download.done());
 
         assertThat(download.size()).isEqualTo(-1);
@@ -214,7 +224,7 @@ class InflightFetchesTest {
         Digest digest = Digest.sha256(blob);
         upstream.serve("/big", blob);
 
-        Download download = growing(fetches.fetch(digest, opener("/big"), repo));
+        Download download = growing(fetchOnLoop(digest, opener("/big"), repo));
         Await.result(download.done());
 
         assertThat(storedBytes(digest)).isEqualTo(blob);
@@ -226,7 +236,7 @@ class InflightFetchesTest {
         Digest digest = Digest.sha256(blob);
         upstream.serve("/empty", blob);
 
-        Download download = growing(fetches.fetch(digest, opener("/empty"), repo));
+        Download download = growing(fetchOnLoop(digest, opener("/empty"), repo));
         Await.result(download.done());
 
         assertThat(storedBytes(digest)).isEmpty();
@@ -252,7 +262,7 @@ class InflightFetchesTest {
             for (int i = 0; i < clients; i++) {
                 calls.add(() -> {
                     go.await();
-                    return fetches.fetch(digest, open, repo);
+                    return fetches.fetch(digest, open, repo); // from many threads at once: that is the point here
                 });
             }
             List<java.util.concurrent.Future<Future<Source>>> submitted = new ArrayList<>();
@@ -293,10 +303,10 @@ class InflightFetchesTest {
         Promise<Void> rest = Promise.promise();
         upstream.serveInTwoParts("/blob", blob, firstPart, rest.future());
         CountingOpener open = opener("/blob");
-        Download leader = growing(fetches.fetch(digest, open, repo));
+        Download leader = growing(fetchOnLoop(digest, open, repo));
         Await.result(progressed(leader, firstPart));
 
-        Download follower = growing(fetches.fetch(digest, open, repo));
+        Download follower = growing(fetchOnLoop(digest, open, repo));
 
         assertThat(follower).isSameAs(leader);
         assertThat(follower.done().isComplete()).isFalse();
@@ -324,7 +334,7 @@ class InflightFetchesTest {
         Digest digest = Digest.sha256(blob);
         Promise<Void> rest = Promise.promise();
         upstream.serveInTwoParts("/blob", blob, firstPart, rest.future());
-        Download download = growing(fetches.fetch(digest, opener("/blob"), repo));
+        Download download = growing(fetchOnLoop(digest, opener("/blob"), repo));
         Await.result(progressed(download, firstPart));
 
         Promise<Long> woken = Promise.promise();
@@ -353,7 +363,7 @@ class InflightFetchesTest {
         CountingOpener open = new CountingOpener(() ->
                 upstream.open(attempt.getAndIncrement() == 0 ? "/corrupt" : "/good"));
 
-        Download bad = growing(fetches.fetch(digest, open, repo));
+        Download bad = growing(fetchOnLoop(digest, open, repo));
         Throwable failure = Await.failure(bad.done());
 
         assertThat(failure).isInstanceOfSatisfying(OciException.class, e -> {
@@ -366,7 +376,7 @@ class InflightFetchesTest {
         assertThat(stored).isEmpty();
         assertThat(fetches.inflight()).isZero();
 
-        Download good = growing(fetches.fetch(digest, open, repo));
+        Download good = growing(fetchOnLoop(digest, open, repo));
         Await.result(good.done());
 
         assertThat(good).isNotSameAs(bad);
@@ -380,7 +390,7 @@ class InflightFetchesTest {
         Digest digest = Digest.sha256(blob);
         upstream.serveTruncated("/blob", blob, 30_000);
 
-        Download download = growing(fetches.fetch(digest, opener("/blob"), repo));
+        Download download = growing(fetchOnLoop(digest, opener("/blob"), repo));
         Throwable failure = Await.failure(download.done());
 
         assertThat(failure).isInstanceOfSatisfying(OciException.class, e -> {
@@ -404,7 +414,7 @@ class InflightFetchesTest {
 
         List<Future<Source>> joined = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            joined.add(fetches.fetch(digest, open, repo));
+            joined.add(fetchOnLoop(digest, open, repo));
         }
         UpstreamException down = new UpstreamException(503, "upstream answered 503");
         unavailable.fail(down);
@@ -416,7 +426,7 @@ class InflightFetchesTest {
         assertThat(fetches.inflight()).isZero();
         assertThat(stored).isEmpty();
 
-        Download retry = growing(fetches.fetch(digest, open, repo));
+        Download retry = growing(fetchOnLoop(digest, open, repo));
         Await.result(retry.done());
 
         assertThat(open.calls()).isEqualTo(2);
@@ -465,8 +475,8 @@ class InflightFetchesTest {
         CountingOpener openA = opener("/a");
         CountingOpener openB = opener("/b");
 
-        Download da = growing(fetches.fetch(Digest.sha256(a), openA, repo));
-        Download db = growing(fetches.fetch(Digest.sha256(b), openB, repo));
+        Download da = growing(fetchOnLoop(Digest.sha256(a), openA, repo));
+        Download db = growing(fetchOnLoop(Digest.sha256(b), openB, repo));
         Await.result(da.done());
         Await.result(db.done());
 

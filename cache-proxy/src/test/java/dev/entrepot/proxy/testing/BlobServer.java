@@ -102,6 +102,11 @@ public final class BlobServer {
                 .onComplete(v -> request.connection().close()));
     }
 
+    /** The event loop the client runs on: callers that handle its responses should run there too, as the proxy does. */
+    public Context clientContext() {
+        return clientContext;
+    }
+
     /** GETs {@code path}; the response is paused before any body byte is delivered. */
     public Future<HttpClientResponse> open(String path) {
         Promise<HttpClientResponse> opened = Promise.promise();

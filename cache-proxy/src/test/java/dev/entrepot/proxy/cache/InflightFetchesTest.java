@@ -169,7 +169,7 @@ class InflightFetchesTest {
         upstream.serve("/blob", blob);
         CountingOpener open = opener("/blob");
 
-        Download download = growing(fetchOnLoop(digest, open, repo));
+        Download download = growing(fetches.fetch(digest, open, repo));
         Await.result(download.done());
 
         assertThat(open.calls()).isEqualTo(1);
@@ -191,9 +191,9 @@ class InflightFetchesTest {
         Digest digest = Digest.sha256(blob);
         upstream.serve("/blob", blob);
         CountingOpener open = opener("/blob");
-        Await.result(growing(fetchOnLoop(digest, open, repo)).done());
+        Await.result(growing(fetches.fetch(digest, open, repo)).done());
 
-        Source again = Await.result(fetchOnLoop(digest, open, repo));
+        Source again = Await.result(fetches.fetch(digest, open, repo));
 
         assertThat(again).isInstanceOf(Source.Stored.class);
         try (BlobLease lease = ((Source.Stored) again).lease()) {
@@ -211,7 +211,7 @@ class InflightFetchesTest {
         Digest digest = Digest.sha256(blob);
         upstream.serveChunked("/blob", blob, 7_000);
 
-        Download download = growing(fetchOnLoop(digest, opener("/blob"), repo));
+        Download download = growing(fetches.fetch(digest, opener("/blob"), repo));
         Await.result(download.done());
 
         assertThat(download.size()).isEqualTo(-1);
@@ -224,7 +224,7 @@ class InflightFetchesTest {
         Digest digest = Digest.sha256(blob);
         upstream.serve("/big", blob);
 
-        Download download = growing(fetchOnLoop(digest, opener("/big"), repo));
+        Download download = growing(fetches.fetch(digest, opener("/big"), repo));
         Await.result(download.done());
 
         assertThat(storedBytes(digest)).isEqualTo(blob);
@@ -236,7 +236,7 @@ class InflightFetchesTest {
         Digest digest = Digest.sha256(blob);
         upstream.serve("/empty", blob);
 
-        Download download = growing(fetchOnLoop(digest, opener("/empty"), repo));
+        Download download = growing(fetches.fetch(digest, opener("/empty"), repo));
         Await.result(download.done());
 
         assertThat(storedBytes(digest)).isEmpty();
@@ -262,7 +262,7 @@ class InflightFetchesTest {
             for (int i = 0; i < clients; i++) {
                 calls.add(() -> {
                     go.await();
-                    return fetches.fetch(digest, open, repo); // from many threads at once: that is the point here
+                    return fetches.fetch(digest, open, repo);
                 });
             }
             List<java.util.concurrent.Future<Future<Source>>> submitted = new ArrayList<>();
@@ -303,10 +303,10 @@ class InflightFetchesTest {
         Promise<Void> rest = Promise.promise();
         upstream.serveInTwoParts("/blob", blob, firstPart, rest.future());
         CountingOpener open = opener("/blob");
-        Download leader = growing(fetchOnLoop(digest, open, repo));
+        Download leader = growing(fetches.fetch(digest, open, repo));
         Await.result(progressed(leader, firstPart));
 
-        Download follower = growing(fetchOnLoop(digest, open, repo));
+        Download follower = growing(fetches.fetch(digest, open, repo));
 
         assertThat(follower).isSameAs(leader);
         assertThat(follower.done().isComplete()).isFalse();
@@ -334,7 +334,7 @@ class InflightFetchesTest {
         Digest digest = Digest.sha256(blob);
         Promise<Void> rest = Promise.promise();
         upstream.serveInTwoParts("/blob", blob, firstPart, rest.future());
-        Download download = growing(fetchOnLoop(digest, opener("/blob"), repo));
+        Download download = growing(fetches.fetch(digest, opener("/blob"), repo));
         Await.result(progressed(download, firstPart));
 
         Promise<Long> woken = Promise.promise();
@@ -363,7 +363,7 @@ class InflightFetchesTest {
         CountingOpener open = new CountingOpener(() ->
                 upstream.open(attempt.getAndIncrement() == 0 ? "/corrupt" : "/good"));
 
-        Download bad = growing(fetchOnLoop(digest, open, repo));
+        Download bad = growing(fetches.fetch(digest, open, repo));
         Throwable failure = Await.failure(bad.done());
 
         assertThat(failure).isInstanceOfSatisfying(OciException.class, e -> {
@@ -376,7 +376,7 @@ class InflightFetchesTest {
         assertThat(stored).isEmpty();
         assertThat(fetches.inflight()).isZero();
 
-        Download good = growing(fetchOnLoop(digest, open, repo));
+        Download good = growing(fetches.fetch(digest, open, repo));
         Await.result(good.done());
 
         assertThat(good).isNotSameAs(bad);
@@ -390,6 +390,7 @@ class InflightFetchesTest {
         Digest digest = Digest.sha256(blob);
         upstream.serveTruncated("/blob", blob, 30_000);
 
+        // The connection closes right after the first part: fetch on the loop, so handlers are set in time.
         Download download = growing(fetchOnLoop(digest, opener("/blob"), repo));
         Throwable failure = Await.failure(download.done());
 
@@ -414,7 +415,7 @@ class InflightFetchesTest {
 
         List<Future<Source>> joined = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            joined.add(fetchOnLoop(digest, open, repo));
+            joined.add(fetches.fetch(digest, open, repo));
         }
         UpstreamException down = new UpstreamException(503, "upstream answered 503");
         unavailable.fail(down);
@@ -426,7 +427,7 @@ class InflightFetchesTest {
         assertThat(fetches.inflight()).isZero();
         assertThat(stored).isEmpty();
 
-        Download retry = growing(fetchOnLoop(digest, open, repo));
+        Download retry = growing(fetches.fetch(digest, open, repo));
         Await.result(retry.done());
 
         assertThat(open.calls()).isEqualTo(2);
@@ -475,8 +476,8 @@ class InflightFetchesTest {
         CountingOpener openA = opener("/a");
         CountingOpener openB = opener("/b");
 
-        Download da = growing(fetchOnLoop(Digest.sha256(a), openA, repo));
-        Download db = growing(fetchOnLoop(Digest.sha256(b), openB, repo));
+        Download da = growing(fetches.fetch(Digest.sha256(a), openA, repo));
+        Download db = growing(fetches.fetch(Digest.sha256(b), openB, repo));
         Await.result(da.done());
         Await.result(db.done());
 

@@ -5,6 +5,7 @@ import dev.entrepot.proxy.metrics.ProxyMetrics.RepositoryMetrics;
 import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.OciException;
+import dev.entrepot.proxy.upstream.HttpUpstreamClient;
 import dev.entrepot.proxy.upstream.UpstreamException;
 import dev.entrepot.proxy.store.BlobLease;
 import dev.entrepot.proxy.store.BlobStore;
@@ -115,7 +116,7 @@ public final class InflightFetches {
         Context context = vertx.getOrCreateContext();
         SerialExecutor disk = new SerialExecutor(pool);
         String length = response.getHeader(HttpHeaders.CONTENT_LENGTH);
-        long expectedSize = parseLength(length);
+        long expectedSize = HttpUpstreamClient.parseLength(length);
         AtomicLong queued = new AtomicLong();
         BlobWriter[] writer = new BlobWriter[1];
         Throwable[] failure = new Throwable[1];
@@ -206,16 +207,5 @@ public final class InflightFetches {
         }
         return new OciException(OciErrorCode.UNAVAILABLE, 502, "download of " + digest + " from upstream failed: "
                 + failure.getMessage(), Map.of());
-    }
-
-    private static long parseLength(String header) {
-        if (header == null) {
-            return -1;
-        }
-        try {
-            return Long.parseLong(header.trim());
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 }

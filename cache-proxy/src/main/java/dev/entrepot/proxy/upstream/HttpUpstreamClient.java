@@ -212,7 +212,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
     }
 
     /** -1 when absent or not a number (an upstream's odd header must not become our 500). */
-    private static long parseLength(String header) {
+    public static long parseLength(String header) {
         if (header == null) {
             return -1;
         }

@@ -103,8 +103,10 @@ final class GrowingFileSender {
         if (finished) {
             return;
         }
-        long written = download.written();
+        // Completion first: once it is seen, the size read after it is final (progress precedes success). Read the
+        // other way round, a download finishing in between would make a stale size look like the end.
         boolean complete = download.succeeded();
+        long written = download.written();
         if (download.failed()) {
             finish(false);
             return;

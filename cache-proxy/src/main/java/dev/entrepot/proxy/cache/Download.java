@@ -21,6 +21,9 @@ public final class Download {
     private volatile Path path;
     private volatile long size = -1;
     private volatile long written;
+    /** Mirrors of done's outcome, volatile so readers on other threads see them with the final size. */
+    private volatile boolean verified;
+    private volatile boolean broken;
 
     private record Waiter(Context context, Runnable action) {
     }
@@ -59,11 +62,11 @@ public final class Download {
     }
 
     public boolean succeeded() {
-        return done.future().succeeded();
+        return verified;
     }
 
     public boolean failed() {
-        return done.future().failed();
+        return broken;
     }
 
     /**
@@ -97,6 +100,7 @@ public final class Download {
     void succeed(Path stored) {
         synchronized (this) {
             path = stored;
+            verified = true;
             done.tryComplete();
         }
         wake();
@@ -105,6 +109,7 @@ public final class Download {
     void fail(Throwable cause) {
         started.tryFail(cause);
         synchronized (this) {
+            broken = !verified;
             done.tryFail(cause);
         }
         wake();

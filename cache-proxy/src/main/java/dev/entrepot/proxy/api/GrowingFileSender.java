@@ -60,6 +60,10 @@ final class GrowingFileSender {
     }
 
     void start() {
+        if (response.closed()) {
+            finish(false); // the client left while the download was starting
+            return;
+        }
         response.closeHandler(v -> finish(false));
         open(true);
     }
@@ -101,6 +105,10 @@ final class GrowingFileSender {
 
     private void pump() {
         if (finished) {
+            return;
+        }
+        if (response.closed()) {
+            finish(false);
             return;
         }
         // Completion first: once it is seen, the size read after it is final (progress precedes success). Read the

@@ -17,6 +17,8 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The {@code /v2/} API on the Vert.x event loop. Paths are parsed from the end, because image names may contain
@@ -59,7 +61,14 @@ public class RegistryRouter {
     }
 
     private void dispatch(HttpServerRequest request) {
-        String rest = request.path().length() <= 4 ? "" : request.path().substring(4);
+        // Names, tags and digests have no '%' of their own: decoding lets sha256%3A... mean sha256:...
+        String decoded;
+        try {
+            decoded = URLDecoder.decode(request.path().replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new OciException(OciErrorCode.NAME_INVALID, "malformed percent-encoding in " + request.path());
+        }
+        String rest = decoded.length() <= 4 ? "" : decoded.substring(4);
         while (rest.endsWith("/")) {
             rest = rest.substring(0, rest.length() - 1);
         }

@@ -159,6 +159,12 @@ public final class HttpUpstreamClient implements UpstreamClient {
                 rateLimitedUntil = System.currentTimeMillis() + retryAfter.toMillis();
             }
         }
+        String answered = resp.request().absoluteURI();
+        if (status >= 400 && status < 500 && status != 429 && answered != null && !sameOrigin(url, answered)) {
+            // Blob storage behind a redirect (an expired signed URL, say) is not the registry saying "unknown".
+            return Future.failedFuture(new UpstreamException(502, "blob storage " + hostOf(answered) + " answered "
+                    + status + " for " + url));
+        }
         return Future.failedFuture(new UpstreamException(status, "upstream answered " + status + " for " + url,
                 retryAfter));
     }

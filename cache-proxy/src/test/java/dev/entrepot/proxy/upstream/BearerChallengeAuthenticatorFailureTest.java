@@ -3,6 +3,7 @@ package dev.entrepot.proxy.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.entrepot.proxy.testing.Await;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServer;
@@ -23,7 +24,10 @@ class BearerChallengeAuthenticatorFailureTest {
     private Throwable tokenFailure(String realm) throws Exception {
         BearerChallengeAuthenticator auth = new BearerChallengeAuthenticator(http, null, null, Duration.ofSeconds(2));
         assertThat(auth.learn("Bearer realm=\"" + realm + "\",service=\"test\"", "repository:a:pull")).isTrue();
-        return Await.failure(auth.authorization("repository:a:pull"));
+        // From an event loop, as the proxy calls it: the token response is then read in the tick it arrives.
+        Promise<String> result = Promise.promise();
+        vertx.getOrCreateContext().runOnContext(v -> auth.authorization("repository:a:pull").onComplete(result));
+        return Await.failure(result.future());
     }
 
     @Test

@@ -39,15 +39,10 @@ final class GrowingFileSender {
     private long position;
     private boolean finished;
 
-    /** @param onFinished told the bytes sent, once, however the transfer ends */
-    GrowingFileSender(Vertx vertx, Context context, HttpServerResponse response, Download download,
-                      LongConsumer onFinished) {
-        this(vertx, context, response, download, onFinished, null);
-    }
-
     /**
+     * @param onFinished  told the bytes sent, once, however the transfer ends (unless handed over)
      * @param serveStored when the temp file was renamed into the store before we could open it, hands the request
-     *                    over to the stored-blob path (which pins the blob against eviction); null opens it directly
+     *                    over to the stored-blob path (which pins the blob against eviction)
      */
     GrowingFileSender(Vertx vertx, Context context, HttpServerResponse response, Download download,
                       LongConsumer onFinished, Runnable serveStored) {
@@ -65,10 +60,10 @@ final class GrowingFileSender {
             return;
         }
         response.closeHandler(v -> finish(false));
-        open(true);
+        open();
     }
 
-    private void open(boolean firstAttempt) {
+    private void open() {
         Path path = download.path();
         vertx.executeBlocking(() -> FileChannel.open(path, StandardOpenOption.READ), false)
                 .onComplete(ar -> context.runOnContext(v -> {
@@ -81,7 +76,7 @@ final class GrowingFileSender {
             if (ar.succeeded()) {
                 file = ar.result();
                 pump();
-            } else if (firstAttempt) {
+            } else {
                 // Renamed into the store (or discarded) between our look and our open. The rename comes before
                 // the download publishes its final path, so wait for the outcome, then serve the stored file.
                 download.done().onComplete(done -> context.runOnContext(x -> {
@@ -90,15 +85,11 @@ final class GrowingFileSender {
                     }
                     if (done.failed()) {
                         finish(false);
-                    } else if (serveStored != null) {
+                    } else {
                         finished = true;
                         serveStored.run();
-                    } else {
-                        open(false);
                     }
                 }));
-            } else {
-                finish(false);
             }
         }));
     }

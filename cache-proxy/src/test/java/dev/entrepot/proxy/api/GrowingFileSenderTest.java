@@ -9,6 +9,7 @@ import dev.entrepot.proxy.metrics.ProxyMetrics;
 import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.store.BlobStore;
 import dev.entrepot.proxy.store.BlobWriter;
+import dev.entrepot.proxy.store.BlobLease;
 import dev.entrepot.proxy.store.fs.FsBlobStore;
 import dev.entrepot.proxy.testing.Await;
 import dev.entrepot.proxy.testing.BlobServer;
@@ -74,7 +75,16 @@ class GrowingFileSenderTest {
                 request.response().setChunked(true);
             }
             startedWhileGrowing.complete(!download.done().isComplete());
-            new GrowingFileSender(vertx, context, request.response(), download, sentBytes::complete).start();
+            // As BlobHandler does: a download already renamed into the store is served from the store, pinned.
+            Runnable serveStored = () -> {
+                BlobLease lease = store.open(download.digest()).orElseThrow();
+                request.response().sendFile(lease.path().toString()).onComplete(ar -> {
+                    lease.close();
+                    sentBytes.complete(lease.size());
+                });
+            };
+            new GrowingFileSender(vertx, context, request.response(), download, sentBytes::complete, serveStored)
+                    .start();
         });
         Await.result(proxy.listen(0, "127.0.0.1"));
         client = vertx.createHttpClient();

@@ -29,11 +29,11 @@ final class ManifestHandler {
     void get(HttpServerRequest request, Repository repository, ImageName name, Reference reference) {
         Context context = vertx.getOrCreateContext();
         repository.manifest(name, reference).onComplete(ar -> {
+            Runnable respond = () -> respond(request, repository, reference, ar.result(), ar.cause());
             if (Vertx.currentContext() == context) {
-                respond(request, repository, reference, ar.succeeded() ? ar.result() : null, ar.cause());
+                respond.run(); // a warm hit completes on the request's own loop: no hop
             } else {
-                context.runOnContext(v -> respond(request, repository, reference,
-                        ar.succeeded() ? ar.result() : null, ar.cause()));
+                context.runOnContext(v -> respond.run());
             }
         });
     }

@@ -62,11 +62,13 @@ public class RegistryRouter {
 
     private void dispatch(HttpServerRequest request) {
         // Names, tags and digests have no '%' of their own: decoding lets sha256%3A... mean sha256:...
-        String decoded;
-        try {
-            decoded = URLDecoder.decode(request.path().replace("+", "%2B"), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw new OciException(OciErrorCode.NAME_INVALID, "malformed percent-encoding in " + request.path());
+        String decoded = request.path();
+        if (decoded.indexOf('%') >= 0) { // rare: keep the hot path free of decoding
+            try {
+                decoded = URLDecoder.decode(decoded.replace("+", "%2B"), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw new OciException(OciErrorCode.NAME_INVALID, "malformed percent-encoding in " + request.path());
+            }
         }
         String rest = decoded.length() <= 4 ? "" : decoded.substring(4);
         while (rest.endsWith("/")) {

@@ -20,6 +20,7 @@ import dev.entrepot.proxy.store.MetadataStore;
 import dev.entrepot.proxy.store.StoredManifest;
 import dev.entrepot.proxy.store.TagRecord;
 import dev.entrepot.proxy.upstream.UpstreamClient;
+import dev.entrepot.proxy.upstream.UpstreamException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -32,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
@@ -168,7 +170,7 @@ public final class PullThroughRepository implements Repository {
                         LOG.debugf("serving stale %s/%s:%s: %s", name, image, tag, failure.getMessage());
                         return Future.succeededFuture(new Resolved(local.content(), Result.STALE));
                     }
-                    if (failure instanceof dev.entrepot.proxy.upstream.UpstreamException up && up.status() == 404) {
+                    if (failure instanceof UpstreamException up && up.status() == 404) {
                         cache.invalidate(key);
                         blocking(() -> {
                             metadata.removeTag(name, image, tag);
@@ -337,7 +339,7 @@ public final class PullThroughRepository implements Repository {
         return blocking(() -> metadata.names(name));
     }
 
-    private <T> Future<T> blocking(java.util.concurrent.Callable<T> work) {
+    private <T> Future<T> blocking(Callable<T> work) {
         return vertx.executeBlocking(work, false);
     }
 }

@@ -2,14 +2,11 @@ package dev.entrepot.proxy.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.entrepot.proxy.cache.InflightFetches.Source;
-import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.ImageName;
-import dev.entrepot.proxy.oci.Reference;
-import dev.entrepot.proxy.repository.ManifestContent;
 import dev.entrepot.proxy.repository.Repositories;
 import dev.entrepot.proxy.repository.Repository;
 import dev.entrepot.proxy.testing.Await;
+import dev.entrepot.proxy.testing.StubRepository;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -178,13 +175,7 @@ class ListHandlerTest {
     }
 
     /** A repository that only lists: its catalog is fixed, its tags come from {@code tags}. */
-    private record Listing(String name, List<String> names, Supplier<TagPage> tags)
-            implements Repository {
-        @Override
-        public boolean normalizesDockerHubNames() {
-            return false;
-        }
-
+    private record Listing(String name, List<String> names, Supplier<TagPage> tags) implements StubRepository {
         @Override
         public Future<List<String>> catalog() {
             return Future.succeededFuture(names);
@@ -193,26 +184,6 @@ class ListHandlerTest {
         @Override
         public Future<TagPage> tags(ImageName name, Integer n, String last) {
             return Future.succeededFuture(tags.get());
-        }
-
-        @Override
-        public Future<ManifestContent> manifest(ImageName name, Reference reference) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Future<Source> blob(ImageName name, Digest digest) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Future<Long> blobSize(ImageName name, Digest digest) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Future<ManifestContent> referrers(ImageName name, Digest subject, String artifactType) {
-            throw new UnsupportedOperationException();
         }
     }
 }

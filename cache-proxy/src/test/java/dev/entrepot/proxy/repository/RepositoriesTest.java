@@ -3,16 +3,12 @@ package dev.entrepot.proxy.repository;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.entrepot.proxy.cache.InflightFetches.Source;
-import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.ImageName;
 import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.OciException;
-import dev.entrepot.proxy.oci.Reference;
 import dev.entrepot.proxy.repository.Repositories.Target;
-import io.vertx.core.Future;
+import dev.entrepot.proxy.testing.StubRepository;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -188,35 +184,6 @@ class RepositoriesTest {
     }
 
     /** Routing only looks at a repository's name and its Docker Hub flag. */
-    private record NamedOnly(String name, boolean normalizesDockerHubNames) implements Repository {
-        @Override
-        public Future<ManifestContent> manifest(ImageName name, Reference reference) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Future<Source> blob(ImageName name, Digest digest) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Future<Long> blobSize(ImageName name, Digest digest) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Future<TagPage> tags(ImageName name, Integer n, String last) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Future<ManifestContent> referrers(ImageName name, Digest subject, String artifactType) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Future<List<String>> catalog() {
-            throw new UnsupportedOperationException();
-        }
+    private record NamedOnly(String name, boolean normalizesDockerHubNames) implements StubRepository {
     }
 }

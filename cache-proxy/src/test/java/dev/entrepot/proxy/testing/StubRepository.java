@@ -1,0 +1,48 @@
+package dev.entrepot.proxy.testing;
+
+import dev.entrepot.proxy.cache.InflightFetches.Source;
+import dev.entrepot.proxy.oci.Digest;
+import dev.entrepot.proxy.oci.ImageName;
+import dev.entrepot.proxy.oci.Reference;
+import dev.entrepot.proxy.repository.ManifestContent;
+import dev.entrepot.proxy.repository.Repository;
+import io.vertx.core.Future;
+import java.util.List;
+
+/** A {@link Repository} for tests that need only part of it: whatever a test does not override fails loudly. */
+public interface StubRepository extends Repository {
+    @Override
+    default boolean normalizesDockerHubNames() {
+        return false;
+    }
+
+    @Override
+    default Future<ManifestContent> manifest(ImageName name, Reference reference) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    default Future<Source> blob(ImageName name, Digest digest) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    default Future<Long> blobSize(ImageName name, Digest digest) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    default Future<TagPage> tags(ImageName name, Integer n, String last) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    default Future<ManifestContent> referrers(ImageName name, Digest subject, String artifactType) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    default Future<List<String>> catalog() {
+        throw new UnsupportedOperationException();
+    }
+}

@@ -13,6 +13,12 @@ public final class Patterns {
     public static final String REGISTRY_HOST =
             "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?$";
 
+    /** A Kubernetes object name (DNS subdomain): Repository and Secret names. */
+    public static final String OBJECT_NAME = "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$";
+
+    /** A key of a Secret's data. */
+    public static final String SECRET_KEY = "^[-._a-zA-Z0-9]+$";
+
     /** An absolute http(s) URL of a registry, without query or fragment. */
     public static final String REGISTRY_URL = "^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$";
 

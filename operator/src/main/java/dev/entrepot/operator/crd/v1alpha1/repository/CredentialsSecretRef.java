@@ -3,26 +3,32 @@ package dev.entrepot.operator.crd.v1alpha1.repository;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
+import dev.entrepot.operator.crd.v1alpha1.common.Limits;
+import dev.entrepot.operator.crd.v1alpha1.common.Patterns;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 /** Names a Secret (same namespace) and the keys holding the upstream username and password. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class CredentialsSecretRef {
 
     @Required
-    @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+    @Size(max = Limits.NAME)
+    @Pattern(Patterns.OBJECT_NAME)
     @JsonPropertyDescription("Name of the Secret in the Repository's namespace.")
     private String name;
 
     @Default("username")
-    @Pattern("^[-._a-zA-Z0-9]+$")
+    @Size(max = Limits.NAME)
+    @Pattern(Patterns.SECRET_KEY)
     @JsonPropertyDescription("Key of the username in the Secret's data.")
     private String usernameKey = "username";
 
     @Default("password")
-    @Pattern("^[-._a-zA-Z0-9]+$")
+    @Size(max = Limits.NAME)
+    @Pattern(Patterns.SECRET_KEY)
     @JsonPropertyDescription("Key of the password (or token) in the Secret's data.")
     private String passwordKey = "password";
 

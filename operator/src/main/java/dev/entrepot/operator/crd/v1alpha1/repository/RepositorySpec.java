@@ -6,6 +6,7 @@ import java.util.List;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
+import dev.entrepot.operator.crd.v1alpha1.common.Limits;
 import dev.entrepot.operator.crd.v1alpha1.common.Patterns;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
@@ -21,6 +22,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class RepositorySpec {
 
     @Required
+    @Size(max = Limits.MODE)
     @JsonPropertyDescription("remote: pull-through cache of an upstream registry; standard: hosted repository that accepts pushes.")
     private RepositoryMode mode;
 
@@ -30,9 +32,9 @@ public class RepositorySpec {
     @JsonPropertyDescription("Hosted repository settings; only for mode standard.")
     private StandardSpec standard;
 
-    @Size(max = 32)
+    @Size(max = Limits.LIST)
     @JsonPropertyDescription("Registry hosts (e.g. docker.io) whose containerd mirror requests (?ns=<host>) this repository answers.")
-    private List<@Pattern(Patterns.REGISTRY_HOST) String> mirrorOf = new ArrayList<>();
+    private List<@Size(max = Limits.HOST) @Pattern(Patterns.REGISTRY_HOST) String> mirrorOf = new ArrayList<>();
 
     @JsonPropertyDescription("Hints for the namespace proxy's store; the largest size hint of the namespace wins.")
     private StorageHints storage;

@@ -2,16 +2,20 @@ package dev.entrepot.operator.crd.v1alpha1.virtual;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
+import dev.entrepot.operator.crd.v1alpha1.common.Limits;
+import dev.entrepot.operator.crd.v1alpha1.common.Patterns;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 /** A Repository of the same namespace and its priority inside a VirtualRepository. */
 public class UpstreamRef {
 
     @Required
-    @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+    @Size(max = Limits.NAME)
+    @Pattern(Patterns.OBJECT_NAME)
     @JsonPropertyDescription("Name of a Repository (remote or standard) in the same namespace.")
     private String repositoryRef;
 

@@ -6,6 +6,7 @@ import java.util.List;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
+import dev.entrepot.operator.crd.v1alpha1.common.Limits;
 import dev.entrepot.operator.crd.v1alpha1.common.Patterns;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
@@ -21,17 +22,18 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class VirtualRepositorySpec {
 
     @Required
-    @Size(min = 1, max = 32)
+    @Size(min = 1, max = Limits.LIST)
     @JsonPropertyDescription("Repositories of this namespace to resolve from; higher priority wins, equal priorities share.")
     private List<UpstreamRef> upstreams = new ArrayList<>();
 
-    @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+    @Size(max = Limits.NAME)
+    @Pattern(Patterns.OBJECT_NAME)
     @JsonPropertyDescription("Standard repository (one of the upstreams) that receives pushes to this virtual repository.")
     private String pushTo;
 
-    @Size(max = 32)
+    @Size(max = Limits.LIST)
     @JsonPropertyDescription("Registry hosts (e.g. docker.io) whose containerd mirror requests (?ns=<host>) this repository answers.")
-    private List<@Pattern(Patterns.REGISTRY_HOST) String> mirrorOf = new ArrayList<>();
+    private List<@Size(max = Limits.HOST) @Pattern(Patterns.REGISTRY_HOST) String> mirrorOf = new ArrayList<>();
 
     public List<UpstreamRef> getUpstreams() { return upstreams; }
     public void setUpstreams(List<UpstreamRef> upstreams) { this.upstreams = upstreams; }

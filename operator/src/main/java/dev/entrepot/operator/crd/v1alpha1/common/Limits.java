@@ -1,0 +1,31 @@
+package dev.entrepot.operator.crd.v1alpha1.common;
+
+/**
+ * Size bounds of the CRD schemas. The API server estimates the worst-case cost of every CEL rule
+ * from these (an unbounded string counts as the whole 3 MiB request) and rejects a CRD whose
+ * rules could exceed its budget, so every field a rule reads must be bounded; CelRuleBoundsTest
+ * checks that.
+ */
+public final class Limits {
+
+    /** Kubernetes object names and Secret keys (DNS subdomain length). */
+    public static final int NAME = 253;
+
+    /** Registry hosts in mirrorOf (DNS name length). */
+    public static final int HOST = 253;
+
+    /** Upstream registry URLs. */
+    public static final int URL = 2048;
+
+    /** Durations (720h) and sizes (50Gi). */
+    public static final int SHORT_VALUE = 32;
+
+    /** Upstreams of a VirtualRepository; mirrorOf hosts of a repository. */
+    public static final int LIST = 32;
+
+    /** Longest mode name (standard). */
+    public static final int MODE = 8;
+
+    private Limits() {
+    }
+}

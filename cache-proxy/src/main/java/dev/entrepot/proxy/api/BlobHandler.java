@@ -1,10 +1,11 @@
 package dev.entrepot.proxy.api;
 
-import dev.entrepot.proxy.cache.Download;
-import dev.entrepot.proxy.cache.InflightFetches.Source;
 import dev.entrepot.proxy.metrics.ProxyMetrics;
 import dev.entrepot.proxy.oci.Digest;
+import dev.entrepot.proxy.oci.ImageName;
 import dev.entrepot.proxy.oci.MediaTypes;
+import dev.entrepot.proxy.repository.BlobSource;
+import dev.entrepot.proxy.repository.GrowingBlob;
 import dev.entrepot.proxy.repository.Repository;
 import dev.entrepot.proxy.store.BlobLease;
 import io.vertx.core.Context;
@@ -13,7 +14,6 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import dev.entrepot.proxy.oci.ImageName;
 
 /**
  * {@code GET|HEAD /v2/<repository>/<name>/blobs/<digest>}. A stored blob goes out with sendfile (zero copy,
@@ -44,10 +44,10 @@ final class BlobHandler {
         repository.blob(name, digest).onComplete(ar -> context.runOnContext(v -> {
             if (ar.failed()) {
                 OciErrors.send(response, request.method(), ar.cause());
-            } else if (ar.result() instanceof Source.Stored stored) {
+            } else if (ar.result() instanceof BlobSource.Stored stored) {
                 sendStored(request, repository, digest, stored.lease());
             } else {
-                sendGrowing(request, repository, name, digest, ((Source.Growing) ar.result()).download(), context);
+                sendGrowing(request, repository, name, digest, ((BlobSource.Growing) ar.result()).blob(), context);
             }
         }));
     }
@@ -82,7 +82,7 @@ final class BlobHandler {
     }
 
     private void sendGrowing(HttpServerRequest request, Repository repository, ImageName name, Digest digest,
-                             Download download, Context context) {
+                             GrowingBlob download, Context context) {
         HttpServerResponse response = request.response();
         if (request.getHeader("Range") != null) {
             // Ranges are rare on a first pull (resumes): serve them from the verified blob once it is stored.

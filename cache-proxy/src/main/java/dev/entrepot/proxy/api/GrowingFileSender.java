@@ -1,24 +1,24 @@
 package dev.entrepot.proxy.api;
 
-import dev.entrepot.proxy.cache.Download;
+import dev.entrepot.proxy.oci.OciErrorCode;
+import dev.entrepot.proxy.oci.OciException;
+import dev.entrepot.proxy.repository.GrowingBlob;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.function.LongConsumer;
-import dev.entrepot.proxy.oci.OciErrorCode;
-import dev.entrepot.proxy.oci.OciException;
-import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 /**
  * Streams a blob that is still arriving from upstream: reads the temp file up to what has been written, waits
@@ -32,7 +32,7 @@ final class GrowingFileSender {
     private final Vertx vertx;
     private final Context context;
     private final HttpServerResponse response;
-    private final Download download;
+    private final GrowingBlob download;
     private final LongConsumer onFinished;
     private final Runnable serveStored;
     private FileChannel file;
@@ -44,7 +44,7 @@ final class GrowingFileSender {
      * @param serveStored when the temp file was renamed into the store before we could open it, hands the request
      *                    over to the stored-blob path (which pins the blob against eviction)
      */
-    GrowingFileSender(Vertx vertx, Context context, HttpServerResponse response, Download download,
+    GrowingFileSender(Vertx vertx, Context context, HttpServerResponse response, GrowingBlob download,
                       LongConsumer onFinished, Runnable serveStored) {
         this.serveStored = serveStored;
         this.vertx = vertx;

@@ -2,14 +2,14 @@ package dev.entrepot.proxy.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.entrepot.proxy.cache.Pages;
 import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.ImageName;
 import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.OciException;
+import dev.entrepot.proxy.repository.Page;
+import dev.entrepot.proxy.repository.Pages;
 import dev.entrepot.proxy.repository.Repositories;
 import dev.entrepot.proxy.repository.Repository;
-import dev.entrepot.proxy.repository.Repository.TagPage;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -45,12 +45,12 @@ final class ListHandler {
                 OciErrors.send(request.response(), request.method(), ar.cause());
                 return;
             }
-            TagPage page = ar.result();
+            Page page = ar.result();
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("name", path);
-            body.put("tags", page.tags());
-            String link = page.more() && !page.tags().isEmpty()
-                    ? next("/v2/" + path + "/tags/list", n, page.tags().get(page.tags().size() - 1)) : null;
+            body.put("tags", page.items());
+            String link = page.more() && !page.items().isEmpty()
+                    ? next("/v2/" + path + "/tags/list", n, page.items().get(page.items().size() - 1)) : null;
             json(request, body, link);
         }));
     }
@@ -73,16 +73,17 @@ final class ListHandler {
             List<String> names = new ArrayList<>();
             parts.forEach(p -> names.addAll(p.result()));
             names.sort(String::compareTo);
-            TagPage page = Pages.page(names, n, last);
-            String link = page.more() && !page.tags().isEmpty()
-                    ? next("/v2/_catalog", n, page.tags().get(page.tags().size() - 1)) : null;
-            json(request, Map.of("repositories", page.tags()), link);
+            Page page = Pages.page(names, n, last);
+            String link = page.more() && !page.items().isEmpty()
+                    ? next("/v2/_catalog", n, page.items().get(page.items().size() - 1)) : null;
+            json(request, Map.of("repositories", page.items()), link);
         }));
     }
 
     void referrers(HttpServerRequest request, Repository repository, ImageName name, Digest subject) {
         Context context = vertx.getOrCreateContext();
-        repository.referrers(name, subject, request.getParam("artifactType")).onComplete(ar -> context.runOnContext(v -> {
+        String artifactType = request.getParam("artifactType");
+        repository.referrers(name, subject, artifactType).onComplete(ar -> context.runOnContext(v -> {
             if (ar.failed()) {
                 OciErrors.send(request.response(), request.method(), ar.cause());
                 return;
@@ -90,6 +91,9 @@ final class ListHandler {
             HttpServerResponse response = request.response()
                     .putHeader(HttpHeaders.CONTENT_TYPE, ar.result().mediaType())
                     .putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(ar.result().bytes().length));
+            if (artifactType != null) {
+                response.putHeader("OCI-Filters-Applied", "artifactType"); // every repository kind filters
+            }
             if (request.method() == HttpMethod.HEAD) {
                 response.end();
             } else {

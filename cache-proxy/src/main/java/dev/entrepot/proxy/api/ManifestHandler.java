@@ -2,11 +2,11 @@ package dev.entrepot.proxy.api;
 
 import dev.entrepot.proxy.metrics.ProxyMetrics;
 import dev.entrepot.proxy.oci.ImageName;
+import dev.entrepot.proxy.oci.ManifestContent;
 import dev.entrepot.proxy.oci.MediaTypes;
 import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.oci.Reference;
-import dev.entrepot.proxy.repository.ManifestContent;
 import dev.entrepot.proxy.repository.Repository;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;

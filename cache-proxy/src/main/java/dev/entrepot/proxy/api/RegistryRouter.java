@@ -5,8 +5,8 @@ import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.oci.Reference;
-import dev.entrepot.proxy.repository.Repositories;
 import dev.entrepot.proxy.repository.Repositories.Target;
+import dev.entrepot.proxy.repository.Repositories;
 import dev.entrepot.proxy.runtime.ProxyRuntime;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -142,14 +142,8 @@ public class RegistryRouter {
     }
 
     private void push(HttpServerRequest request, Target target, String operation) {
-        target.repository().push(operation).onComplete(ar -> {
-            if (ar.failed()) {
-                OciErrors.send(request.response(), request.method(), ar.cause());
-            } else {
-                OciErrors.send(request.response(), request.method(),
-                        new OciException(OciErrorCode.UNSUPPORTED, operation + " is not supported"));
-            }
-        });
+        target.repository().pushable(); // UNSUPPORTED, saying why, for repositories that take no writes
+        throw new OciException(OciErrorCode.UNSUPPORTED, operation + " is not supported");
     }
 
     private static boolean isRead(HttpMethod method) {

@@ -1,6 +1,7 @@
 package dev.entrepot.proxy.cache;
 
 import dev.entrepot.proxy.oci.Digest;
+import dev.entrepot.proxy.repository.GrowingBlob;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -13,7 +14,7 @@ import java.util.List;
  * {@link #written()} bytes, wait for progress, and learn at the end whether the digest verified
  * ({@link #done()} succeeds, {@link #path()} is then the stored file) or not (they must abort their response).
  */
-public final class Download {
+public final class Download implements GrowingBlob {
     private final Digest digest;
     private final Promise<Void> started = Promise.promise();
     private final Promise<Void> done = Promise.promise();
@@ -32,6 +33,7 @@ public final class Download {
         this.digest = digest;
     }
 
+    @Override
     public Digest digest() {
         return digest;
     }
@@ -42,29 +44,35 @@ public final class Download {
     }
 
     /** Completes once the blob is verified and stored; fails on a digest mismatch or a broken transfer. */
+    @Override
     public Future<Void> done() {
         return done.future();
     }
 
     /** The temp file while downloading, the stored file afterwards. */
+    @Override
     public Path path() {
         return path;
     }
 
     /** Content-Length announced by the upstream, -1 if it streams without one. */
+    @Override
     public long size() {
         return size;
     }
 
     /** Bytes on disk and readable through {@link #path()}. */
+    @Override
     public long written() {
         return written;
     }
 
+    @Override
     public boolean succeeded() {
         return verified;
     }
 
+    @Override
     public boolean failed() {
         return broken;
     }
@@ -74,6 +82,7 @@ public final class Download {
      * finished; immediately if that is already so. Registration and notification share one lock, so no wake-up
      * is lost between a reader's check and its wait.
      */
+    @Override
     public void whenProgressed(long seen, Context context, Runnable action) {
         synchronized (this) {
             if (written <= seen && !done.future().isComplete()) {

@@ -1,15 +1,16 @@
 package dev.entrepot.proxy.cache;
 
-import dev.entrepot.proxy.metrics.ProxyMetrics;
 import dev.entrepot.proxy.metrics.ProxyMetrics.RepositoryMetrics;
+import dev.entrepot.proxy.metrics.ProxyMetrics;
 import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.OciException;
-import dev.entrepot.proxy.upstream.HttpUpstreamClient;
-import dev.entrepot.proxy.upstream.UpstreamException;
+import dev.entrepot.proxy.repository.BlobSource;
 import dev.entrepot.proxy.store.BlobLease;
 import dev.entrepot.proxy.store.BlobStore;
 import dev.entrepot.proxy.store.BlobWriter;
+import dev.entrepot.proxy.upstream.HttpUpstreamClient;
+import dev.entrepot.proxy.upstream.UpstreamException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -37,15 +38,6 @@ public final class InflightFetches {
     private static final long PAUSE_ABOVE = 4L << 20;
     private static final long RESUME_BELOW = 1L << 20;
 
-    /** What a client gets: a stored blob (pinned) or a download it can read as it grows. */
-    public sealed interface Source permits Source.Stored, Source.Growing {
-        record Stored(BlobLease lease) implements Source {
-        }
-
-        record Growing(Download download) implements Source {
-        }
-    }
-
     private final Vertx vertx;
     private final BlobStore store;
     private final Executor pool;
@@ -69,16 +61,16 @@ public final class InflightFetches {
      * The stored blob, the download already in flight, or a new download opened with {@code open}. The future
      * fails when the upstream does not deliver (the caller maps that to an OCI error).
      */
-    public Future<Source> fetch(Digest digest, Supplier<Future<HttpClientResponse>> open, RepositoryMetrics repo) {
+    public Future<BlobSource> fetch(Digest digest, Supplier<Future<HttpClientResponse>> open, RepositoryMetrics repo) {
         Optional<BlobLease> stored = store.open(digest);
         if (stored.isPresent()) {
-            return Future.succeededFuture(new Source.Stored(stored.get()));
+            return Future.succeededFuture(new BlobSource.Stored(stored.get()));
         }
         Download mine = new Download(digest);
         Download running = inflight.putIfAbsent(digest, mine);
         if (running != null) {
             metrics.coalesced();
-            return running.started().map(v -> new Source.Growing(running));
+            return running.started().map(v -> new BlobSource.Growing(running));
         }
         // A download may have committed and left the map between our store check and our claim.
         stored = store.open(digest);
@@ -89,7 +81,7 @@ public final class InflightFetches {
             mine.progress(lease.size());
             mine.succeed(lease.path());
             inflight.remove(digest, mine);
-            return Future.succeededFuture(new Source.Stored(lease));
+            return Future.succeededFuture(new BlobSource.Stored(lease));
         }
         Future<HttpClientResponse> opened;
         try {
@@ -104,7 +96,7 @@ public final class InflightFetches {
                 lead(mine, ar.result(), repo);
             }
         });
-        return mine.started().map(v -> new Source.Growing(mine));
+        return mine.started().map(v -> new BlobSource.Growing(mine));
     }
 
     /** Downloads in flight (for tests and diagnostics). */

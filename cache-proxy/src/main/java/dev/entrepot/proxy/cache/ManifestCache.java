@@ -4,7 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.entrepot.proxy.metrics.ProxyMetrics;
 import dev.entrepot.proxy.oci.ImageName;
-import dev.entrepot.proxy.repository.ManifestContent;
+import dev.entrepot.proxy.oci.ManifestContent;
 
 /**
  * The warm path for manifests: (repository, name, tag or digest) → bytes, in memory and bounded by bytes.

@@ -75,8 +75,7 @@ public final class Repositories {
     }
 
     private static Target target(Repository repository, String name) {
-        ImageName image = new ImageName(name);
-        return new Target(repository, repository.normalizesDockerHubNames() ? image.withDockerHubLibrary() : image);
+        return new Target(repository, new ImageName(name));
     }
 
     /** docker.io is also known as index.docker.io and registry-1.docker.io. */

@@ -1,47 +1,46 @@
 package dev.entrepot.proxy.repository;
 
-import dev.entrepot.proxy.cache.InflightFetches.Source;
 import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.ImageName;
+import dev.entrepot.proxy.oci.ManifestContent;
 import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.oci.Reference;
+import dev.entrepot.proxy.store.BlobLease;
 import io.vertx.core.Future;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * What the HTTP API needs from a configured repository. Remote repositories implement the pull side; the push
- * side (uploads, manifest PUT, deletes) answers {@code UNSUPPORTED} until hosted repositories implement it.
- * Futures fail with {@link OciException}s only.
+ * The read side of a configured repository, as the HTTP API needs it. Image names arrive as the client wrote
+ * them: a repository that rewrites names (Docker Hub's {@code library/}) does so itself. Futures fail with
+ * {@link OciException}s only. Repositories that accept pushes also offer {@link Pushable}.
  */
 public interface Repository {
 
     String name();
 
-    /** Docker Hub keeps official images under {@code library/}: single-segment names are rewritten. */
-    boolean normalizesDockerHubNames();
-
     Future<ManifestContent> manifest(ImageName name, Reference reference);
 
-    Future<Source> blob(ImageName name, Digest digest);
+    Future<BlobSource> blob(ImageName name, Digest digest);
+
+    /** The blob when this repository holds it locally (pinned until closed); never fetches. For mounts. */
+    Future<Optional<BlobLease>> storedBlob(ImageName name, Digest digest);
 
     /** Size of a blob without fetching it. */
     Future<Long> blobSize(ImageName name, Digest digest);
 
     /** All tags (sorted) or one page: {@code n} null means no limit, {@code last} null means from the start. */
-    Future<TagPage> tags(ImageName name, Integer n, String last);
+    Future<Page> tags(ImageName name, Integer n, String last);
 
-    /** The OCI referrers index for {@code subject}, as JSON bytes. */
+    /** The OCI referrers index for {@code subject}, as JSON bytes (an empty index when there are none). */
     Future<ManifestContent> referrers(ImageName name, Digest subject, String artifactType);
 
     /** Image names held locally, sorted. */
     Future<List<String>> catalog();
 
-    default Future<Void> push(String operation) {
-        return Future.failedFuture(new OciException(OciErrorCode.UNSUPPORTED,
-                operation + " is not supported: repository '" + name() + "' is a pull-through cache"));
-    }
-
-    record TagPage(List<String> tags, boolean more) {
+    /** The push side, or UNSUPPORTED saying why this repository takes no writes. */
+    default Pushable pushable() {
+        throw new OciException(OciErrorCode.UNSUPPORTED, "repository '" + name() + "' does not accept pushes");
     }
 }

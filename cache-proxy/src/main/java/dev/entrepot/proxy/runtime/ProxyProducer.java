@@ -1,5 +1,6 @@
 package dev.entrepot.proxy.runtime;
 
+import dev.entrepot.proxy.cache.CacheStores;
 import dev.entrepot.proxy.cache.InflightFetches;
 import dev.entrepot.proxy.cache.ManifestCache;
 import dev.entrepot.proxy.config.ByteSize;
@@ -66,7 +67,7 @@ public class ProxyProducer {
         disk = Executors.newFixedThreadPool(settings.diskThreads(), daemonThreads("entrepot-disk-"));
         Path storage = config.storage().path();
         FsBlobStore blobs = new FsBlobStore(storage, clock, (digest, size) -> metrics.evicted());
-        FsMetadataStore metadata = new FsMetadataStore(storage, blobs);
+        FsMetadataStore metadata = new FsMetadataStore(storage, blobs, clock);
         metrics.storeBytes(blobs::totalBytes);
 
         StoreMaintenance[] maintenance = new StoreMaintenance[1];
@@ -82,8 +83,8 @@ public class ProxyProducer {
         HttpUpstreamClient.Settings upstreamSettings = new HttpUpstreamClient.Settings(up.connectTimeout(),
                 up.idleTimeout(), up.connectRetries(), up.retryBackoff());
 
-        RepositoryFactory factory = new RepositoryFactory(vertx, http, upstreamSettings, blobs, metadata, fetches,
-                manifests, metrics, clock);
+        CacheStores cache = new CacheStores(blobs, metadata, fetches, manifests, vertx, clock);
+        RepositoryFactory factory = new RepositoryFactory(vertx, http, upstreamSettings, cache, metrics);
         ProxyRuntime runtime = new ProxyRuntime(factory, manifests, blobs, storage, config, source);
 
         maintenance[0] = new StoreMaintenance(blobs, runtime::config, disk, clock);

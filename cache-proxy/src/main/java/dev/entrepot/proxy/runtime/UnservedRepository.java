@@ -1,15 +1,19 @@
 package dev.entrepot.proxy.runtime;
 
-import dev.entrepot.proxy.cache.InflightFetches.Source;
 import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.ImageName;
+import dev.entrepot.proxy.oci.ManifestContent;
 import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.oci.Reference;
-import dev.entrepot.proxy.repository.ManifestContent;
+import dev.entrepot.proxy.repository.BlobSource;
+import dev.entrepot.proxy.repository.Page;
+import dev.entrepot.proxy.repository.Pushable;
 import dev.entrepot.proxy.repository.Repository;
+import dev.entrepot.proxy.store.BlobLease;
 import io.vertx.core.Future;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A configured standard or virtual repository. The config contract accepts them so the operator can render
@@ -31,17 +35,12 @@ final class UnservedRepository implements Repository {
     }
 
     @Override
-    public boolean normalizesDockerHubNames() {
-        return false;
-    }
-
-    @Override
     public Future<ManifestContent> manifest(ImageName image, Reference reference) {
         return unsupported();
     }
 
     @Override
-    public Future<Source> blob(ImageName image, Digest digest) {
+    public Future<BlobSource> blob(ImageName image, Digest digest) {
         return unsupported();
     }
 
@@ -51,7 +50,7 @@ final class UnservedRepository implements Repository {
     }
 
     @Override
-    public Future<TagPage> tags(ImageName image, Integer n, String last) {
+    public Future<Page> tags(ImageName image, Integer n, String last) {
         return unsupported();
     }
 
@@ -66,12 +65,21 @@ final class UnservedRepository implements Repository {
     }
 
     @Override
-    public Future<Void> push(String operation) {
-        return unsupported();
+    public Future<Optional<BlobLease>> storedBlob(ImageName image, Digest digest) {
+        return Future.succeededFuture(Optional.empty());
+    }
+
+    @Override
+    public Pushable pushable() {
+        throw error();
     }
 
     private <T> Future<T> unsupported() {
-        return Future.failedFuture(new OciException(OciErrorCode.UNSUPPORTED, "repository '" + name + "' is a "
-                + mode + " repository, which this version of Entrepot does not serve yet"));
+        return Future.failedFuture(error());
+    }
+
+    private OciException error() {
+        return new OciException(OciErrorCode.UNSUPPORTED, "repository '" + name + "' is a " + mode
+                + " repository, which this version of Entrepot does not serve yet");
     }
 }

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.entrepot.proxy.cache.Download;
 import dev.entrepot.proxy.cache.InflightFetches;
-import dev.entrepot.proxy.cache.InflightFetches.Source;
 import dev.entrepot.proxy.metrics.ProxyMetrics;
 import dev.entrepot.proxy.oci.Digest;
+import dev.entrepot.proxy.repository.BlobSource;
+import dev.entrepot.proxy.store.BlobLease;
 import dev.entrepot.proxy.store.BlobStore;
 import dev.entrepot.proxy.store.BlobWriter;
-import dev.entrepot.proxy.store.BlobLease;
 import dev.entrepot.proxy.store.fs.FsBlobStore;
 import dev.entrepot.proxy.testing.Await;
 import dev.entrepot.proxy.testing.BlobServer;
@@ -107,10 +107,10 @@ class GrowingFileSenderTest {
     }
 
     private Download download(InflightFetches through, Digest digest, String path) throws Exception {
-        Source source = Await.result(through.fetch(digest, () -> upstream.open(path),
+        BlobSource source = Await.result(through.fetch(digest, () -> upstream.open(path),
                 new ProxyMetrics(new SimpleMeterRegistry()).repository("r")));
-        assertThat(source).isInstanceOf(Source.Growing.class);
-        return ((Source.Growing) source).download();
+        assertThat(source).isInstanceOf(BlobSource.Growing.class);
+        return (Download) ((BlobSource.Growing) source).blob();
     }
 
     /** GETs the blob through the sender; the body future fails when the transfer breaks. */

@@ -3,6 +3,7 @@ package dev.entrepot.proxy.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.entrepot.proxy.oci.ImageName;
+import dev.entrepot.proxy.repository.Page;
 import dev.entrepot.proxy.repository.Repositories;
 import dev.entrepot.proxy.repository.Repository;
 import dev.entrepot.proxy.testing.Await;
@@ -31,7 +32,7 @@ class ListHandlerTest {
     private HttpClient client;
     private final Listing alpha = new Listing("alpha", List.of("y", "z"), null);
     private final Listing beta = new Listing("beta", List.of("x"), null);
-    private volatile Repository.TagPage tagPage = new Repository.TagPage(List.of(), false);
+    private volatile Page tagPage = new Page(List.of(), false);
     private final Listing tagged = new Listing("dockerhub", List.of(), () -> tagPage);
 
     private record Answer(int status, MultiMap headers, String body) {
@@ -153,7 +154,7 @@ class ListHandlerTest {
 
     @Test
     void tagsEchoTheRequestedNameAndLinkTheNextPage() throws Exception {
-        tagPage = new Repository.TagPage(List.of("1.0", "1.1"), true);
+        tagPage = new Page(List.of("1.0", "1.1"), true);
 
         Answer answer = get("/v2/dockerhub/library/nginx/tags/list?n=2");
 
@@ -165,7 +166,7 @@ class ListHandlerTest {
 
     @Test
     void anEmptyTagPageHasNoLink() throws Exception {
-        tagPage = new Repository.TagPage(List.of(), true);
+        tagPage = new Page(List.of(), true);
 
         Answer answer = get("/v2/dockerhub/library/nginx/tags/list?n=0");
 
@@ -175,14 +176,14 @@ class ListHandlerTest {
     }
 
     /** A repository that only lists: its catalog is fixed, its tags come from {@code tags}. */
-    private record Listing(String name, List<String> names, Supplier<TagPage> tags) implements StubRepository {
+    private record Listing(String name, List<String> names, Supplier<Page> tags) implements StubRepository {
         @Override
         public Future<List<String>> catalog() {
             return Future.succeededFuture(names);
         }
 
         @Override
-        public Future<TagPage> tags(ImageName name, Integer n, String last) {
+        public Future<Page> tags(ImageName name, Integer n, String last) {
             return Future.succeededFuture(tags.get());
         }
     }

@@ -2,12 +2,12 @@ package dev.entrepot.proxy.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.entrepot.proxy.cache.InflightFetches.Source;
-import dev.entrepot.proxy.metrics.ProxyMetrics;
 import dev.entrepot.proxy.metrics.ProxyMetrics.RepositoryMetrics;
+import dev.entrepot.proxy.metrics.ProxyMetrics;
 import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.OciException;
+import dev.entrepot.proxy.repository.BlobSource;
 import dev.entrepot.proxy.store.BlobLease;
 import dev.entrepot.proxy.store.BlobWriter;
 import dev.entrepot.proxy.store.fs.FsBlobStore;
@@ -116,16 +116,16 @@ class InflightFetchesTest {
      * Fetches from the client's event loop, as the proxy does: the upstream response is then handled in the tick
      * it arrives in. From the test thread, a response could fail (connection closed) before its handlers are set.
      */
-    private Future<Source> fetchOnLoop(Digest digest, Supplier<Future<HttpClientResponse>> open, RepositoryMetrics metrics) {
-        Promise<Source> result = Promise.promise();
+    private Future<BlobSource> fetchOnLoop(Digest digest, Supplier<Future<HttpClientResponse>> open, RepositoryMetrics metrics) {
+        Promise<BlobSource> result = Promise.promise();
         upstream.clientContext().runOnContext(v -> fetches.fetch(digest, open, metrics).onComplete(result));
         return result.future();
     }
 
-    private Download growing(Future<Source> fetched) throws Exception {
-        Source source = Await.result(fetched);
-        assertThat(source).isInstanceOf(Source.Growing.class);
-        return ((Source.Growing) source).download();
+    private Download growing(Future<BlobSource> fetched) throws Exception {
+        BlobSource source = Await.result(fetched);
+        assertThat(source).isInstanceOf(BlobSource.Growing.class);
+        return (Download) ((BlobSource.Growing) source).blob();
     }
 
     private byte[] storedBytes(Digest digest) throws IOException {
@@ -193,10 +193,10 @@ class InflightFetchesTest {
         CountingOpener open = opener("/blob");
         Await.result(growing(fetches.fetch(digest, open, repo)).done());
 
-        Source again = Await.result(fetches.fetch(digest, open, repo));
+        BlobSource again = Await.result(fetches.fetch(digest, open, repo));
 
-        assertThat(again).isInstanceOf(Source.Stored.class);
-        try (BlobLease lease = ((Source.Stored) again).lease()) {
+        assertThat(again).isInstanceOf(BlobSource.Stored.class);
+        try (BlobLease lease = ((BlobSource.Stored) again).lease()) {
             assertThat(lease.size()).isEqualTo(blob.length);
             assertThat(Files.readAllBytes(lease.path())).isEqualTo(blob);
         }
@@ -255,23 +255,23 @@ class InflightFetchesTest {
         CountingOpener open = opener("/blob");
 
         ExecutorService callers = Executors.newFixedThreadPool(clients);
-        List<Future<Source>> results;
+        List<Future<BlobSource>> results;
         try {
             CountDownLatch go = new CountDownLatch(1);
-            List<Callable<Future<Source>>> calls = new ArrayList<>();
+            List<Callable<Future<BlobSource>>> calls = new ArrayList<>();
             for (int i = 0; i < clients; i++) {
                 calls.add(() -> {
                     go.await();
                     return fetches.fetch(digest, open, repo);
                 });
             }
-            List<java.util.concurrent.Future<Future<Source>>> submitted = new ArrayList<>();
-            for (Callable<Future<Source>> call : calls) {
+            List<java.util.concurrent.Future<Future<BlobSource>>> submitted = new ArrayList<>();
+            for (Callable<Future<BlobSource>> call : calls) {
                 submitted.add(callers.submit(call));
             }
             go.countDown();
             results = new ArrayList<>();
-            for (java.util.concurrent.Future<Future<Source>> f : submitted) {
+            for (java.util.concurrent.Future<Future<BlobSource>> f : submitted) {
                 results.add(f.get(Await.TIMEOUT_SECONDS, TimeUnit.SECONDS));
             }
         } finally {
@@ -281,7 +281,7 @@ class InflightFetchesTest {
         release.complete();
 
         List<Download> downloads = new ArrayList<>();
-        for (Future<Source> result : results) {
+        for (Future<BlobSource> result : results) {
             downloads.add(growing(result));
         }
         assertThat(downloads).allSatisfy(d -> assertThat(d).isSameAs(downloads.get(0)));
@@ -413,14 +413,14 @@ class InflightFetchesTest {
         CountingOpener open = new CountingOpener(() ->
                 attempt.getAndIncrement() == 0 ? unavailable.future() : upstream.open("/blob"));
 
-        List<Future<Source>> joined = new ArrayList<>();
+        List<Future<BlobSource>> joined = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             joined.add(fetches.fetch(digest, open, repo));
         }
         UpstreamException down = new UpstreamException(503, "upstream answered 503");
         unavailable.fail(down);
 
-        for (Future<Source> f : joined) {
+        for (Future<BlobSource> f : joined) {
             assertThat(Await.failure(f)).isSameAs(down);
         }
         assertThat(open.calls()).isEqualTo(1);

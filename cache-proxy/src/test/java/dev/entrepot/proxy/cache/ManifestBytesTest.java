@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.entrepot.proxy.oci.Digest;
+import dev.entrepot.proxy.oci.ManifestContent;
 import dev.entrepot.proxy.oci.MediaTypes;
 import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.oci.Reference;
-import dev.entrepot.proxy.repository.ManifestContent;
 import dev.entrepot.proxy.upstream.UpstreamClient.Manifest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

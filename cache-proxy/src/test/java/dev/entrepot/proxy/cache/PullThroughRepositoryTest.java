@@ -1,20 +1,22 @@
 package dev.entrepot.proxy.cache;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.entrepot.proxy.cache.InflightFetches.Source;
 import dev.entrepot.proxy.metrics.ProxyMetrics;
 import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.ImageName;
+import dev.entrepot.proxy.oci.ManifestContent;
 import dev.entrepot.proxy.oci.MediaTypes;
 import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.oci.Reference;
-import dev.entrepot.proxy.repository.ManifestContent;
-import dev.entrepot.proxy.repository.Repository.TagPage;
+import dev.entrepot.proxy.oci.ReferrersIndex;
+import dev.entrepot.proxy.repository.BlobSource;
+import dev.entrepot.proxy.repository.Page;
 import dev.entrepot.proxy.store.BlobLease;
 import dev.entrepot.proxy.store.MetadataStore;
-import dev.entrepot.proxy.store.StoredManifest;
+import dev.entrepot.proxy.store.Revision;
 import dev.entrepot.proxy.store.TagRecord;
 import dev.entrepot.proxy.store.fs.FsBlobStore;
 import dev.entrepot.proxy.store.fs.FsMetadataStore;
@@ -33,6 +35,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +77,7 @@ class PullThroughRepositoryTest {
         vertx = Vertx.vertx();
         disk = Executors.newFixedThreadPool(2);
         blobs = new FsBlobStore(root, clock, (digest, size) -> { });
-        metadata = new RecordingMetadata(new FsMetadataStore(root, blobs));
+        metadata = new RecordingMetadata(new FsMetadataStore(root, blobs, Clock.systemUTC()));
         registry = new SimpleMeterRegistry();
         metrics = new ProxyMetrics(registry);
         fetches = new InflightFetches(vertx, blobs, disk, metrics, digest -> { });
@@ -89,8 +92,9 @@ class PullThroughRepositoryTest {
 
     /** A repository over the same disk with an empty memory cache, as after a restart. */
     private PullThroughRepository newRepository() {
-        return new PullThroughRepository(REPO, true, upstream, blobs, metadata, fetches,
-                new ManifestCache(16 << 20, metrics), new FreshnessPolicy(TTL), metrics.repository(REPO), vertx, clock);
+        CacheStores stores = new CacheStores(blobs, metadata, fetches, new ManifestCache(16 << 20, metrics), vertx, clock);
+        return new PullThroughRepository(new Upstream(REPO, true, upstream, new FreshnessPolicy(TTL),
+                metrics.repository(REPO)), stores);
     }
 
     private static byte[] manifest(String version) {
@@ -391,13 +395,13 @@ class PullThroughRepositoryTest {
         server.serve("/layer", layer);
         upstream.putBlob(digest, layer.length, () -> server.open("/layer"));
 
-        Source first = Await.result(repository.blob(NGINX, digest));
-        assertThat(first).isInstanceOf(Source.Growing.class);
-        Await.result(((Source.Growing) first).download().done());
-        Source second = Await.result(repository.blob(NGINX, digest));
+        BlobSource first = Await.result(repository.blob(NGINX, digest));
+        assertThat(first).isInstanceOf(BlobSource.Growing.class);
+        Await.result(((BlobSource.Growing) first).blob().done());
+        BlobSource second = Await.result(repository.blob(NGINX, digest));
 
-        assertThat(second).isInstanceOf(Source.Stored.class);
-        try (BlobLease lease = ((Source.Stored) second).lease()) {
+        assertThat(second).isInstanceOf(BlobSource.Stored.class);
+        try (BlobLease lease = ((BlobSource.Stored) second).lease()) {
             assertThat(Files.readAllBytes(lease.path())).isEqualTo(layer);
         }
         assertThat(upstream.blobOpens).hasValue(1);
@@ -460,9 +464,9 @@ class PullThroughRepositoryTest {
         upstream.putBody(NGINX, "tags/list", FakeUpstream.json("{\"name\":\"library/nginx\",\"tags\":[\"1.0\",\"1.1\"]}",
                 "</v2/library/nginx/tags/list?n=2&last=1.1>; rel=\"next\""));
 
-        TagPage page = Await.result(repository.tags(NGINX, 2, "0.9"));
+        Page page = Await.result(repository.tags(NGINX, 2, "0.9"));
 
-        assertThat(page).isEqualTo(new TagPage(List.of("1.0", "1.1"), true));
+        assertThat(page).isEqualTo(new Page(List.of("1.0", "1.1"), true));
         assertThat(upstream.gets).containsExactly("tags/list?n=2&last=0.9");
         assertThat(requests("tags", "miss")).isEqualTo(1);
     }
@@ -471,7 +475,7 @@ class PullThroughRepositoryTest {
     void tagsWithoutPaginationAskForEverything() throws Exception {
         upstream.putBody(NGINX, "tags/list", FakeUpstream.json("{\"tags\":[\"a\"]}", null));
 
-        assertThat(Await.result(repository.tags(NGINX, null, null))).isEqualTo(new TagPage(List.of("a"), false));
+        assertThat(Await.result(repository.tags(NGINX, null, null))).isEqualTo(new Page(List.of("a"), false));
         assertThat(upstream.gets).containsExactly("tags/list");
     }
 
@@ -484,9 +488,9 @@ class PullThroughRepositoryTest {
         upstream.failWith(new UpstreamException(503, "down"));
 
         assertThat(Await.result(repository.tags(NGINX, null, null)))
-                .isEqualTo(new TagPage(List.of("1.0", "latest"), false));
-        assertThat(Await.result(repository.tags(NGINX, 1, null))).isEqualTo(new TagPage(List.of("1.0"), true));
-        assertThat(Await.result(repository.tags(NGINX, 1, "1.0"))).isEqualTo(new TagPage(List.of("latest"), false));
+                .isEqualTo(new Page(List.of("1.0", "latest"), false));
+        assertThat(Await.result(repository.tags(NGINX, 1, null))).isEqualTo(new Page(List.of("1.0"), true));
+        assertThat(Await.result(repository.tags(NGINX, 1, "1.0"))).isEqualTo(new Page(List.of("latest"), false));
         assertThat(requests("tags", "stale")).isEqualTo(3);
     }
 
@@ -515,27 +519,56 @@ class PullThroughRepositoryTest {
     // ---- referrers, catalog ----
 
     @Test
-    void referrersArePassedThrough() throws Exception {
+    void referrersComeFromTheUpstreamAndAreFilteredHere() throws Exception {
         Digest subject = Digest.sha256(manifest("1"));
-        String index = "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX + "\",\"manifests\":[]}";
+        String index = "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX + "\",\"manifests\":["
+                + descriptor("sig", "application/vnd.example.sig") + "," + descriptor("sbom", "application/spdx+json")
+                + "]}";
         upstream.putBody(NGINX, "referrers/" + subject, new Body(200,
                 MediaTypes.OCI_INDEX + "; charset=utf-8", null, Buffer.buffer(index)));
 
-        ManifestContent referrers = Await.result(repository.referrers(NGINX, subject, "application/vnd.example+json"));
+        ManifestContent all = Await.result(repository.referrers(NGINX, subject, null));
+        ManifestContent sigs = Await.result(repository.referrers(NGINX, subject, "application/vnd.example.sig"));
 
-        assertThat(referrers.mediaType()).isEqualTo(MediaTypes.OCI_INDEX);
-        assertThat(new String(referrers.bytes(), StandardCharsets.UTF_8)).isEqualTo(index);
-        assertThat(referrers.digest()).isEqualTo(Digest.sha256(index.getBytes(StandardCharsets.UTF_8)));
-        assertThat(upstream.gets).containsExactly("referrers/" + subject
-                + "?artifactType=application%2Fvnd.example%2Bjson");
+        assertThat(all.mediaType()).isEqualTo(MediaTypes.OCI_INDEX);
+        assertThat(artifactTypes(all)).containsExactly("application/vnd.example.sig", "application/spdx+json");
+        assertThat(artifactTypes(sigs)).as("filtered even if the upstream ignored the filter")
+                .containsExactly("application/vnd.example.sig");
+        assertThat(sigs.digest()).isEqualTo(Digest.sha256(sigs.bytes()));
+        assertThat(upstream.gets).containsExactly("referrers/" + subject,
+                "referrers/" + subject + "?artifactType=application%2Fvnd.example.sig");
     }
 
     @Test
-    void referrersUnknownUpstreamAreManifestUnknown() throws Exception {
-        OciException e = ociFailure(repository.referrers(NGINX, Digest.sha256(manifest("1")), null));
+    void anUpstreamWithoutTheReferrersApiGivesAnEmptyIndex() throws Exception {
+        ManifestContent referrers = Await.result(repository.referrers(NGINX, Digest.sha256(manifest("1")), null));
 
-        assertThat(e.code()).isEqualTo(OciErrorCode.MANIFEST_UNKNOWN);
-        assertThat(e.status()).isEqualTo(404);
+        assertThat(referrers.mediaType()).isEqualTo(MediaTypes.OCI_INDEX);
+        assertThat(artifactTypes(referrers)).isEmpty();
+    }
+
+    @Test
+    void anUpstreamWithoutTheReferrersApiIsAskedForTheReferrersTag() throws Exception {
+        Digest subject = Digest.sha256(manifest("1"));
+        byte[] index = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX + "\",\"manifests\":["
+                + descriptor("sig", "application/vnd.example.sig") + "]}").getBytes(StandardCharsets.UTF_8);
+        upstream.putManifest(NGINX, "sha256-" + subject.hex(), index, MediaTypes.OCI_INDEX);
+
+        ManifestContent referrers = Await.result(repository.referrers(NGINX, subject, null));
+        ManifestContent filtered = Await.result(repository.referrers(NGINX, subject, "application/other"));
+
+        assertThat(artifactTypes(referrers)).containsExactly("application/vnd.example.sig");
+        assertThat(artifactTypes(filtered)).isEmpty();
+    }
+
+    private static String descriptor(String seed, String artifactType) {
+        return "{\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"digest\":\""
+                + Digest.sha256(seed.getBytes(StandardCharsets.UTF_8)) + "\",\"size\":10,\"artifactType\":\""
+                + artifactType + "\"}";
+    }
+
+    private static List<String> artifactTypes(ManifestContent index) {
+        return ReferrersIndex.descriptors(index.bytes()).stream().map(d -> d.path("artifactType").asText()).toList();
     }
 
     @Test
@@ -550,9 +583,25 @@ class PullThroughRepositoryTest {
     }
 
     @Test
+    void dockerHubSingleSegmentNamesAreAskedUnderLibrary() throws Exception {
+        Digest digest = upstream.putManifest(NGINX, "latest", manifest("1"), MediaTypes.OCI_MANIFEST);
+
+        upstream.putBody(NGINX, "tags/list", FakeUpstream.json("{\"name\":\"library/nginx\",\"tags\":[\"latest\"]}", null));
+
+        ManifestContent viaShortName = Await.result(repository.manifest(new ImageName("nginx"), new Reference.Tag("latest")));
+        Page tags = Await.result(repository.tags(new ImageName("nginx"), null, null));
+
+        assertThat(viaShortName.digest()).isEqualTo(digest);
+        assertThat(Await.result(repository.catalog())).containsExactly("library/nginx");
+        assertThat(tags.items()).containsExactly("latest");
+    }
+
+    @Test
     void identity() {
         assertThat(repository.name()).isEqualTo(REPO);
-        assertThat(repository.normalizesDockerHubNames()).isTrue();
+        assertThatThrownBy(repository::pushable).isInstanceOf(OciException.class)
+                .hasMessageContaining("pull-through cache").extracting(e -> ((OciException) e).code())
+                .isEqualTo(OciErrorCode.UNSUPPORTED);
     }
 
     /** The real store, telling the test when a tag was removed (that happens in the background). */
@@ -566,13 +615,23 @@ class PullThroughRepositoryTest {
         }
 
         @Override
-        public Optional<StoredManifest> manifest(String repository, ImageName name, Digest digest) throws IOException {
+        public Optional<ManifestContent> manifest(String repository, ImageName name, Digest digest) throws IOException {
             return delegate.manifest(repository, name, digest);
         }
 
         @Override
-        public void putManifest(String repository, ImageName name, StoredManifest manifest) throws IOException {
+        public void putManifest(String repository, ImageName name, ManifestContent manifest) throws IOException {
             delegate.putManifest(repository, name, manifest);
+        }
+
+        @Override
+        public List<Revision> revisions(String repository, ImageName name) throws IOException {
+            return delegate.revisions(repository, name);
+        }
+
+        @Override
+        public void deleteManifest(String repository, ImageName name, Digest digest) throws IOException {
+            delegate.deleteManifest(repository, name, digest);
         }
 
         @Override

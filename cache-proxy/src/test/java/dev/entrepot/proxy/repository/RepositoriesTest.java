@@ -15,9 +15,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class RepositoriesTest {
-    private final Repository dockerhub = new NamedOnly("dockerhub", true);
-    private final Repository ghcr = new NamedOnly("ghcr", false);
-    private final Repository team = new NamedOnly("team", false);
+    private final Repository dockerhub = new NamedOnly("dockerhub");
+    private final Repository ghcr = new NamedOnly("ghcr");
+    private final Repository team = new NamedOnly("team");
 
     /** dockerhub mirrors docker.io, ghcr mirrors ghcr.io, team mirrors nothing. */
     private final Repositories routes = new Repositories(
@@ -59,13 +59,10 @@ class RepositoriesTest {
     }
 
     @Test
-    void dockerHubSingleSegmentNamesGetLibrary() {
-        assertTarget(routes.resolve("dockerhub/nginx", null), dockerhub, "library/nginx");
-        assertTarget(routes.resolve("dockerhub/bitnami/redis", null), dockerhub, "bitnami/redis");
-    }
-
-    @Test
-    void otherRepositoriesKeepSingleSegmentNames() {
+    void namesAreTakenAsWrittenTheRepositoryRewritesThemIfItMust() {
+        // Docker Hub's library/ is PullThroughRepository's business, not routing's (a virtual repository over a
+        // hosted and a Docker Hub repository rewrites for one member only).
+        assertTarget(routes.resolve("dockerhub/nginx", null), dockerhub, "nginx");
         assertTarget(routes.resolve("ghcr/nginx", null), ghcr, "nginx");
     }
 
@@ -90,20 +87,15 @@ class RepositoriesTest {
 
     @Test
     void withoutNsAnUnknownFirstSegmentIsADockerHubName() {
-        assertTarget(routes.resolve("nginx", null), dockerhub, "library/nginx");
+        assertTarget(routes.resolve("nginx", null), dockerhub, "nginx");
         assertTarget(routes.resolve("bitnami/redis", null), dockerhub, "bitnami/redis");
-        assertTarget(routes.resolve("nginx", " "), dockerhub, "library/nginx");
+        assertTarget(routes.resolve("nginx", " "), dockerhub, "nginx");
     }
 
     @Test
     void nsSelectsTheMirroringRepository() {
-        assertTarget(routes.resolve("nginx", "docker.io"), dockerhub, "library/nginx");
+        assertTarget(routes.resolve("nginx", "docker.io"), dockerhub, "nginx");
         assertTarget(routes.resolve("org/app", "ghcr.io"), ghcr, "org/app");
-    }
-
-    @Test
-    void mirroredNamesAreNotNormalisedForOtherRegistries() {
-        assertTarget(routes.resolve("app", "ghcr.io"), ghcr, "app");
     }
 
     @ParameterizedTest
@@ -116,7 +108,7 @@ class RepositoriesTest {
     @Test
     void aRepositoryNameAloneIsAnImageOnTheMirroredHub() {
         // "/v2/team/manifests/latest" from a Docker Hub mirror client means the image docker.io/library/team.
-        assertTarget(routes.resolve("team", null), dockerhub, "library/team");
+        assertTarget(routes.resolve("team", null), dockerhub, "team");
     }
 
     @Test
@@ -183,7 +175,7 @@ class RepositoriesTest {
         assertThat(table.named("ghcr")).isNull();
     }
 
-    /** Routing only looks at a repository's name and its Docker Hub flag. */
-    private record NamedOnly(String name, boolean normalizesDockerHubNames) implements StubRepository {
+    /** Routing only looks at a repository's name. */
+    private record NamedOnly(String name) implements StubRepository {
     }
 }

@@ -1,28 +1,31 @@
 package dev.entrepot.proxy.testing;
 
-import dev.entrepot.proxy.cache.InflightFetches.Source;
 import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.ImageName;
+import dev.entrepot.proxy.oci.ManifestContent;
 import dev.entrepot.proxy.oci.Reference;
-import dev.entrepot.proxy.repository.ManifestContent;
+import dev.entrepot.proxy.repository.BlobSource;
+import dev.entrepot.proxy.repository.Page;
 import dev.entrepot.proxy.repository.Repository;
+import dev.entrepot.proxy.store.BlobLease;
 import io.vertx.core.Future;
 import java.util.List;
+import java.util.Optional;
 
 /** A {@link Repository} for tests that need only part of it: whatever a test does not override fails loudly. */
 public interface StubRepository extends Repository {
-    @Override
-    default boolean normalizesDockerHubNames() {
-        return false;
-    }
-
     @Override
     default Future<ManifestContent> manifest(ImageName name, Reference reference) {
         throw new UnsupportedOperationException();
     }
 
     @Override
-    default Future<Source> blob(ImageName name, Digest digest) {
+    default Future<BlobSource> blob(ImageName name, Digest digest) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    default Future<Optional<BlobLease>> storedBlob(ImageName name, Digest digest) {
         throw new UnsupportedOperationException();
     }
 
@@ -32,7 +35,7 @@ public interface StubRepository extends Repository {
     }
 
     @Override
-    default Future<TagPage> tags(ImageName name, Integer n, String last) {
+    default Future<Page> tags(ImageName name, Integer n, String last) {
         throw new UnsupportedOperationException();
     }
 

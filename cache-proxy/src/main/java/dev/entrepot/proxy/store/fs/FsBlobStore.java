@@ -160,15 +160,6 @@ public final class FsBlobStore implements BlobStore {
         LOG.infof("blob store %s: %d blobs, %d bytes", blobs, index.count(), index.totalBytes());
     }
 
-    private static void fsyncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // Some filesystems refuse fsync on directories; the rename itself is still atomic.
-            LOG.debugf("directory fsync not supported on %s: %s", dir, e.getMessage());
-        }
-    }
-
     private final class Lease implements BlobLease {
         private final Digest digest;
         private final Path path;
@@ -247,7 +238,7 @@ public final class FsBlobStore implements BlobStore {
             Path target = pathOf(expected);
             Files.createDirectories(target.getParent());
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            fsyncDirectory(target.getParent());
+            DurableFiles.fsyncDirectory(target.getParent());
             committed = true;
             index.add(expected, written, index.now());
             return target;

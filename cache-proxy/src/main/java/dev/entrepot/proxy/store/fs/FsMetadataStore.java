@@ -2,76 +2,101 @@ package dev.entrepot.proxy.store.fs;
 
 import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.ImageName;
+import dev.entrepot.proxy.oci.ManifestContent;
+import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.oci.Reference;
 import dev.entrepot.proxy.store.BlobStore;
 import dev.entrepot.proxy.store.MetadataStore;
-import dev.entrepot.proxy.store.StoredManifest;
+import dev.entrepot.proxy.store.Revision;
 import dev.entrepot.proxy.store.TagRecord;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
+import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.stream.Stream;
+import org.jboss.logging.Logger;
 
 /**
  * Manifest and tag metadata under {@code repositories/<repository>/<name>/_manifests/}:
- * {@code revisions/<algorithm>/<hex>} holds the media type, {@code tags/<tag>} holds
- * {@code <digest> <checkedAt millis>}. Names and tags are validated before they get here, so they are safe paths
- * ({@code _manifests} cannot be a name component). Small files are replaced atomically via {@code tmp/}.
+ * {@code revisions/<algorithm>/<hex>} holds the media type and, on a second line, when it was first stored (epoch
+ * millis); {@code tags/<tag>} holds {@code <digest> <millis>}. Names and tags are validated before they get here,
+ * so they are safe paths ({@code _manifests} cannot be a name component). Files are replaced atomically and
+ * durably ({@link DurableFiles}).
  */
 public final class FsMetadataStore implements MetadataStore {
-    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(FsMetadataStore.class);
+    private static final Logger LOG = Logger.getLogger(FsMetadataStore.class);
     public static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
-    private static final String MANIFESTS = "_manifests";
+    static final String MANIFESTS = "_manifests";
 
     private final Path repositories;
     private final Path tmp;
     private final BlobStore blobs;
+    private final Clock clock;
 
-    public FsMetadataStore(Path root, BlobStore blobs) throws IOException {
+    /** @param root the store directory: metadata goes to {@code root/repositories}, temp files to {@code root/tmp} */
+    public FsMetadataStore(Path root, BlobStore blobs, Clock clock) throws IOException {
         this.repositories = root.resolve("repositories");
         this.tmp = root.resolve("tmp");
         this.blobs = blobs;
+        this.clock = clock;
         Files.createDirectories(repositories);
         Files.createDirectories(tmp);
     }
 
     @Override
-    public Optional<StoredManifest> manifest(String repository, ImageName name, Digest digest) throws IOException {
-        Path revision = manifests(repository, name).resolve("revisions").resolve(digest.algorithm()).resolve(digest.hex());
-        Optional<String> mediaType = readSmall(revision).map(String::trim);
-        if (mediaType.isEmpty()) {
+    public Optional<ManifestContent> manifest(String repository, ImageName name, Digest digest) throws IOException {
+        Optional<Revision> revision = revision(repository, name, digest);
+        if (revision.isEmpty()) {
             return Optional.empty();
         }
-        if (mediaType.get().isEmpty()) {
-            LOG.warnf("discarding empty manifest revision %s", revision);
-            Files.deleteIfExists(revision);
-            return Optional.empty();
-        }
-        return blobs.read(digest, MAX_MANIFEST_BYTES).map(bytes -> new StoredManifest(digest, mediaType.get(), bytes));
+        return blobs.read(digest, MAX_MANIFEST_BYTES)
+                .map(bytes -> new ManifestContent(digest, revision.get().mediaType(), bytes));
     }
 
     @Override
-    public void putManifest(String repository, ImageName name, StoredManifest manifest) throws IOException {
+    public void putManifest(String repository, ImageName name, ManifestContent manifest) throws IOException {
         blobs.put(manifest.digest(), manifest.bytes());
-        Digest d = manifest.digest();
-        writeAtomically(manifests(repository, name).resolve("revisions").resolve(d.algorithm()).resolve(d.hex()),
-                manifest.mediaType());
+        if (revision(repository, name, manifest.digest()).isPresent()) {
+            return;
+        }
+        DurableFiles.write(tmp, revisionPath(repository, name, manifest.digest()),
+                manifest.mediaType() + "\n" + clock.millis() + "\n");
+    }
+
+    @Override
+    public List<Revision> revisions(String repository, ImageName name) throws IOException {
+        Path dir = manifests(repository, name).resolve("revisions");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<Revision> found = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(dir, 2)) {
+            for (Path p : files.filter(Files::isRegularFile).toList()) {
+                try {
+                    Digest digest = new Digest(p.getParent().getFileName().toString(), p.getFileName().toString());
+                    revision(repository, name, digest).ifPresent(found::add);
+                } catch (OciException e) {
+                    LOG.warnf("ignoring unexpected file among revisions: %s", p);
+                }
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public void deleteManifest(String repository, ImageName name, Digest digest) throws IOException {
+        DurableFiles.delete(revisionPath(repository, name, digest));
     }
 
     @Override
     public Optional<TagRecord> tag(String repository, ImageName name, String tag) throws IOException {
         Path path = tagPath(repository, name, tag);
-        Optional<String> text = readSmall(path);
+        Optional<String> text = DurableFiles.read(path);
         if (text.isEmpty()) {
             return Optional.empty();
         }
@@ -88,12 +113,12 @@ public final class FsMetadataStore implements MetadataStore {
 
     @Override
     public void putTag(String repository, ImageName name, String tag, TagRecord record) throws IOException {
-        writeAtomically(tagPath(repository, name, tag), record.digest() + " " + record.checkedAt().toEpochMilli());
+        DurableFiles.write(tmp, tagPath(repository, name, tag), record.digest() + " " + record.checkedAt().toEpochMilli());
     }
 
     @Override
     public void removeTag(String repository, ImageName name, String tag) throws IOException {
-        Files.deleteIfExists(tagPath(repository, name, tag));
+        DurableFiles.delete(tagPath(repository, name, tag));
     }
 
     @Override
@@ -114,7 +139,7 @@ public final class FsMetadataStore implements MetadataStore {
             return List.of();
         }
         try (Stream<Path> dirs = Files.walk(root)) {
-            return dirs.filter(p -> p.getFileName().toString().equals(MANIFESTS) && Files.isDirectory(p))
+            return dirs.filter(p -> p.getFileName().toString().equals(MANIFESTS) && hasRevisions(p))
                     .map(p -> root.relativize(p.getParent()).toString().replace('\\', '/'))
                     .filter(ImageName::isValid)
                     .sorted()
@@ -122,8 +147,54 @@ public final class FsMetadataStore implements MetadataStore {
         }
     }
 
+    /** Repository directories present on disk, whatever the configuration says (the collector must see them all). */
+    public List<String> repositories() throws IOException {
+        try (Stream<Path> dirs = Files.list(repositories)) {
+            return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private Optional<Revision> revision(String repository, ImageName name, Digest digest) throws IOException {
+        Path path = revisionPath(repository, name, digest);
+        Optional<String> text = DurableFiles.read(path);
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        String[] lines = text.get().strip().split("\n");
+        String mediaType = lines[0].trim();
+        if (mediaType.isEmpty()) {
+            LOG.warnf("discarding empty manifest revision %s", path);
+            Files.deleteIfExists(path);
+            return Optional.empty();
+        }
+        Instant storedAt;
+        try {
+            storedAt = lines.length > 1 ? Instant.ofEpochMilli(Long.parseLong(lines[1].trim()))
+                    : Files.getLastModifiedTime(path).toInstant(); // written before stored times were recorded
+        } catch (NumberFormatException | NoSuchFileException e) {
+            storedAt = Instant.EPOCH;
+        }
+        return Optional.of(new Revision(digest, mediaType, storedAt));
+    }
+
+    private static boolean hasRevisions(Path manifestsDir) {
+        Path revisions = manifestsDir.resolve("revisions");
+        if (!Files.isDirectory(revisions)) {
+            return false;
+        }
+        try (Stream<Path> files = Files.walk(revisions, 2)) {
+            return files.anyMatch(Files::isRegularFile);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private Path manifests(String repository, ImageName name) {
         return repositories.resolve(repository).resolve(name.value()).resolve(MANIFESTS);
+    }
+
+    private Path revisionPath(String repository, ImageName name, Digest digest) {
+        return manifests(repository, name).resolve("revisions").resolve(digest.algorithm()).resolve(digest.hex());
     }
 
     private Path tagPath(String repository, ImageName name, String tag) {
@@ -131,27 +202,5 @@ public final class FsMetadataStore implements MetadataStore {
             throw new IllegalArgumentException("invalid tag " + tag);
         }
         return manifests(repository, name).resolve("tags").resolve(tag);
-    }
-
-    private static Optional<String> readSmall(Path path) throws IOException {
-        try {
-            return Optional.of(Files.readString(path, StandardCharsets.UTF_8));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        }
-    }
-
-    private void writeAtomically(Path target, String content) throws IOException {
-        Files.createDirectories(target.getParent());
-        Path temp = tmp.resolve("meta." + UUID.randomUUID());
-        try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                channel.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)));
-                channel.force(true); // durable before it becomes visible: a crash leaves the old file or the new one
-            }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
     }
 }

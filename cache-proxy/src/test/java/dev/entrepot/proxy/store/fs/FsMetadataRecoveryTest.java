@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.ImageName;
-import dev.entrepot.proxy.store.StoredManifest;
+import dev.entrepot.proxy.oci.ManifestContent;
 import dev.entrepot.proxy.store.TagRecord;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,7 +30,7 @@ class FsMetadataRecoveryTest {
 
     @Test
     void aDamagedTagRecordIsForgotten() throws Exception {
-        FsMetadataStore store = new FsMetadataStore(root, new FsBlobStore(root, Clock.systemUTC(), (d, s) -> { }));
+        FsMetadataStore store = new FsMetadataStore(root, new FsBlobStore(root, Clock.systemUTC(), (d, s) -> { }), Clock.systemUTC());
         Digest digest = Digest.sha256("x".getBytes(StandardCharsets.UTF_8));
         for (String damage : new String[] {"", "sha256:", "sha256:zz 12", digest + " notanumber", digest.toString()}) {
             store.putTag("hub", name, "3", new TagRecord(digest, Instant.ofEpochMilli(1)));
@@ -43,10 +43,10 @@ class FsMetadataRecoveryTest {
 
     @Test
     void anEmptyRevisionIsForgotten() throws Exception {
-        FsMetadataStore store = new FsMetadataStore(root, new FsBlobStore(root, Clock.systemUTC(), (d, s) -> { }));
+        FsMetadataStore store = new FsMetadataStore(root, new FsBlobStore(root, Clock.systemUTC(), (d, s) -> { }), Clock.systemUTC());
         byte[] bytes = "{\"schemaVersion\":2}".getBytes(StandardCharsets.UTF_8);
         Digest digest = Digest.sha256(bytes);
-        store.putManifest("hub", name, new StoredManifest(digest, "application/vnd.oci.image.manifest.v1+json", bytes));
+        store.putManifest("hub", name, new ManifestContent(digest, "application/vnd.oci.image.manifest.v1+json", bytes));
         assertThat(store.manifest("hub", name, digest)).isPresent();
 
         Files.writeString(only(digest.hex()), "");
@@ -55,7 +55,7 @@ class FsMetadataRecoveryTest {
 
     @Test
     void writesLeaveNoTempFiles() throws Exception {
-        FsMetadataStore store = new FsMetadataStore(root, new FsBlobStore(root, Clock.systemUTC(), (d, s) -> { }));
+        FsMetadataStore store = new FsMetadataStore(root, new FsBlobStore(root, Clock.systemUTC(), (d, s) -> { }), Clock.systemUTC());
         Digest digest = Digest.sha256("y".getBytes(StandardCharsets.UTF_8));
         for (int i = 0; i < 5; i++) {
             store.putTag("hub", name, "t" + i, new TagRecord(digest, Instant.ofEpochMilli(i)));

@@ -5,16 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.ImageName;
+import dev.entrepot.proxy.oci.ManifestContent;
 import dev.entrepot.proxy.oci.MediaTypes;
 import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.OciException;
-import dev.entrepot.proxy.store.StoredManifest;
+import dev.entrepot.proxy.store.Revision;
 import dev.entrepot.proxy.store.TagRecord;
 import dev.entrepot.proxy.testing.MutableClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,15 +41,15 @@ class FsMetadataStoreTest {
     @BeforeEach
     void setUp() throws IOException {
         blobs = new FsBlobStore(root, clock, (d, s) -> { });
-        store = new FsMetadataStore(root, blobs);
+        store = new FsMetadataStore(root, blobs, Clock.systemUTC());
     }
 
-    private static StoredManifest manifest(String json, String mediaType) {
+    private static ManifestContent manifest(String json, String mediaType) {
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        return new StoredManifest(Digest.sha256(bytes), mediaType, bytes);
+        return new ManifestContent(Digest.sha256(bytes), mediaType, bytes);
     }
 
-    private static TagRecord tagRecord(StoredManifest m, long millis) {
+    private static TagRecord tagRecord(ManifestContent m, long millis) {
         return new TagRecord(m.digest(), Instant.ofEpochMilli(millis));
     }
 
@@ -60,11 +62,11 @@ class FsMetadataStoreTest {
     @Test
     void manifestsRoundTripByteExactWithTheirMediaType() throws IOException {
         // Odd spacing on purpose: the stored bytes are the upstream's, never re-encoded.
-        StoredManifest m = manifest("{ \"schemaVersion\" : 2,\n  \"mediaType\":\"x\" }", MediaTypes.OCI_INDEX);
+        ManifestContent m = manifest("{ \"schemaVersion\" : 2,\n  \"mediaType\":\"x\" }", MediaTypes.OCI_INDEX);
 
         store.putManifest("hub", NGINX, m);
 
-        Optional<StoredManifest> read = store.manifest("hub", NGINX, m.digest());
+        Optional<ManifestContent> read = store.manifest("hub", NGINX, m.digest());
         assertThat(read).hasValueSatisfying(r -> {
             assertThat(r.digest()).isEqualTo(m.digest());
             assertThat(r.mediaType()).isEqualTo(MediaTypes.OCI_INDEX);
@@ -75,7 +77,7 @@ class FsMetadataStoreTest {
 
     @Test
     void manifestsAreScopedToRepositoryAndName() throws IOException {
-        StoredManifest m = manifest("{\"a\":1}", MediaTypes.DOCKER_MANIFEST);
+        ManifestContent m = manifest("{\"a\":1}", MediaTypes.DOCKER_MANIFEST);
         store.putManifest("hub", NGINX, m);
 
         assertThat(store.manifest("hub", ALPINE, m.digest())).isEmpty();
@@ -88,8 +90,8 @@ class FsMetadataStoreTest {
         byte[] bytes = "{\"same\":true}".getBytes(StandardCharsets.UTF_8);
         Digest d = Digest.sha256(bytes);
 
-        store.putManifest("hub", NGINX, new StoredManifest(d, MediaTypes.OCI_MANIFEST, bytes));
-        store.putManifest("team", NGINX, new StoredManifest(d, MediaTypes.DOCKER_MANIFEST, bytes));
+        store.putManifest("hub", NGINX, new ManifestContent(d, MediaTypes.OCI_MANIFEST, bytes));
+        store.putManifest("team", NGINX, new ManifestContent(d, MediaTypes.DOCKER_MANIFEST, bytes));
 
         assertThat(store.manifest("hub", NGINX, d).orElseThrow().mediaType()).isEqualTo(MediaTypes.OCI_MANIFEST);
         assertThat(store.manifest("team", NGINX, d).orElseThrow().mediaType()).isEqualTo(MediaTypes.DOCKER_MANIFEST);
@@ -99,7 +101,7 @@ class FsMetadataStoreTest {
     @Test
     void aManifestThatDoesNotMatchItsDigestIsNotRecorded() throws IOException {
         byte[] bytes = "{}".getBytes(StandardCharsets.UTF_8);
-        StoredManifest lying = new StoredManifest(Digest.sha256("[]".getBytes(StandardCharsets.UTF_8)),
+        ManifestContent lying = new ManifestContent(Digest.sha256("[]".getBytes(StandardCharsets.UTF_8)),
                 MediaTypes.OCI_MANIFEST, bytes);
 
         assertThatThrownBy(() -> store.putManifest("hub", NGINX, lying))
@@ -112,7 +114,7 @@ class FsMetadataStoreTest {
 
     @Test
     void aManifestWhoseBytesWereEvictedIsAMiss() throws IOException {
-        StoredManifest m = manifest("{\"evict\":\"me\"}", MediaTypes.OCI_MANIFEST);
+        ManifestContent m = manifest("{\"evict\":\"me\"}", MediaTypes.OCI_MANIFEST);
         store.putManifest("hub", NGINX, m);
 
         blobs.evictToSize(0);
@@ -122,18 +124,44 @@ class FsMetadataStoreTest {
 
     @Test
     void manifestsLiveUnderRevisions() throws IOException {
-        StoredManifest m = manifest("{\"layout\":1}", MediaTypes.OCI_MANIFEST);
+        ManifestContent m = manifest("{\"layout\":1}", MediaTypes.OCI_MANIFEST);
 
         store.putManifest("hub", NGINX, m);
 
         Path revision = root.resolve("repositories/hub/library/nginx/_manifests/revisions/sha256")
                 .resolve(m.digest().hex());
-        assertThat(revision).hasContent(MediaTypes.OCI_MANIFEST);
+        assertThat(Files.readString(revision)).startsWith(MediaTypes.OCI_MANIFEST + "\n");
+    }
+
+    @Test
+    void revisionsRememberWhenTheyWereFirstStored() throws IOException {
+        ManifestContent m = manifest("{\"first\":1}", MediaTypes.OCI_MANIFEST);
+        store.putManifest("hub", NGINX, m);
+        Instant first = store.revisions("hub", NGINX).get(0).storedAt();
+
+        store.putManifest("hub", NGINX, m);
+
+        assertThat(store.revisions("hub", NGINX)).containsExactly(new Revision(m.digest(), MediaTypes.OCI_MANIFEST,
+                first));
+        assertThat(first).isAfter(Instant.now().minusSeconds(60));
+    }
+
+    @Test
+    void aDeletedManifestIsNoLongerKnownButItsBytesStay() throws IOException {
+        ManifestContent m = manifest("{\"gone\":1}", MediaTypes.OCI_MANIFEST);
+        store.putManifest("hub", NGINX, m);
+
+        store.deleteManifest("hub", NGINX, m.digest());
+
+        assertThat(store.manifest("hub", NGINX, m.digest())).isEmpty();
+        assertThat(store.revisions("hub", NGINX)).isEmpty();
+        assertThat(store.names("hub")).as("an image without manifests is not listed").isEmpty();
+        assertThat(blobs.open(m.digest())).as("bytes are the collector's business").isPresent();
     }
 
     @Test
     void tagsRoundTrip() throws IOException {
-        StoredManifest m = manifest("{\"t\":1}", MediaTypes.OCI_MANIFEST);
+        ManifestContent m = manifest("{\"t\":1}", MediaTypes.OCI_MANIFEST);
 
         store.putTag("hub", NGINX, "1.25", tagRecord(m, 1_700_000_000_123L));
 
@@ -147,7 +175,7 @@ class FsMetadataStoreTest {
 
     @Test
     void checkedAtIsKeptToTheMillisecond() throws IOException {
-        StoredManifest m = manifest("{\"t\":2}", MediaTypes.OCI_MANIFEST);
+        ManifestContent m = manifest("{\"t\":2}", MediaTypes.OCI_MANIFEST);
         Instant precise = Instant.parse("2025-01-02T03:04:05.678901234Z");
 
         store.putTag("hub", NGINX, "latest", new TagRecord(m.digest(), precise));
@@ -158,8 +186,8 @@ class FsMetadataStoreTest {
 
     @Test
     void putTagReplacesTheRecord() throws IOException {
-        StoredManifest first = manifest("{\"v\":1}", MediaTypes.OCI_MANIFEST);
-        StoredManifest second = manifest("{\"v\":2}", MediaTypes.OCI_MANIFEST);
+        ManifestContent first = manifest("{\"v\":1}", MediaTypes.OCI_MANIFEST);
+        ManifestContent second = manifest("{\"v\":2}", MediaTypes.OCI_MANIFEST);
 
         store.putTag("hub", NGINX, "latest", tagRecord(first, 1));
         store.putTag("hub", NGINX, "latest", tagRecord(second, 2));
@@ -170,7 +198,7 @@ class FsMetadataStoreTest {
 
     @Test
     void tagsAreListedSorted() throws IOException {
-        StoredManifest m = manifest("{\"s\":1}", MediaTypes.OCI_MANIFEST);
+        ManifestContent m = manifest("{\"s\":1}", MediaTypes.OCI_MANIFEST);
         for (String tag : List.of("latest", "b", "1.9", "1.10", "A", "_x", "a")) {
             store.putTag("hub", NGINX, tag, tagRecord(m, 1));
         }
@@ -182,7 +210,7 @@ class FsMetadataStoreTest {
 
     @Test
     void removeTag() throws IOException {
-        StoredManifest m = manifest("{\"r\":1}", MediaTypes.OCI_MANIFEST);
+        ManifestContent m = manifest("{\"r\":1}", MediaTypes.OCI_MANIFEST);
         store.putTag("hub", NGINX, "keep", tagRecord(m, 1));
         store.putTag("hub", NGINX, "drop", tagRecord(m, 1));
 
@@ -198,7 +226,7 @@ class FsMetadataStoreTest {
 
     @Test
     void invalidTagsNeverBecomePaths() {
-        StoredManifest m = manifest("{\"bad\":1}", MediaTypes.OCI_MANIFEST);
+        ManifestContent m = manifest("{\"bad\":1}", MediaTypes.OCI_MANIFEST);
 
         for (String tag : List.of("../../../escape", ".hidden", "a/b", "")) {
             assertThatThrownBy(() -> store.putTag("hub", NGINX, tag, tagRecord(m, 1)))
@@ -212,7 +240,7 @@ class FsMetadataStoreTest {
 
     @Test
     void namesListsImagesWithManifestsSorted() throws IOException {
-        StoredManifest m = manifest("{\"n\":1}", MediaTypes.OCI_MANIFEST);
+        ManifestContent m = manifest("{\"n\":1}", MediaTypes.OCI_MANIFEST);
         for (String name : List.of("library/nginx", "library/alpine", "a/b/c", "library", "zeta")) {
             store.putManifest("hub", new ImageName(name), m);
         }
@@ -225,7 +253,7 @@ class FsMetadataStoreTest {
 
     @Test
     void writesLeaveNoTemporaryFiles() throws IOException {
-        StoredManifest m = manifest("{\"tmp\":1}", MediaTypes.OCI_MANIFEST);
+        ManifestContent m = manifest("{\"tmp\":1}", MediaTypes.OCI_MANIFEST);
 
         for (int i = 0; i < 20; i++) {
             store.putManifest("hub", NGINX, m);
@@ -241,8 +269,8 @@ class FsMetadataStoreTest {
 
     @Test
     void readersNeverSeeAHalfWrittenTag() throws Exception {
-        StoredManifest a = manifest("{\"a\":1}", MediaTypes.OCI_MANIFEST);
-        StoredManifest b = manifest("{\"b\":1}", MediaTypes.OCI_MANIFEST);
+        ManifestContent a = manifest("{\"a\":1}", MediaTypes.OCI_MANIFEST);
+        ManifestContent b = manifest("{\"b\":1}", MediaTypes.OCI_MANIFEST);
         store.putTag("hub", NGINX, "latest", tagRecord(a, 1));
         AtomicBoolean done = new AtomicBoolean();
         List<Throwable> failures = new ArrayList<>();
@@ -275,12 +303,12 @@ class FsMetadataStoreTest {
 
     @Test
     void sharesTheTmpDirectoryWithTheBlobStoreSafely() throws IOException {
-        StoredManifest m = manifest("{\"share\":1}", MediaTypes.OCI_MANIFEST);
+        ManifestContent m = manifest("{\"share\":1}", MediaTypes.OCI_MANIFEST);
         store.putManifest("hub", NGINX, m);
         store.putTag("hub", NGINX, "latest", tagRecord(m, 5));
 
         FsBlobStore reopenedBlobs = new FsBlobStore(root, clock, (d, s) -> { });
-        FsMetadataStore reopened = new FsMetadataStore(root, reopenedBlobs);
+        FsMetadataStore reopened = new FsMetadataStore(root, reopenedBlobs, Clock.systemUTC());
 
         assertThat(reopened.manifest("hub", NGINX, m.digest())).isPresent();
         assertThat(reopened.tag("hub", NGINX, "latest")).contains(tagRecord(m, 5));

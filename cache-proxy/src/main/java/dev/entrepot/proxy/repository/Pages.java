@@ -1,6 +1,5 @@
-package dev.entrepot.proxy.cache;
+package dev.entrepot.proxy.repository;
 
-import dev.entrepot.proxy.repository.Repository.TagPage;
 import java.util.List;
 
 /** The spec's {@code n}/{@code last} pagination over a sorted list. */
@@ -8,11 +7,11 @@ public final class Pages {
     private Pages() {
     }
 
-    public static TagPage page(List<String> sorted, Integer n, String last) {
+    public static Page page(List<String> sorted, Integer n, String last) {
         List<String> after = last == null ? sorted : sorted.stream().filter(t -> t.compareTo(last) > 0).toList();
         if (n == null || after.size() <= n) {
-            return new TagPage(after, false);
+            return new Page(after, false);
         }
-        return new TagPage(after.subList(0, n), true);
+        return new Page(after.subList(0, n), true);
     }
 }

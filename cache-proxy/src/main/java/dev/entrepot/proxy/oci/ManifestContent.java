@@ -1,6 +1,5 @@
-package dev.entrepot.proxy.repository;
+package dev.entrepot.proxy.oci;
 
-import dev.entrepot.proxy.oci.Digest;
 
 /** A manifest (or referrers index) exactly as stored: the bytes hash to {@code digest}. */
 public record ManifestContent(Digest digest, String mediaType, byte[] bytes) {

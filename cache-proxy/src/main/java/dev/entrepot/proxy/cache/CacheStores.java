@@ -1,0 +1,14 @@
+package dev.entrepot.proxy.cache;
+
+import dev.entrepot.proxy.store.BlobStore;
+import dev.entrepot.proxy.store.MetadataStore;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+
+/**
+ * What every remote repository shares: the cache's blob store and metadata, the one-download-per-digest table and
+ * the warm manifest memory.
+ */
+public record CacheStores(BlobStore blobs, MetadataStore metadata, InflightFetches fetches, ManifestCache manifests,
+                          Vertx vertx, Clock clock) {
+}

@@ -38,6 +38,9 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 public final class ConfigLoader {
     public static final Duration DEFAULT_TAG_TTL = Duration.ofMinutes(5);
     public static final Path DEFAULT_STORAGE = Path.of("data");
+    public static final Duration DEFAULT_UPLOAD_EXPIRY = Duration.ofHours(1);
+    public static final Duration DEFAULT_GC_INTERVAL = Duration.ofHours(6);
+    public static final Duration DEFAULT_GC_GRACE = Duration.ofHours(1);
     private static final String EMBEDDED_DEFAULT = "/default-entrepot.yaml";
     private static final Pattern REPOSITORY_NAME = Pattern.compile("[a-z0-9]+(?:[._-][a-z0-9]+)*");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\\d{1,5})?");
@@ -97,8 +100,12 @@ public final class ConfigLoader {
     }
 
     private static EntrepotConfig withDefaults(EntrepotConfig raw) {
-        Storage storage = raw.storage() == null ? new Storage(null, null) : raw.storage();
-        storage = new Storage(storage.path() == null ? DEFAULT_STORAGE : storage.path(), storage.maxSize());
+        Storage storage = raw.storage() == null ? new Storage(null, null, null, null) : raw.storage();
+        EntrepotConfig.Gc gc = storage.gc() == null ? new EntrepotConfig.Gc(null, null) : storage.gc();
+        gc = new EntrepotConfig.Gc(gc.interval() == null ? DEFAULT_GC_INTERVAL : gc.interval(),
+                gc.gracePeriod() == null ? DEFAULT_GC_GRACE : gc.gracePeriod());
+        storage = new Storage(storage.path() == null ? DEFAULT_STORAGE : storage.path(), storage.maxSize(),
+                storage.uploadExpiry() == null ? DEFAULT_UPLOAD_EXPIRY : storage.uploadExpiry(), gc);
         List<Repository> repositories = raw.repositories() == null ? List.of()
                 : raw.repositories().stream().filter(Objects::nonNull).map(ConfigLoader::withDefaults).toList();
         Auth auth = raw.auth() == null ? new Auth(true, List.of())
@@ -111,13 +118,25 @@ public final class ConfigLoader {
         Remote remote = r.remote() == null ? null : new Remote(r.remote().url(), r.remote().credentials(),
                 r.remote().tagTtl() == null ? DEFAULT_TAG_TTL : r.remote().tagTtl(), r.remote().retention());
         List<String> mirrorOf = r.mirrorOf() == null ? List.of() : r.mirrorOf();
-        return new Repository(r.name(), r.mode(), mirrorOf, remote, r.standard(), r.virtual());
+        EntrepotConfig.Standard standard = r.standard();
+        if (standard == null && r.mode() == Mode.STANDARD) {
+            standard = new EntrepotConfig.Standard(false, null);
+        } else if (standard != null) {
+            EntrepotConfig.Cleanup c = standard.cleanup();
+            standard = new EntrepotConfig.Standard(standard.immutableTags() != null && standard.immutableTags(),
+                    c == null ? null : new EntrepotConfig.Cleanup(c.dryRun() == null || c.dryRun(), c.keepRecent(),
+                            c.deleteUntaggedOlderThan()));
+        }
+        return new Repository(r.name(), r.mode(), mirrorOf, remote, standard, r.virtual());
     }
 
     private static List<String> validate(EntrepotConfig config) {
         List<String> problems = new ArrayList<>();
         if (config.storage().maxSize() != null && config.storage().maxSize().bytes() <= 0) {
             problems.add("storage.maxSize: must be positive");
+        }
+        if (config.storage().uploadExpiry().isNegative() || config.storage().uploadExpiry().isZero()) {
+            problems.add("storage.uploadExpiry: must be positive");
         }
         if (config.repositories().isEmpty()) {
             problems.add("repositories: at least one repository is required");
@@ -173,6 +192,15 @@ public final class ConfigLoader {
         requireBlock(r.mode() == Mode.REMOTE, r.remote() != null, at + ".remote", problems);
         if (r.standard() != null && r.mode() != Mode.STANDARD) {
             problems.add(at + ".standard: only allowed with mode standard");
+        } else if (r.standard() != null && r.standard().cleanup() != null) {
+            EntrepotConfig.Cleanup c = r.standard().cleanup();
+            if (c.keepRecent() != null && c.keepRecent() < 0) {
+                problems.add(at + ".standard.cleanup.keepRecent: must not be negative");
+            }
+            if (c.deleteUntaggedOlderThan() == null) {
+                problems.add(at + ".standard.cleanup.deleteUntaggedOlderThan: required (the rule that deletes; "
+                        + "keepRecent only protects)");
+            }
         }
         requireBlock(r.mode() == Mode.VIRTUAL, r.virtual() != null, at + ".virtual", problems);
         if (r.mode() == Mode.REMOTE && r.remote() != null) {

@@ -12,8 +12,18 @@ import java.util.List;
  */
 public record EntrepotConfig(Storage storage, List<Repository> repositories, Auth auth) {
 
-    /** Content-addressed store on disk; {@code maxSize} null means unbounded. */
-    public record Storage(Path path, ByteSize maxSize) {
+    /**
+     * Content-addressed store on disk; {@code maxSize} (null: unbounded) bounds cached content only, hosted content
+     * is never evicted. Idle upload sessions end after {@code uploadExpiry}.
+     */
+    public record Storage(Path path, ByteSize maxSize, Duration uploadExpiry, Gc gc) {
+    }
+
+    /**
+     * Garbage collection of hosted content: every {@code interval} (zero: on demand only); blobs and blob links
+     * younger than {@code gracePeriod} are kept even when nothing references them yet (a push in progress).
+     */
+    public record Gc(Duration interval, Duration gracePeriod) {
     }
 
     public record Repository(String name, Mode mode, List<String> mirrorOf, Remote remote, Standard standard,
@@ -34,8 +44,16 @@ public record EntrepotConfig(Storage storage, List<Repository> repositories, Aut
     public record Credentials(Path usernameFile, Path passwordFile) {
     }
 
-    /** Hosted repository (push). Parsed for the contract; served in a later release. */
-    public record Standard(Boolean immutableTags) {
+    /** Hosted repository (push): tags may be made immutable; optional cleanup policy. */
+    public record Standard(Boolean immutableTags, Cleanup cleanup) {
+    }
+
+    /**
+     * Artifact Registry-style cleanup, run before each garbage collection: untagged manifests older than
+     * {@code deleteUntaggedOlderThan} go, except the {@code keepRecent} newest versions of each image. With
+     * {@code dryRun} (the default) it only logs what it would delete.
+     */
+    public record Cleanup(Boolean dryRun, Integer keepRecent, Duration deleteUntaggedOlderThan) {
     }
 
     /** One endpoint over several repositories by priority. Parsed for the contract; served in a later release. */

@@ -106,6 +106,55 @@ public final class FsBlobStore implements BlobStore {
         return index.totalBytes();
     }
 
+    /**
+     * Moves a file whose content the caller verified to be {@code digest} into the store (same filesystem): fsynced,
+     * renamed atomically, the directory fsynced. If the blob is already stored the file is deleted instead.
+     */
+    public void adopt(Path verified, Digest digest) throws IOException {
+        Path target = pathOf(digest);
+        if (index.contains(digest) && Files.isRegularFile(target)) {
+            Files.deleteIfExists(verified);
+            index.touch(digest);
+            return;
+        }
+        long size = Files.size(verified);
+        try (FileChannel ch = FileChannel.open(verified, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        Files.createDirectories(target.getParent());
+        Files.move(verified, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        DurableFiles.fsyncDirectory(target.getParent());
+        index.add(digest, size, index.now());
+    }
+
+    /**
+     * Stores the blob another store holds (pinned by {@code source}) without sending its bytes through a client:
+     * a hard link when the filesystem allows, else a streamed copy. Either way the result is durable and atomic.
+     */
+    public void linkFrom(BlobLease source, Digest digest) throws IOException {
+        if (index.contains(digest) && Files.isRegularFile(pathOf(digest))) {
+            index.touch(digest);
+            return;
+        }
+        Path temp = tmp.resolve(digest.hex() + ".link." + UUID.randomUUID());
+        try {
+            try {
+                Files.createLink(temp, source.path());
+            } catch (UnsupportedOperationException | IOException e) {
+                Files.deleteIfExists(temp);
+                Files.copy(source.path(), temp);
+            }
+            adopt(temp, digest);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /** Deletes one blob unless it is being read; true when it is gone. */
+    public boolean remove(Digest digest) {
+        return index.remove(digest, this::deleteQuietly);
+    }
+
     /** Evicts least recently used, unpinned blobs until at most {@code maxBytes} are stored. */
     public void evictToSize(long maxBytes) {
         index.evict(maxBytes, Long.MIN_VALUE, this::deleteQuietly);

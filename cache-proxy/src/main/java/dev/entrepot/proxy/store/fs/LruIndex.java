@@ -124,6 +124,36 @@ public final class LruIndex {
         return e == null ? 0 : e.pins.get();
     }
 
+    /** One stored blob as the index knows it. */
+    public record Stat(Digest digest, long size, long lastAccessMillis) {
+    }
+
+    /** Every blob in the index, in no particular order (a snapshot: concurrent changes may or may not show). */
+    public List<Stat> snapshot() {
+        List<Stat> all = new ArrayList<>(entries.size());
+        entries.forEach((digest, e) -> all.add(new Stat(digest, e.size, e.lastAccess)));
+        return all;
+    }
+
+    /**
+     * Removes one blob unless it is pinned: the same claim eviction makes, so a reader that pins concurrently
+     * either wins (and the blob stays) or sees it gone. {@code delete} removes the file and says whether it did.
+     */
+    boolean remove(Digest digest, Predicate<Digest> delete) {
+        Entry e = entries.get(digest);
+        if (e == null || !e.pins.compareAndSet(0, EVICTING)) {
+            return false;
+        }
+        if (!delete.test(digest)) {
+            e.pins.set(0);
+            return false;
+        }
+        if (entries.remove(digest, e)) {
+            total.addAndGet(-e.size);
+        }
+        return true;
+    }
+
     /**
      * Removes least recently used unpinned blobs while the total exceeds {@code maxBytes}, and every unpinned
      * blob last used before {@code usedBefore}. {@code delete} removes the file and says whether it did.

@@ -1,5 +1,6 @@
 package dev.entrepot.operator.dependent;
 
+import java.net.HttpURLConnection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -7,11 +8,17 @@ import java.util.Set;
 
 import jakarta.inject.Inject;
 
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
 import dev.entrepot.operator.reconciler.NamespaceInventory;
 import dev.entrepot.operator.reconciler.NamespaceState;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -22,11 +29,15 @@ import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMap
 /**
  * One object of a namespace's shared proxy. The primary is the Namespace; the object is
  * co-owned by every repository of that namespace (see {@link NamespaceState#ownerReferences()})
- * instead of by the Namespace, and is deleted by the workflow when the last repository goes.
+ * instead of by the Namespace. When the last repository goes, Kubernetes' garbage collector
+ * deletes it, and so does the workflow for whatever is still there when it runs.
  * Being {@code GarbageCollected} keeps JOSDK from putting a finalizer on Namespaces.
  */
 public abstract class ProxyDependentResource<R extends HasMetadata> extends CRUDKubernetesDependentResource<R, Namespace>
         implements SecondaryToPrimaryMapper<R> {
+
+    private static final Logger LOG = Logger.getLogger(ProxyDependentResource.class);
+    private static final int MAX_UPDATE_ATTEMPTS = 3;
 
     @Inject
     NamespaceInventory inventory;
@@ -77,12 +88,19 @@ public abstract class ProxyDependentResource<R extends HasMetadata> extends CRUD
         return new ResourceID(objectName(), primary.getMetadata().getName());
     }
 
+    /** Compares only what the operator renders (see {@link OwnedFields}), plus the exact owner set. */
     @Override
     public Result<R> match(R actual, R desired, Namespace primary, Context<Namespace> context) {
-        boolean generic = super.match(actual, desired, primary, context).matched();
-        boolean owners = Objects.equals(uids(actual.getMetadata().getOwnerReferences()),
-                uids(desired.getMetadata().getOwnerReferences()));
-        return Result.computed(generic && owners && contentMatches(actual, desired), desired);
+        return Result.computed(matches(actual, desired, context), desired);
+    }
+
+    private boolean matches(R actual, R desired, Context<Namespace> context) {
+        KubernetesSerialization serialization = context.getClient().getKubernetesSerialization();
+        return OwnedFields.match(serialization.convertValue(desired, JsonNode.class),
+                serialization.convertValue(actual, JsonNode.class))
+                && Objects.equals(uids(actual.getMetadata().getOwnerReferences()),
+                        uids(desired.getMetadata().getOwnerReferences()))
+                && contentMatches(actual, desired);
     }
 
     /** Exact comparison for objects where a removed entry must be noticed (ConfigMap, Secret data). */
@@ -90,12 +108,50 @@ public abstract class ProxyDependentResource<R extends HasMetadata> extends CRUD
         return true;
     }
 
+    /**
+     * Updates from the cached object; when the server has a newer one (409: the garbage collector
+     * removing a deleted repository's owner reference at the same moment, or the object replaced),
+     * re-reads it and applies the desired state again, or finds nothing left to do.
+     */
     @Override
     public R update(R actual, R desired, Namespace primary, Context<Namespace> context) {
+        R current = actual;
+        for (int attempt = 1;; attempt++) {
+            try {
+                return updateWithOwners(current, desired, primary, context);
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt == MAX_UPDATE_ATTEMPTS) {
+                    throw e;
+                }
+                LOG.infof("%s %s/%s changed since it was read (%s); re-reading it", current.getKind(),
+                        current.getMetadata().getNamespace(), current.getMetadata().getName(), conflictMessage(e));
+                Optional<R> fresh = reread(current, context);
+                if (fresh.isEmpty()) {
+                    return create(desired, primary, context);
+                }
+                if (matches(fresh.get(), desired, context)) {
+                    return fresh.get();
+                }
+                current = fresh.get();
+            }
+        }
+    }
+
+    private R updateWithOwners(R actual, R desired, Namespace primary, Context<Namespace> context) {
         // The non-SSA updater keeps the actual metadata; carry the new owner set over explicitly.
         R withOwners = context.getClient().getKubernetesSerialization().clone(actual);
         withOwners.getMetadata().setOwnerReferences(desired.getMetadata().getOwnerReferences());
         return super.update(withOwners, desired, primary, context);
+    }
+
+    /** A list by name: the operator's RBAC grants list and watch, not get. */
+    private Optional<R> reread(R stale, Context<Namespace> context) {
+        return context.getClient().resources(resourceType()).inNamespace(stale.getMetadata().getNamespace())
+                .withField("metadata.name", stale.getMetadata().getName()).list().getItems().stream().findFirst();
+    }
+
+    private static String conflictMessage(KubernetesClientException e) {
+        return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
     }
 
     private static List<String> uids(List<OwnerReference> references) {

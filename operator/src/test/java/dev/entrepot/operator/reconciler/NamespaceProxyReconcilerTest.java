@@ -22,6 +22,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import dev.entrepot.operator.Fixtures;
+import dev.entrepot.operator.ServerDefaults;
 import dev.entrepot.operator.crd.v1alpha1.common.Condition;
 import dev.entrepot.operator.crd.v1alpha1.common.ServingStatus;
 import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
@@ -280,17 +281,29 @@ class NamespaceProxyReconcilerTest {
         client.resource(remote(ns, "hub", "https://registry-1.docker.io", "docker.io")).create();
         client.resource(standard(ns, "team", false)).create();
         client.resource(virtual(ns, "all", "team", upstream("team", 2), upstream("hub", 1))).create();
+        // The mock drops the status on a PUT of the Deployment (a real server keeps it): set it once all owners are in.
+        Awaitility.await().atMost(TIMEOUT).until(() -> await(Deployment.class, ns, ProxyWorkloadRenderer.NAME)
+                .getMetadata().getOwnerReferences().size() == 3);
         makeProxyAvailable(ns);
         awaitCondition(Repository.class, ns, "hub", "Ready", "True", "Serving");
         awaitCondition(VirtualRepository.class, ns, "all", "Ready", "True", "Serving");
         Thread.sleep(1000);
         drainRequests();
+
+        // A real API server answers with its defaults filled in (probe successThreshold, clusterIP,
+        // volumeMode ...); the mock stores objects as sent, so the test adds what a real one added.
+        int probesBefore = probe.calls();
+        List<String> ownWrites = new ArrayList<>();
+        ownWrites.add(fillServerDefaults(Deployment.class, ns, ProxyWorkloadRenderer.NAME, "deployment"));
+        ownWrites.add(fillServerDefaults(Service.class, ns, ProxyWorkloadRenderer.NAME, "service"));
+        ownWrites.add(fillServerDefaults(PersistentVolumeClaim.class, ns, ProxyWorkloadRenderer.STORE_CLAIM, "pvc"));
         Map<String, String> versionsBefore = resourceVersions(ns);
+        Awaitility.await().atMost(TIMEOUT).until(() -> probe.calls() > probesBefore);
 
         // Any Secret event reconciles the namespace (it could be a referenced one).
-        int probesBefore = probe.calls();
+        int probesAfterDefaults = probe.calls();
         client.resource(secret(ns, "unrelated", "x", "y")).create();
-        Awaitility.await().atMost(TIMEOUT).until(() -> probe.calls() > probesBefore);
+        Awaitility.await().atMost(TIMEOUT).until(() -> probe.calls() > probesAfterDefaults);
         Thread.sleep(1000);
 
         List<String> writes = drainRequests().stream()
@@ -298,8 +311,23 @@ class NamespaceProxyReconcilerTest {
                 .map(r -> r.getMethod() + " " + r.getPath())
                 .filter(w -> !w.startsWith("POST /api/v1/namespaces/steady-ns/secrets"))
                 .toList();
-        assertThat(writes).as("writes after a no-op reconciliation").isEmpty();
-        assertThat(resourceVersions(ns)).as("resourceVersions after a no-op reconciliation").isEqualTo(versionsBefore);
+        assertThat(writes).as("writes after no-op reconciliations: only the test's own").containsExactlyInAnyOrderElementsOf(
+                ownWrites);
+        assertThat(resourceVersions(ns)).as("resourceVersions after no-op reconciliations").isEqualTo(versionsBefore);
+        assertThat(client.apps().deployments().inNamespace(ns).withName(ProxyWorkloadRenderer.NAME).get().getSpec()
+                .getTemplate().getSpec().getContainers().get(0).getLivenessProbe().getSuccessThreshold())
+                .as("server default kept").isEqualTo(1);
+    }
+
+    /** Updates the object as a real server would have stored it; returns the write, as the mock records it. */
+    private <T extends HasMetadata> String fillServerDefaults(Class<T> type, String ns, String name, String golden) {
+        T defaulted = ServerDefaults.fill(await(type, ns, name), golden);
+        assertThat(defaulted).as("%s with server defaults", golden)
+                .isNotEqualTo(client.resources(type).inNamespace(ns).withName(name).get());
+        client.resource(defaulted).update();
+        String apiVersion = HasMetadata.getApiVersion(type);
+        return "PUT " + (apiVersion.contains("/") ? "/apis/" : "/api/") + apiVersion + "/namespaces/" + ns + "/"
+                + HasMetadata.getPlural(type) + "/" + name;
     }
 
     /** resourceVersion of every owned object and custom resource of the namespace, by kind/name. */

@@ -115,10 +115,12 @@ public abstract class ProxyDependentResource<R extends HasMetadata> extends CRUD
      */
     @Override
     public R update(R actual, R desired, Namespace primary, Context<Namespace> context) {
+        KubernetesSerialization serialization = context.getClient().getKubernetesSerialization();
         R current = actual;
         for (int attempt = 1;; attempt++) {
             try {
-                return updateWithOwners(current, desired, primary, context);
+                // JOSDK's update annotates the object it is given; keep desired as rendered for the retry.
+                return updateWithOwners(current, serialization.clone(desired), primary, context);
             } catch (KubernetesClientException e) {
                 if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt == MAX_UPDATE_ATTEMPTS) {
                     throw e;

@@ -5,7 +5,9 @@ import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.ImageName;
 import dev.entrepot.proxy.oci.MediaTypes;
 import dev.entrepot.proxy.repository.BlobSource;
+import dev.entrepot.proxy.repository.BlobUploads;
 import dev.entrepot.proxy.repository.GrowingBlob;
+import dev.entrepot.proxy.repository.Repositories.Target;
 import dev.entrepot.proxy.repository.Repository;
 import dev.entrepot.proxy.store.BlobLease;
 import io.vertx.core.Context;
@@ -48,6 +50,18 @@ final class BlobHandler {
                 sendStored(request, repository, digest, stored.lease());
             } else {
                 sendGrowing(request, repository, name, digest, ((BlobSource.Growing) ar.result()).blob(), context);
+            }
+        }));
+    }
+
+    void delete(HttpServerRequest request, Target target, Digest digest) {
+        BlobUploads uploads = target.repository().pushable().uploads();
+        Context context = vertx.getOrCreateContext();
+        uploads.delete(target.name(), digest).onComplete(ar -> context.runOnContext(v -> {
+            if (ar.failed()) {
+                OciErrors.send(request, ar.cause());
+            } else {
+                request.response().setStatusCode(202).putHeader(HttpHeaders.CONTENT_LENGTH, "0").end();
             }
         }));
     }

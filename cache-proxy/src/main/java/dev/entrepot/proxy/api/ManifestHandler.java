@@ -7,6 +7,8 @@ import dev.entrepot.proxy.oci.MediaTypes;
 import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.oci.Reference;
+import dev.entrepot.proxy.repository.ManifestWriter;
+import dev.entrepot.proxy.repository.Repositories.Target;
 import dev.entrepot.proxy.repository.Repository;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -15,9 +17,16 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.Map;
 
-/** {@code GET|HEAD /v2/<repository>/<name>/manifests/<tag|digest>}: byte-exact, with Accept negotiation. */
+/**
+ * {@code /v2/<repository>/<name>/manifests/<tag|digest>}: GET/HEAD byte-exact with Accept negotiation; PUT and
+ * DELETE for repositories that take pushes. A pushed body is read into memory, bounded to
+ * {@link #MAX_MANIFEST_BYTES} (manifests are small metadata, never blobs).
+ */
 final class ManifestHandler {
+    static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
     private final Vertx vertx;
     private final ProxyMetrics metrics;
 
@@ -36,6 +45,71 @@ final class ManifestHandler {
                 context.runOnContext(v -> respond.run());
             }
         });
+    }
+
+    /** @param path the name as the client wrote it, for the Location */
+    void put(HttpServerRequest request, Target target, String path, Reference reference) {
+        ManifestWriter writer = target.repository().pushable().manifests();
+        String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (declared != null && parseLength(declared) > MAX_MANIFEST_BYTES) {
+            throw tooLarge();
+        }
+        Context context = vertx.getOrCreateContext();
+        Buffer body = Buffer.buffer();
+        boolean[] overflow = new boolean[1];
+        request.handler(chunk -> {
+            if (!overflow[0] && body.length() + chunk.length() > MAX_MANIFEST_BYTES) {
+                overflow[0] = true;
+                OciErrors.send(request, tooLarge());
+            } else if (!overflow[0]) {
+                body.appendBuffer(chunk);
+            }
+        });
+        request.endHandler(v -> {
+            if (overflow[0]) {
+                return;
+            }
+            writer.put(target.name(), reference, request.getHeader(HttpHeaders.CONTENT_TYPE), body.getBytes())
+                    .onComplete(ar -> context.runOnContext(x -> {
+                        if (ar.failed()) {
+                            OciErrors.send(request, ar.cause());
+                            return;
+                        }
+                        HttpServerResponse response = request.response().setStatusCode(201)
+                                .putHeader(HttpHeaders.LOCATION, "/v2/" + path + "/manifests/" + ar.result().digest())
+                                .putHeader("Docker-Content-Digest", ar.result().digest().toString())
+                                .putHeader(HttpHeaders.CONTENT_LENGTH, "0");
+                        if (ar.result().subject() != null) {
+                            response.putHeader("OCI-Subject", ar.result().subject().toString());
+                        }
+                        response.end();
+                    }));
+        });
+    }
+
+    void delete(HttpServerRequest request, Target target, Reference reference) {
+        ManifestWriter writer = target.repository().pushable().manifests();
+        Context context = vertx.getOrCreateContext();
+        writer.delete(target.name(), reference).onComplete(ar -> context.runOnContext(v -> {
+            if (ar.failed()) {
+                OciErrors.send(request, ar.cause());
+            } else {
+                request.response().setStatusCode(202).putHeader(HttpHeaders.CONTENT_LENGTH, "0").end();
+            }
+        }));
+    }
+
+    private static long parseLength(String header) {
+        try {
+            return Long.parseLong(header.trim());
+        } catch (NumberFormatException e) {
+            throw new OciException(OciErrorCode.SIZE_INVALID, "invalid Content-Length '" + header + "'");
+        }
+    }
+
+    private static OciException tooLarge() {
+        return new OciException(OciErrorCode.MANIFEST_INVALID, 413, "manifest larger than " + MAX_MANIFEST_BYTES
+                + " bytes", Map.of());
     }
 
     private void respond(HttpServerRequest request, Repository repository, Reference reference,

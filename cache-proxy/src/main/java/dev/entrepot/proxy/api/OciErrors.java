@@ -7,6 +7,7 @@ import dev.entrepot.proxy.oci.OciException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,22 @@ final class OciErrors {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private OciErrors() {
+    }
+
+    /**
+     * Like {@link #send(HttpServerResponse, HttpMethod, Throwable)}, for requests that may carry a body: one not read
+     * to its end (refused before it was consumed) would leave its bytes on a kept-alive connection, so that
+     * connection is closed once the answer is out.
+     */
+    static void send(HttpServerRequest request, Throwable failure) {
+        HttpMethod method = request.method();
+        boolean unreadBody = !request.isEnded() && (method == HttpMethod.POST || method == HttpMethod.PUT
+                || method == HttpMethod.PATCH);
+        if (unreadBody && !request.response().headWritten()) {
+            request.response().putHeader(HttpHeaders.CONNECTION, "close");
+            request.response().endHandler(v -> request.connection().close());
+        }
+        send(request.response(), method, failure);
     }
 
     static void send(HttpServerResponse response, HttpMethod method, Throwable failure) {

@@ -1,5 +1,7 @@
 package dev.entrepot.proxy.api;
 
+import dev.entrepot.proxy.auth.Action;
+import dev.entrepot.proxy.auth.ClientAuth;
 import dev.entrepot.proxy.metrics.ProxyMetrics;
 import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.OciErrorCode;
@@ -19,12 +21,13 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * The {@code /v2/} API on the Vert.x event loop. Paths are parsed from the end, because image names may contain
- * slashes: {@code <name>/manifests/<ref>}, {@code <name>/blobs/<digest>}, {@code <name>/blobs/uploads/...},
+ * slashes: {@code <name>/manifests/<ref>}, {@code <name>/blobs/<digest>}, {@code <name>/blobs/uploads/[<id>]},
  * {@code <name>/tags/list}, {@code <name>/referrers/<digest>}; then {@link Repositories} says which repository
- * {@code <name>} belongs to. Push routes are recognised and answered by the repository (UNSUPPORTED for caches).
+ * {@code <name>} belongs to, and {@link ClientAuth} whether the caller may do that there.
  */
 @ApplicationScoped
 public class RegistryRouter {
@@ -39,11 +42,13 @@ public class RegistryRouter {
 
     private ManifestHandler manifests;
     private BlobHandler blobs;
+    private UploadHandler uploads;
     private ListHandler lists;
 
     void register(@Observes Router router) {
         manifests = new ManifestHandler(vertx, metrics);
         blobs = new BlobHandler(vertx, metrics);
+        uploads = new UploadHandler(vertx);
         lists = new ListHandler(vertx);
         router.route("/v2").handler(this::handle);
         router.route("/v2/*").handler(this::handle);
@@ -53,10 +58,9 @@ public class RegistryRouter {
         HttpServerRequest request = ctx.request();
         request.response().putHeader(API_VERSION, "registry/2.0");
         try {
-            runtime.clientAuth().check(request.getHeader(HttpHeaders.AUTHORIZATION));
             dispatch(request);
         } catch (RuntimeException e) {
-            OciErrors.send(request.response(), request.method(), e);
+            OciErrors.send(request, e);
         }
     }
 
@@ -75,8 +79,11 @@ public class RegistryRouter {
             rest = rest.substring(0, rest.length() - 1);
         }
         HttpMethod method = request.method();
+        ClientAuth auth = runtime.clientAuth();
+        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
         if (rest.isEmpty()) {
-            readOnly(method);
+            only(method, "the API version check", HttpMethod.GET, HttpMethod.HEAD);
+            auth.authorize(authorization, null, Action.PULL);
             request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                     .putHeader(HttpHeaders.CONTENT_LENGTH, "2");
             if (method == HttpMethod.HEAD) {
@@ -88,15 +95,16 @@ public class RegistryRouter {
         }
         Repositories repositories = runtime.repositories();
         if (rest.equals("_catalog")) {
-            readOnly(method);
+            only(method, "the catalog", HttpMethod.GET, HttpMethod.HEAD);
+            auth.authorize(authorization, null, Action.PULL);
             lists.catalog(request, repositories);
             return;
         }
         String ns = request.getParam("ns");
         if (rest.endsWith("/tags/list")) {
-            readOnly(method);
+            only(method, "tag lists", HttpMethod.GET, HttpMethod.HEAD);
             String path = rest.substring(0, rest.length() - "/tags/list".length());
-            Target target = repositories.resolve(path, ns);
+            Target target = allowed(repositories.resolve(path, ns), authorization, Action.PULL);
             lists.tags(request, target.repository(), target.name(), path);
             return;
         }
@@ -109,55 +117,128 @@ public class RegistryRouter {
         String last = rest.substring(lastSlash + 1);
         String path = rest.substring(0, kindSlash);
         switch (kind) {
-            case "manifests" -> {
-                Target target = repositories.resolve(path, ns);
-                if (isRead(method)) {
-                    manifests.get(request, target.repository(), target.name(), Reference.parse(last));
-                } else {
-                    push(request, target, method + " manifest");
-                }
-            }
-            case "blobs" -> {
-                Target target = repositories.resolve(path, ns);
-                if (last.equals("uploads") || !isRead(method)) {
-                    push(request, target, "blob upload");
-                } else {
-                    blobs.get(request, target.repository(), target.name(), Digest.parse(last));
-                }
-            }
+            case "manifests" -> manifest(request, repositories.resolve(path, ns), path, last, authorization);
+            case "blobs" -> blob(request, repositories, repositories.resolve(path, ns), path, last, authorization);
             case "uploads" -> {
                 if (!path.endsWith("/blobs")) {
                     throw notFound(rest);
                 }
-                push(request, repositories.resolve(path.substring(0, path.length() - "/blobs".length()), ns),
-                        "blob upload");
+                String name = path.substring(0, path.length() - "/blobs".length());
+                upload(request, repositories.resolve(name, ns), name, last, authorization);
             }
             case "referrers" -> {
-                readOnly(method);
-                Target target = repositories.resolve(path, ns);
+                only(method, "referrers", HttpMethod.GET, HttpMethod.HEAD);
+                Target target = allowed(repositories.resolve(path, ns), authorization, Action.PULL);
                 lists.referrers(request, target.repository(), target.name(), Digest.parse(last));
             }
             default -> throw notFound(rest);
         }
     }
 
-    private void push(HttpServerRequest request, Target target, String operation) {
-        target.repository().pushable(); // UNSUPPORTED, saying why, for repositories that take no writes
-        throw new OciException(OciErrorCode.UNSUPPORTED, operation + " is not supported");
-    }
-
-    private static boolean isRead(HttpMethod method) {
-        return method == HttpMethod.GET || method == HttpMethod.HEAD;
-    }
-
-    private static void readOnly(HttpMethod method) {
-        if (!isRead(method)) {
-            throw new OciException(OciErrorCode.UNSUPPORTED, method + " is not supported on this endpoint");
+    private void manifest(HttpServerRequest request, Target target, String path, String ref, String authorization) {
+        HttpMethod method = request.method();
+        if (method == HttpMethod.PUT) {
+            Reference reference = Reference.parse(ref);
+            allowed(target, authorization, Action.PUSH).repository().pushable();
+            continueIfExpected(request);
+            manifests.put(request, target, path, reference);
+            return;
+        }
+        only(method, "manifests", HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT, HttpMethod.DELETE);
+        Reference reference = existingReference(ref);
+        if (method == HttpMethod.DELETE) {
+            manifests.delete(request, allowed(target, authorization, Action.DELETE), reference);
+        } else {
+            allowed(target, authorization, Action.PULL);
+            manifests.get(request, target.repository(), target.name(), reference);
         }
     }
 
+    private void blob(HttpServerRequest request, Repositories repositories, Target target, String path, String last,
+                      String authorization) {
+        HttpMethod method = request.method();
+        if (last.equals("uploads")) {
+            only(method, "starting an upload", HttpMethod.POST);
+            String from = request.getParam("from");
+            Target mountFrom = null;
+            if (from != null && request.getParam("mount") != null) {
+                mountFrom = mountSource(repositories, from, authorization);
+            }
+            allowed(target, authorization, Action.PUSH).repository().pushable();
+            continueIfExpected(request);
+            uploads.post(request, target, path, mountFrom);
+            return;
+        }
+        only(method, "blobs", HttpMethod.GET, HttpMethod.HEAD, HttpMethod.DELETE);
+        Digest digest = Digest.parse(last);
+        if (method == HttpMethod.DELETE) {
+            blobs.delete(request, allowed(target, authorization, Action.DELETE), digest);
+        } else {
+            allowed(target, authorization, Action.PULL);
+            blobs.get(request, target.repository(), target.name(), digest);
+        }
+    }
+
+    private void upload(HttpServerRequest request, Target target, String path, String id, String authorization) {
+        HttpMethod method = request.method();
+        only(method, "uploads", HttpMethod.GET, HttpMethod.PATCH, HttpMethod.PUT, HttpMethod.DELETE);
+        Target writable = allowed(target, authorization, Action.PUSH);
+        writable.repository().pushable();
+        if (method == HttpMethod.PATCH || method == HttpMethod.PUT) {
+            continueIfExpected(request);
+        }
+        if (method == HttpMethod.GET) {
+            uploads.status(request, writable, path, id);
+        } else if (method == HttpMethod.PATCH) {
+            uploads.patch(request, writable, path, id);
+        } else if (method == HttpMethod.PUT) {
+            uploads.put(request, writable, path, id);
+        } else {
+            uploads.cancel(request, writable, id);
+        }
+    }
+
+    /** The image {@code ?from=} names, if it is one the caller may pull; otherwise the mount becomes an upload. */
+    private Target mountSource(Repositories repositories, String from, String authorization) {
+        try {
+            return allowed(repositories.resolve(from, null), authorization, Action.PULL);
+        } catch (OciException e) {
+            return null;
+        }
+    }
+
+    private Target allowed(Target target, String authorization, Action action) {
+        runtime.clientAuth().authorize(authorization, target.repository().name(), action);
+        return target;
+    }
+
+    /** A client that asked {@code Expect: 100-continue} waits for this before sending the body (curl: a second). */
+    private static void continueIfExpected(HttpServerRequest request) {
+        String expect = request.getHeader(HttpHeaders.EXPECT);
+        if (expect != null && expect.equalsIgnoreCase("100-continue")) {
+            request.response().writeContinue();
+        }
+    }
+
+    /** A reference to read or delete: one that cannot exist is simply unknown (the spec's 404), not a bad request. */
+    private static Reference existingReference(String text) {
+        try {
+            return Reference.parse(text);
+        } catch (OciException e) {
+            throw new OciException(OciErrorCode.MANIFEST_UNKNOWN, "no manifest " + text + " (" + e.getMessage() + ")");
+        }
+    }
+
+    private static void only(HttpMethod method, String what, HttpMethod... allowed) {
+        for (HttpMethod m : allowed) {
+            if (m == method) {
+                return;
+            }
+        }
+        throw new OciException(OciErrorCode.UNSUPPORTED, method + " is not supported on " + what);
+    }
+
     private static OciException notFound(String path) {
-        return new OciException(OciErrorCode.NAME_UNKNOWN, 404, "no such API endpoint: /v2/" + path,
-                java.util.Map.of());
+        return new OciException(OciErrorCode.NAME_UNKNOWN, 404, "no such API endpoint: /v2/" + path, Map.of());
     }
 }

@@ -1,5 +1,6 @@
 package dev.entrepot.proxy.cache;
 
+import dev.entrepot.proxy.repository.ManifestCache;
 import dev.entrepot.proxy.store.BlobStore;
 import dev.entrepot.proxy.store.MetadataStore;
 import io.vertx.core.Vertx;

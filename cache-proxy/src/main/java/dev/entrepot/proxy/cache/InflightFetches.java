@@ -1,5 +1,6 @@
 package dev.entrepot.proxy.cache;
 
+import dev.entrepot.proxy.io.SerialExecutor;
 import dev.entrepot.proxy.metrics.ProxyMetrics.RepositoryMetrics;
 import dev.entrepot.proxy.metrics.ProxyMetrics;
 import dev.entrepot.proxy.oci.Digest;

@@ -6,6 +6,7 @@ import dev.entrepot.proxy.oci.ImageName;
 import dev.entrepot.proxy.oci.ManifestContent;
 import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.Reference;
+import dev.entrepot.proxy.repository.ManifestCache;
 import dev.entrepot.proxy.store.TagRecord;
 import dev.entrepot.proxy.upstream.UpstreamException;
 import io.vertx.core.Future;

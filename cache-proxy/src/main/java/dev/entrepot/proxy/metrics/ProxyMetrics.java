@@ -7,8 +7,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -26,10 +28,23 @@ public final class ProxyMetrics {
     public static final String STORE_BYTES = "entrepot.store.bytes";
     public static final String STORE_EVICTIONS = "entrepot.store.evictions";
     public static final String MANIFEST_CACHE = "entrepot.manifest.cache";
+    public static final String PUSHES = "entrepot.pushes";
+    public static final String PUSHED_BYTES = "entrepot.pushed.bytes";
+    public static final String HOSTED_BYTES = "entrepot.hosted.bytes";
+    public static final String UPLOADS_ACTIVE = "entrepot.uploads.active";
+    public static final String UPLOADS_EXPIRED = "entrepot.uploads.expired";
+    public static final String GC_RUNS = "entrepot.gc.runs";
+    public static final String GC_REMOVED_BLOBS = "entrepot.gc.removed.blobs";
+    public static final String GC_REMOVED_BYTES = "entrepot.gc.removed.bytes";
+    public static final String GC_DURATION = "entrepot.gc.duration";
+    public static final String CLEANUP_DELETED = "entrepot.cleanup.deleted.manifests";
 
     public enum Kind { MANIFEST, BLOB, TAGS }
 
     public enum Result { HIT, MISS, STALE, ERROR }
+
+    /** What a push stored: a blob (upload or mount) or a manifest. */
+    public enum PushKind { BLOB, MANIFEST }
 
     private final MeterRegistry registry;
     private final Counter coalesced;
@@ -55,6 +70,40 @@ public final class ProxyMetrics {
         CaffeineCacheMetrics.monitor(registry, cache, MANIFEST_CACHE + "." + name);
     }
 
+    public void hostedBytes(Supplier<Number> bytes) {
+        Gauge.builder(HOSTED_BYTES, bytes).description("Bytes of hosted (pushed) content, never evicted")
+                .baseUnit("bytes").register(registry);
+    }
+
+    public void activeUploads(Supplier<Number> count) {
+        Gauge.builder(UPLOADS_ACTIVE, count).description("Blob upload sessions open").register(registry);
+    }
+
+    public void uploadsExpired(int count) {
+        Counter.builder(UPLOADS_EXPIRED).description("Upload sessions ended because they were idle too long")
+                .register(registry).increment(count);
+    }
+
+    /** One garbage collection: {@code result} ok, failed or dry_run. */
+    public void gc(String result, int blobs, long bytes, long nanos) {
+        Counter.builder(GC_RUNS).description("Garbage collections of hosted content by outcome")
+                .tag("result", result).register(registry).increment();
+        if (!"dry_run".equals(result)) {
+            Counter.builder(GC_REMOVED_BLOBS).description("Hosted blobs removed by garbage collection")
+                    .register(registry).increment(blobs);
+            Counter.builder(GC_REMOVED_BYTES).description("Bytes of hosted blobs removed by garbage collection")
+                    .baseUnit("bytes").register(registry).increment(bytes);
+        }
+        Timer.builder(GC_DURATION).description("Time a garbage collection took").register(registry)
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void cleanupDeleted(String repository, boolean dryRun, int manifests) {
+        Counter.builder(CLEANUP_DELETED).description("Manifests a cleanup policy deleted (or would delete, dry run)")
+                .tag("repository", repository).tag("dry_run", Boolean.toString(dryRun))
+                .register(registry).increment(manifests);
+    }
+
     public void coalesced() {
         coalesced.increment();
     }
@@ -74,6 +123,8 @@ public final class ProxyMetrics {
         private final Map<Integer, Counter> upstreamByStatus = new ConcurrentHashMap<>();
         private final Counter served;
         private final Counter fetched;
+        private final Map<PushKind, Map<Boolean, Counter>> pushes = new EnumMap<>(PushKind.class);
+        private final Counter pushedBytes;
         private final Timer upstreamDuration;
 
         private RepositoryMetrics(String repository) {
@@ -94,6 +145,17 @@ public final class ProxyMetrics {
                     .tag("repository", repository).register(registry);
             this.fetched = Counter.builder(UPSTREAM_FETCHED_BYTES).description("Body bytes received from upstream")
                     .tag("repository", repository).register(registry);
+            for (PushKind kind : PushKind.values()) {
+                Map<Boolean, Counter> byOutcome = new HashMap<>();
+                for (boolean ok : new boolean[] {true, false}) {
+                    byOutcome.put(ok, Counter.builder(PUSHES).description("Blobs and manifests pushed, by outcome")
+                            .tag("repository", repository).tag("kind", kind.name().toLowerCase())
+                            .tag("result", ok ? "stored" : "error").register(registry));
+                }
+                pushes.put(kind, byOutcome);
+            }
+            this.pushedBytes = Counter.builder(PUSHED_BYTES).description("Body bytes received by blob uploads")
+                    .tag("repository", repository).register(registry);
             this.upstreamDuration = Timer.builder(UPSTREAM_DURATION)
                     .description("Time to the upstream's response headers")
                     .tag("repository", repository).register(registry);
@@ -107,6 +169,14 @@ public final class ProxyMetrics {
             served.increment(bytes);
         }
 
+        public void pushed(PushKind kind, boolean stored) {
+            pushes.get(kind).get(stored).increment();
+        }
+
+        public void pushedBytes(long bytes) {
+            pushedBytes.increment(bytes);
+        }
+
         public void fetched(long bytes) {
             fetched.increment(bytes);
         }
@@ -117,7 +187,7 @@ public final class ProxyMetrics {
                     .description("Requests sent upstream by HTTP status (0: no answer)")
                     .tag("repository", repository).tag("status", Integer.toString(s)).register(registry))
                     .increment();
-            upstreamDuration.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            upstreamDuration.record(nanos, TimeUnit.NANOSECONDS);
         }
     }
 }

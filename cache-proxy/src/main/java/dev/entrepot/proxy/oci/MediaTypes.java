@@ -16,7 +16,29 @@ public final class MediaTypes {
     public static final List<String> MANIFESTS = List.of(OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST_LIST, DOCKER_MANIFEST);
     public static final String MANIFESTS_ACCEPT = String.join(", ", MANIFESTS);
 
+    public static final String OCI_EMPTY = "application/vnd.oci.empty.v1+json";
+
     private MediaTypes() {
+    }
+
+    /** An index of manifests (OCI index, Docker manifest list), as opposed to an image manifest. */
+    public static boolean isIndex(String mediaType) {
+        return OCI_INDEX.equals(mediaType) || DOCKER_MANIFEST_LIST.equals(mediaType);
+    }
+
+    /** A manifest type a registry stores: the four of {@link #MANIFESTS}. */
+    public static boolean isManifest(String mediaType) {
+        return MANIFESTS.contains(mediaType);
+    }
+
+    /** {@code type/subtype} without parameters, lower-cased; null stays null. */
+    public static String essence(String contentType) {
+        if (contentType == null) {
+            return null;
+        }
+        int semicolon = contentType.indexOf(';');
+        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim();
+        return type.isEmpty() ? null : type.toLowerCase(Locale.ROOT);
     }
 
     /**

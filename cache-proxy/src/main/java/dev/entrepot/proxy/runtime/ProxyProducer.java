@@ -2,14 +2,19 @@ package dev.entrepot.proxy.runtime;
 
 import dev.entrepot.proxy.cache.CacheStores;
 import dev.entrepot.proxy.cache.InflightFetches;
-import dev.entrepot.proxy.cache.ManifestCache;
 import dev.entrepot.proxy.config.ByteSize;
 import dev.entrepot.proxy.config.ConfigException;
 import dev.entrepot.proxy.config.ConfigLoader;
 import dev.entrepot.proxy.config.EntrepotConfig;
+import dev.entrepot.proxy.hosted.GarbageCollector;
+import dev.entrepot.proxy.hosted.HostedStores;
 import dev.entrepot.proxy.metrics.ProxyMetrics;
+import dev.entrepot.proxy.repository.ManifestCache;
 import dev.entrepot.proxy.store.fs.FsBlobStore;
+import dev.entrepot.proxy.store.fs.FsHostedMetadataStore;
 import dev.entrepot.proxy.store.fs.FsMetadataStore;
+import dev.entrepot.proxy.store.fs.FsUploadStore;
+import dev.entrepot.proxy.store.fs.StoreLock;
 import dev.entrepot.proxy.upstream.HttpUpstreamClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -28,6 +33,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
@@ -39,6 +45,9 @@ import org.jboss.logging.Logger;
 public class ProxyProducer {
     private static final Logger LOG = Logger.getLogger(ProxyProducer.class);
     private ExecutorService disk;
+    private ExecutorService housekeeping;
+    private StoreLock storeLock;
+    private HostedMaintenance hostedMaintenance;
     private HttpClient http;
     private ConfigWatcher watcher;
     private long maintenanceTimer = -1;
@@ -64,11 +73,31 @@ public class ProxyProducer {
         String source = file == null ? "the embedded default (Docker Hub mirror)" : file.toString();
         Clock clock = Clock.systemUTC();
 
-        disk = Executors.newFixedThreadPool(settings.diskThreads(), daemonThreads("entrepot-disk-"));
         Path storage = config.storage().path();
+        try {
+            storeLock = StoreLock.acquire(storage); // before anything cleans temp files another process may own
+        } catch (IllegalStateException e) {
+            LOG.error("cannot start: " + e.getMessage());
+            throw e;
+        }
+        disk = Executors.newFixedThreadPool(settings.diskThreads(), daemonThreads("entrepot-disk-"));
+        housekeeping = Executors.newSingleThreadExecutor(daemonThreads("entrepot-housekeeping-"));
+        // Cached content (evictable) and hosted content (the user's only copy, never evicted) live apart.
         FsBlobStore blobs = new FsBlobStore(storage, clock, (digest, size) -> metrics.evicted());
         FsMetadataStore metadata = new FsMetadataStore(storage, blobs, clock);
         metrics.storeBytes(blobs::totalBytes);
+        Path hostedRoot = storage.resolve("hosted");
+        FsBlobStore hostedBlobs = new FsBlobStore(hostedRoot, clock, (digest, size) -> { });
+        FsHostedMetadataStore hostedMetadata = new FsHostedMetadataStore(hostedRoot, hostedBlobs, clock);
+        FsUploadStore uploads = new FsUploadStore(storage.resolve("uploads"), hostedBlobs, clock);
+        metrics.hostedBytes(hostedBlobs::totalBytes);
+        metrics.activeUploads(() -> {
+            try {
+                return uploads.count();
+            } catch (IOException e) {
+                return Double.NaN;
+            }
+        });
 
         StoreMaintenance[] maintenance = new StoreMaintenance[1];
         InflightFetches fetches = new InflightFetches(vertx, blobs, disk, metrics, digest -> maintenance[0].afterStore());
@@ -84,17 +113,29 @@ public class ProxyProducer {
                 up.idleTimeout(), up.connectRetries(), up.retryBackoff());
 
         CacheStores cache = new CacheStores(blobs, metadata, fetches, manifests, vertx, clock);
-        RepositoryFactory factory = new RepositoryFactory(vertx, http, upstreamSettings, cache, metrics);
+        HostedStores hosted = new HostedStores(hostedBlobs, hostedMetadata, uploads, manifests, disk, vertx, clock);
+        RepositoryFactory factory = new RepositoryFactory(vertx, http, upstreamSettings, cache, hosted, metrics);
         ProxyRuntime runtime = new ProxyRuntime(factory, manifests, blobs, storage, config, source);
+        hostedMaintenance = new HostedMaintenance(new GarbageCollector(hosted), uploads, () -> runtime, metrics,
+                housekeeping, clock);
 
         maintenance[0] = new StoreMaintenance(blobs, runtime::config, disk, clock);
         maintenance[0].schedule();
-        maintenanceTimer = vertx.setPeriodic(settings.maintenanceInterval().toMillis(), id -> maintenance[0].schedule());
+        maintenanceTimer = vertx.setPeriodic(settings.maintenanceInterval().toMillis(), id -> {
+            maintenance[0].schedule();
+            hostedMaintenance.tick();
+        });
         if (file != null) {
             watcher = new ConfigWatcher(vertx, file, runtime, loaded);
             watcher.start(settings.configPollInterval().toMillis());
         }
         return runtime;
+    }
+
+    @Produces
+    @Singleton
+    HostedMaintenance hostedMaintenance(ProxyRuntime runtime) {
+        return hostedMaintenance;
     }
 
     /** Build the runtime at start, so a bad config or an unusable store fails the process right away. */
@@ -115,9 +156,19 @@ public class ProxyProducer {
         if (disk != null) {
             disk.shutdown();
         }
+        if (housekeeping != null) {
+            housekeeping.shutdown();
+        }
+        if (storeLock != null) {
+            try {
+                storeLock.close();
+            } catch (IOException e) {
+                LOG.debugf("releasing the store lock: %s", e.getMessage());
+            }
+        }
     }
 
-    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
+    private static ThreadFactory daemonThreads(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return task -> {
             Thread t = new Thread(task, prefix + n.incrementAndGet());

@@ -1,8 +1,8 @@
 package dev.entrepot.proxy.runtime;
 
-import dev.entrepot.proxy.api.ClientAuth;
-import dev.entrepot.proxy.cache.ManifestCache;
+import dev.entrepot.proxy.auth.ClientAuth;
 import dev.entrepot.proxy.config.EntrepotConfig;
+import dev.entrepot.proxy.repository.ManifestCache;
 import dev.entrepot.proxy.repository.Repositories;
 import dev.entrepot.proxy.store.fs.FsBlobStore;
 import java.nio.file.Path;
@@ -40,6 +40,7 @@ public final class ProxyRuntime {
         this.current = new Generation(initial, factory.build(initial), ClientAuth.of(initial.auth()));
         this.state = new ConfigState(source, Instant.now(), null);
         LOG.infof("serving %s from %s; store %s (%d bytes)", describe(initial), source, storage, blobs.totalBytes());
+        warnIfOpen(current);
     }
 
     public Repositories repositories() {
@@ -78,11 +79,21 @@ public final class ProxyRuntime {
         manifests.clear();
         state = new ConfigState(source, Instant.now(), null);
         LOG.infof("reloaded %s: serving %s", source, describe(next));
+        warnIfOpen(current);
     }
 
     void rejected(String source, String error) {
         state = new ConfigState(state.source(), state.appliedAt(), error);
         LOG.errorf("ignoring %s, keeping the configuration applied at %s: %s", source, state.appliedAt(), error);
+    }
+
+    private static void warnIfOpen(Generation generation) {
+        boolean hosted = generation.config().repositories().stream()
+                .anyMatch(r -> r.mode() == EntrepotConfig.Mode.STANDARD);
+        if (hosted && generation.clientAuth().openForPushes()) {
+            LOG.warn("standard repositories accept pushes and deletes from anyone who reaches this proxy: "
+                    + "no auth.users are configured");
+        }
     }
 
     private static String describe(EntrepotConfig config) {

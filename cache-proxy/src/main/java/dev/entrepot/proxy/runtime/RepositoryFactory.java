@@ -6,6 +6,8 @@ import dev.entrepot.proxy.cache.PullThroughRepository;
 import dev.entrepot.proxy.cache.Upstream;
 import dev.entrepot.proxy.config.ConfigException;
 import dev.entrepot.proxy.config.EntrepotConfig;
+import dev.entrepot.proxy.hosted.HostedRepository;
+import dev.entrepot.proxy.hosted.HostedStores;
 import dev.entrepot.proxy.metrics.ProxyMetrics;
 import dev.entrepot.proxy.repository.Repositories;
 import dev.entrepot.proxy.repository.Repository;
@@ -31,14 +33,16 @@ final class RepositoryFactory {
     private final HttpClient http;
     private final HttpUpstreamClient.Settings upstreamSettings;
     private final CacheStores cache;
+    private final HostedStores hosted;
     private final ProxyMetrics metrics;
 
     RepositoryFactory(Vertx vertx, HttpClient http, HttpUpstreamClient.Settings upstreamSettings, CacheStores cache,
-                      ProxyMetrics metrics) {
+                      HostedStores hosted, ProxyMetrics metrics) {
         this.vertx = vertx;
         this.http = http;
         this.upstreamSettings = upstreamSettings;
         this.cache = cache;
+        this.hosted = hosted;
         this.metrics = metrics;
     }
 
@@ -47,7 +51,8 @@ final class RepositoryFactory {
         for (EntrepotConfig.Repository spec : config.repositories()) {
             switch (spec.mode()) {
                 case REMOTE -> byName.put(spec.name(), remote(spec));
-                case STANDARD -> byName.put(spec.name(), new UnservedRepository(spec.name(), "standard"));
+                case STANDARD -> byName.put(spec.name(), new HostedRepository(spec.name(),
+                        spec.standard().immutableTags(), hosted, metrics.repository(spec.name())));
                 case VIRTUAL -> { }
             }
         }

@@ -11,7 +11,7 @@ import java.time.Instant;
  * {@link #commit} once they hash to the digest the client names at the end. Survives a restart of the process.
  * Not thread-safe: one request at a time per session (the caller serialises).
  */
-public interface UploadSession {
+public interface UploadSession extends AutoCloseable {
 
     String id();
 
@@ -35,4 +35,8 @@ public interface UploadSession {
 
     /** Ends the session, deleting its bytes. */
     void cancel() throws IOException;
+
+    /** Lets go of what the session holds open between requests (a file handle); the next append takes it again. */
+    @Override
+    void close();
 }

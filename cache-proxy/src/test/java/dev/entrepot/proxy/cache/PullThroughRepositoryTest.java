@@ -13,6 +13,7 @@ import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.oci.Reference;
 import dev.entrepot.proxy.oci.ReferrersIndex;
 import dev.entrepot.proxy.repository.BlobSource;
+import dev.entrepot.proxy.repository.ManifestCache;
 import dev.entrepot.proxy.repository.Page;
 import dev.entrepot.proxy.store.BlobLease;
 import dev.entrepot.proxy.store.MetadataStore;

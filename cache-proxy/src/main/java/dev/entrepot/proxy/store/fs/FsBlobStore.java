@@ -6,6 +6,7 @@ import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.store.BlobLease;
 import dev.entrepot.proxy.store.BlobStore;
 import dev.entrepot.proxy.store.BlobWriter;
+import dev.entrepot.proxy.store.HostedBlobStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -18,6 +19,8 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -27,7 +30,7 @@ import org.jboss.logging.Logger;
  * Blobs on disk at {@code blobs/<algorithm>/<2 hex>/<hex>}; writes go through {@code tmp/} and an atomic rename.
  * Sizes and access times are kept in an {@link LruIndex} so eviction never walks the disk.
  */
-public final class FsBlobStore implements BlobStore {
+public final class FsBlobStore implements HostedBlobStore {
     private static final Logger LOG = Logger.getLogger(FsBlobStore.class);
 
     private final Path blobs;
@@ -131,6 +134,7 @@ public final class FsBlobStore implements BlobStore {
      * Stores the blob another store holds (pinned by {@code source}) without sending its bytes through a client:
      * a hard link when the filesystem allows, else a streamed copy. Either way the result is durable and atomic.
      */
+    @Override
     public void linkFrom(BlobLease source, Digest digest) throws IOException {
         if (index.contains(digest) && Files.isRegularFile(pathOf(digest))) {
             index.touch(digest);
@@ -150,9 +154,15 @@ public final class FsBlobStore implements BlobStore {
         }
     }
 
-    /** Deletes one blob unless it is being read; true when it is gone. */
+    @Override
     public boolean remove(Digest digest) {
         return index.remove(digest, this::deleteQuietly);
+    }
+
+    @Override
+    public List<Stat> list() {
+        return index.snapshot().stream()
+                .map(s -> new Stat(s.digest(), s.size(), Instant.ofEpochMilli(s.lastAccessMillis()))).toList();
     }
 
     /** Evicts least recently used, unpinned blobs until at most {@code maxBytes} are stored. */

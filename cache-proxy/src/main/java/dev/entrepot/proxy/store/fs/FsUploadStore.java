@@ -163,6 +163,7 @@ public final class FsUploadStore implements UploadStore {
         private MessageDigest hasher;
         private boolean ended;
         private long lastActivity;
+        private FileChannel channel; // open while a request appends; closed between requests
 
         Session(String id, Path dir, String repository, ImageName name, Instant startedAt, long size,
                 long lastActivity) {
@@ -205,16 +206,17 @@ public final class FsUploadStore implements UploadStore {
             checkOpen();
             int length = bytes.remaining();
             ByteBuffer hashed = bytes.duplicate();
-            try (FileChannel ch = FileChannel.open(dir.resolve("data"), StandardOpenOption.WRITE)) {
-                ch.position(size);
-                try {
-                    while (bytes.hasRemaining()) {
-                        ch.write(bytes);
-                    }
-                } catch (IOException e) {
-                    ch.truncate(size); // keep exactly what was there: a retry appends at the same offset
-                    throw e;
+            if (channel == null) {
+                channel = FileChannel.open(dir.resolve("data"), StandardOpenOption.WRITE);
+            }
+            try {
+                channel.position(size);
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes);
                 }
+            } catch (IOException e) {
+                channel.truncate(size); // keep exactly what was there: a retry appends at the same offset
+                throw e;
             }
             hasher.update(hashed);
             size += length;
@@ -233,6 +235,7 @@ public final class FsUploadStore implements UploadStore {
                         + " (it hashes to " + digest.algorithm() + ":" + HexFormat.of().formatHex(computed)
                         + "); nothing was stored and the upload is closed");
             }
+            close();
             ended = true;
             open.remove(id);
             target.adopt(data, digest);
@@ -245,6 +248,18 @@ public final class FsUploadStore implements UploadStore {
             end();
         }
 
+        @Override
+        public synchronized void close() {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException e) {
+                    LOG.debugf("closing upload %s: %s", id, e.getMessage());
+                }
+                channel = null;
+            }
+        }
+
         synchronized boolean expireIfIdleSince(long cutoff) throws IOException {
             if (ended || lastActivity >= cutoff) {
                 return false;
@@ -254,13 +269,14 @@ public final class FsUploadStore implements UploadStore {
         }
 
         private void end() throws IOException {
+            close();
             ended = true;
             open.remove(id);
             deleteDirectory(dir);
         }
 
         private void checkOpen() throws IOException {
-            if (ended || !Files.isRegularFile(dir.resolve("data"))) {
+            if (ended || channel == null && !Files.isRegularFile(dir.resolve("data"))) {
                 ended = true;
                 open.remove(id);
                 throw new OciException(OciErrorCode.BLOB_UPLOAD_UNKNOWN, "upload " + id + " is not open (committed, "

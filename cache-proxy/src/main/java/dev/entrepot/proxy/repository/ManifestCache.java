@@ -1,4 +1,4 @@
-package dev.entrepot.proxy.cache;
+package dev.entrepot.proxy.repository;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -41,6 +41,11 @@ public final class ManifestCache {
 
     public void invalidate(Key key) {
         cache.invalidate(key);
+    }
+
+    /** Forgets every reference of one image (a hosted delete: tags and digests may both be stale). */
+    public void invalidateImage(String repository, ImageName name) {
+        cache.asMap().keySet().removeIf(k -> k.repository().equals(repository) && k.name().equals(name));
     }
 
     /** Forgets everything, e.g. after a config reload changed what a repository name points to. */

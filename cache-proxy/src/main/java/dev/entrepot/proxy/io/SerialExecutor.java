@@ -1,16 +1,16 @@
-package dev.entrepot.proxy.cache;
+package dev.entrepot.proxy.io;
 
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.Executor;
 
 /** Runs tasks one at a time, in submission order, on a shared pool: one per download keeps its writes ordered. */
-final class SerialExecutor implements Executor {
+public final class SerialExecutor implements Executor {
     private final Queue<Runnable> tasks = new ArrayDeque<>();
     private final Executor pool;
     private Runnable active;
 
-    SerialExecutor(Executor pool) {
+    public SerialExecutor(Executor pool) {
         this.pool = pool;
     }
 

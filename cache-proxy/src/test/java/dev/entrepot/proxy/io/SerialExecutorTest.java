@@ -1,4 +1,4 @@
-package dev.entrepot.proxy.cache;
+package dev.entrepot.proxy.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

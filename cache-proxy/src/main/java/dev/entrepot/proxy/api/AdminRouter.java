@@ -1,0 +1,103 @@
+package dev.entrepot.proxy.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.entrepot.proxy.auth.Action;
+import dev.entrepot.proxy.oci.OciErrorCode;
+import dev.entrepot.proxy.oci.OciException;
+import dev.entrepot.proxy.runtime.HostedMaintenance;
+import dev.entrepot.proxy.runtime.ProxyRuntime;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The admin API beside {@code /v2/}: {@code POST /api/v1/gc[?dryRun=true]} runs the cleanup policies and a garbage
+ * collection now and answers what they removed. Needs a writer's credentials when users are configured.
+ */
+@ApplicationScoped
+public class AdminRouter {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    ProxyRuntime runtime;
+    @Inject
+    HostedMaintenance maintenance;
+    @Inject
+    Vertx vertx;
+
+    void register(@Observes Router router) {
+        router.route("/api/v1/gc").handler(this::gc);
+    }
+
+    private void gc(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        try {
+            if (request.method() != HttpMethod.POST) {
+                throw new OciException(OciErrorCode.UNSUPPORTED, "use POST /api/v1/gc");
+            }
+            runtime.clientAuth().authorize(request.getHeader(HttpHeaders.AUTHORIZATION), null, Action.DELETE);
+        } catch (OciException e) {
+            OciErrors.send(request, e);
+            return;
+        }
+        boolean dryRun = Boolean.parseBoolean(request.getParam("dryRun"));
+        Context context = vertx.getOrCreateContext();
+        vertx.executeBlocking(() -> maintenance.run(dryRun), false).onComplete(ar -> context.runOnContext(v -> {
+            if (ar.failed()) {
+                OciErrors.send(request, ar.cause() instanceof OciException ? ar.cause()
+                        : new OciException(OciErrorCode.UNKNOWN, "garbage collection failed: " + ar.cause().getMessage()));
+                return;
+            }
+            if (ar.result().gc() == null) {
+                OciErrors.send(request, new OciException(OciErrorCode.UNAVAILABLE, 409,
+                        "a garbage collection is already running; try again when it is done", Map.of()));
+                return;
+            }
+            json(request, report(ar.result()));
+        }));
+    }
+
+    private static Map<String, Object> report(HostedMaintenance.Report report) {
+        Map<String, Object> gc = new LinkedHashMap<>();
+        gc.put("dryRun", report.gc().dryRun());
+        gc.put("manifestsMarked", report.gc().manifests());
+        gc.put("blobLinksRemoved", report.gc().linksRemoved());
+        gc.put("blobsRemoved", report.gc().blobsRemoved());
+        gc.put("bytesRemoved", report.gc().bytesRemoved());
+        gc.put("removed", report.gc().removedBlobs());
+        gc.put("tookMillis", report.gc().took().toMillis());
+        List<Map<String, Object>> cleanups = report.cleanup().stream().map(c -> {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("repository", c.repository());
+            entry.put("dryRun", c.dryRun());
+            entry.put("deleted", c.deleted());
+            return entry;
+        }).toList();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("cleanup", cleanups);
+        body.put("gc", gc);
+        return body;
+    }
+
+    private static void json(HttpServerRequest request, Object body) {
+        try {
+            Buffer bytes = Buffer.buffer(JSON.writeValueAsBytes(body));
+            request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(bytes.length())).end(bytes);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package dev.entrepot.proxy.hosted;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.entrepot.proxy.metrics.ProxyMetrics.Kind;
+import dev.entrepot.proxy.metrics.ProxyMetrics.RepositoryMetrics;
+import dev.entrepot.proxy.metrics.ProxyMetrics.Result;
+import dev.entrepot.proxy.oci.Digest;
+import dev.entrepot.proxy.oci.ImageName;
+import dev.entrepot.proxy.oci.ManifestContent;
+import dev.entrepot.proxy.oci.OciErrorCode;
+import dev.entrepot.proxy.oci.OciException;
+import dev.entrepot.proxy.oci.Reference;
+import dev.entrepot.proxy.oci.ReferrersIndex;
+import dev.entrepot.proxy.repository.BlobSource;
+import dev.entrepot.proxy.repository.BlobUploads;
+import dev.entrepot.proxy.repository.ManifestWriter;
+import dev.entrepot.proxy.repository.Page;
+import dev.entrepot.proxy.repository.Pages;
+import dev.entrepot.proxy.repository.Pushable;
+import dev.entrepot.proxy.repository.Repository;
+import dev.entrepot.proxy.store.BlobLease;
+import io.vertx.core.Future;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A standard (hosted) repository: what teams push, served back exactly. Its content is the user's only copy: it
+ * lives in the hosted store, which eviction never touches; it goes only by delete and garbage collection. Blobs are
+ * scoped to the image they were pushed or mounted into, as the spec scopes them to a repository.
+ */
+public final class HostedRepository implements Repository, Pushable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String name;
+    private final HostedStores stores;
+    private final RepositoryMetrics metrics;
+    private final HostedManifests manifests;
+    private final HostedUploads uploads;
+    private final CleanupPolicy cleanup;
+
+    public HostedRepository(String name, boolean immutableTags, HostedStores stores, RepositoryMetrics metrics) {
+        this.name = name;
+        this.stores = stores;
+        this.metrics = metrics;
+        this.manifests = new HostedManifests(name, immutableTags, stores, metrics);
+        this.uploads = new HostedUploads(name, stores, metrics);
+        this.cleanup = new CleanupPolicy(name, manifests, stores);
+    }
+
+    /**
+     * Applies a cleanup policy (blocking): untagged versions older than {@code untaggedOlderThan} beyond the
+     * {@code keepRecent} newest of each image. Returns {@code name@digest} of what was (or would be) deleted.
+     */
+    public List<String> cleanup(boolean dryRun, int keepRecent, Duration untaggedOlderThan) throws Exception {
+        return cleanup.run(dryRun, keepRecent, untaggedOlderThan);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Pushable pushable() {
+        return this;
+    }
+
+    @Override
+    public BlobUploads uploads() {
+        return uploads;
+    }
+
+    @Override
+    public ManifestWriter manifests() {
+        return manifests;
+    }
+
+    @Override
+    public Future<ManifestContent> manifest(ImageName image, Reference reference) {
+        return manifests.get(image, reference).onComplete(ar ->
+                metrics.request(Kind.MANIFEST, ar.succeeded() ? Result.HIT : Result.MISS));
+    }
+
+    @Override
+    public Future<BlobSource> blob(ImageName image, Digest digest) {
+        return storedBlob(image, digest).<BlobSource>map(held -> new BlobSource.Stored(held.orElseThrow(() ->
+                        new OciException(OciErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in " + name + "/" + image))))
+                .onComplete(ar -> metrics.request(Kind.BLOB, ar.succeeded() ? Result.HIT : Result.MISS));
+    }
+
+    @Override
+    public Future<Optional<BlobLease>> storedBlob(ImageName image, Digest digest) {
+        return stores.blocking("reading blob " + digest, () ->
+                stores.metadata().blobLinked(name, image, digest).isPresent()
+                        ? stores.blobs().open(digest) : Optional.empty());
+    }
+
+    @Override
+    public Future<Long> blobSize(ImageName image, Digest digest) {
+        return storedBlob(image, digest).map(held -> {
+            try (BlobLease lease = held.orElseThrow(() -> new OciException(OciErrorCode.BLOB_UNKNOWN, "blob " + digest
+                    + " is not in " + name + "/" + image))) {
+                return lease.size();
+            }
+        });
+    }
+
+    @Override
+    public Future<Page> tags(ImageName image, Integer n, String last) {
+        return stores.blocking("listing tags of " + image, () -> {
+            List<String> tags = stores.metadata().tags(name, image);
+            if (tags.isEmpty() && stores.metadata().revisions(name, image).isEmpty()) {
+                throw new OciException(OciErrorCode.NAME_UNKNOWN, "no image " + name + "/" + image);
+            }
+            return Pages.page(tags, n, last);
+        }).onComplete(ar -> metrics.request(Kind.TAGS, ar.succeeded() ? Result.HIT : Result.MISS));
+    }
+
+    @Override
+    public Future<ManifestContent> referrers(ImageName image, Digest subject, String artifactType) {
+        return stores.blocking("listing referrers of " + subject, () -> {
+            List<JsonNode> descriptors = new ArrayList<>();
+            for (byte[] d : stores.metadata().referrers(name, image, subject)) {
+                try {
+                    descriptors.add(JSON.readTree(d));
+                } catch (IOException e) {
+                    throw new IOException("unreadable referrer record of " + subject + " in " + name + "/" + image, e);
+                }
+            }
+            descriptors.sort((a, b) -> a.path("digest").asText().compareTo(b.path("digest").asText()));
+            return ReferrersIndex.of(descriptors, artifactType);
+        });
+    }
+
+    @Override
+    public Future<List<String>> catalog() {
+        return stores.blocking("listing images of " + name, () -> stores.metadata().names(name));
+    }
+}

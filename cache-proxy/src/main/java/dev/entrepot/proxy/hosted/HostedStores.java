@@ -1,0 +1,93 @@
+package dev.entrepot.proxy.hosted;
+
+import dev.entrepot.proxy.repository.ManifestCache;
+import dev.entrepot.proxy.store.HostedBlobStore;
+import dev.entrepot.proxy.store.HostedMetadataStore;
+import dev.entrepot.proxy.store.UploadStore;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+
+/**
+ * What every hosted repository shares, and what outlives a config reload: the hosted blob store and metadata, the
+ * upload sessions (and which of them a request is using now), the warm manifest memory, the locks that order
+ * writes and the guard between pushes and the garbage collector.
+ */
+public final class HostedStores {
+    private final HostedBlobStore blobs;
+    private final HostedMetadataStore metadata;
+    private final UploadStore uploads;
+    private final ManifestCache manifests;
+    private final Executor disk;
+    private final Vertx vertx;
+    private final Clock clock;
+    private final ImageLocks locks = new ImageLocks();
+    private final CollectionGuard guard = new CollectionGuard();
+    private final Set<String> busyUploads = ConcurrentHashMap.newKeySet();
+
+    /** @param disk threads that write request bodies to disk */
+    public HostedStores(HostedBlobStore blobs, HostedMetadataStore metadata, UploadStore uploads,
+                        ManifestCache manifests, Executor disk, Vertx vertx, Clock clock) {
+        this.blobs = blobs;
+        this.metadata = metadata;
+        this.uploads = uploads;
+        this.manifests = manifests;
+        this.disk = disk;
+        this.vertx = vertx;
+        this.clock = clock;
+    }
+
+    HostedBlobStore blobs() {
+        return blobs;
+    }
+
+    HostedMetadataStore metadata() {
+        return metadata;
+    }
+
+    UploadStore uploads() {
+        return uploads;
+    }
+
+    ManifestCache manifests() {
+        return manifests;
+    }
+
+    Executor disk() {
+        return disk;
+    }
+
+    Vertx vertx() {
+        return vertx;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    ImageLocks locks() {
+        return locks;
+    }
+
+    CollectionGuard guard() {
+        return guard;
+    }
+
+    /** One request at a time per upload session; false when another holds it. */
+    boolean claimUpload(String id) {
+        return busyUploads.add(id);
+    }
+
+    void releaseUpload(String id) {
+        busyUploads.remove(id);
+    }
+
+    /** Store work off the event loop; failures become OCI errors ({@link StoreErrors}). */
+    <T> Future<T> blocking(String what, Callable<T> work) {
+        return vertx.<T>executeBlocking(work, false).recover(e -> Future.failedFuture(StoreErrors.toOci(e, what)));
+    }
+}

@@ -1,11 +1,14 @@
 package dev.entrepot.e2e.support;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** Builds the {@code entrepot.yaml} the proxy under test reads (the config contract of DESIGN.md). */
 public final class ProxyConfig {
     private String maxSize = "10Gi";
+    private String storageExtra = "";
+    private String auth = "";
     private final List<String> remotes = new ArrayList<>();
 
     public ProxyConfig maxSize(String value) {
@@ -25,6 +28,42 @@ public final class ProxyConfig {
         yaml.append("      url: ").append(url).append('\n');
         yaml.append("      tagTtl: ").append(tagTtl).append('\n');
         remotes.add(yaml.toString());
+        return this;
+    }
+
+    /**
+     * A standard (hosted) repository. {@code cleanup} may be null, else the YAML flow map of its cleanup policy,
+     * e.g. {@code {dryRun: false, keepRecent: 1, deleteUntaggedOlderThan: 1s}}.
+     */
+    public ProxyConfig standard(String name, boolean immutableTags, String cleanup) {
+        StringBuilder yaml = new StringBuilder();
+        yaml.append("  - name: ").append(name).append('\n');
+        yaml.append("    mode: standard\n");
+        yaml.append("    standard:\n");
+        yaml.append("      immutableTags: ").append(immutableTags).append('\n');
+        if (cleanup != null) {
+            yaml.append("      cleanup: ").append(cleanup).append('\n');
+        }
+        remotes.add(yaml.toString());
+        return this;
+    }
+
+    /** Garbage collection of hosted content: interval ({@code 0s}: on demand only) and grace period. */
+    public ProxyConfig gc(String interval, String gracePeriod) {
+        storageExtra += "  gc: {interval: " + interval + ", gracePeriod: " + gracePeriod + "}\n";
+        return this;
+    }
+
+    /** How long an idle upload session lives. */
+    public ProxyConfig uploadExpiry(String value) {
+        storageExtra += "  uploadExpiry: " + value + "\n";
+        return this;
+    }
+
+    /** Users from password files; {@code users} as YAML flow maps, e.g. {@code {name: ci, passwordFile: /p, role: writer}}. */
+    public ProxyConfig auth(boolean anonymousPull, String... users) {
+        auth = "auth:\n  anonymousPull: " + anonymousPull + "\n  users:\n"
+                + String.join("", Arrays.stream(users).map(u -> "    - " + u + "\n").toList());
         return this;
     }
 
@@ -49,7 +88,7 @@ public final class ProxyConfig {
     }
 
     public String yaml(String storagePath) {
-        return "storage:\n  path: " + storagePath + "\n  maxSize: " + maxSize + "\n"
-                + "repositories:\n" + String.join("", remotes);
+        return "storage:\n  path: " + storagePath + "\n  maxSize: " + maxSize + "\n" + storageExtra
+                + "repositories:\n" + String.join("", remotes) + auth;
     }
 }

@@ -37,7 +37,7 @@ public abstract class ProxyDependentResource<R extends HasMetadata> extends CRUD
         implements SecondaryToPrimaryMapper<R> {
 
     private static final Logger LOG = Logger.getLogger(ProxyDependentResource.class);
-    private static final int MAX_UPDATE_ATTEMPTS = 3;
+    private static final int MAX_UPDATE_ATTEMPTS = 5;
 
     @Inject
     NamespaceInventory inventory;
@@ -110,8 +110,9 @@ public abstract class ProxyDependentResource<R extends HasMetadata> extends CRUD
 
     /**
      * Updates from the cached object; when the server has a newer one (409: the garbage collector
-     * removing a deleted repository's owner reference at the same moment, or the object replaced),
-     * re-reads it and applies the desired state again, or finds nothing left to do.
+     * removing a deleted repository's owner reference at the same moment, the deployment controller
+     * writing status during a rollout, or the object replaced), re-reads it and applies the desired
+     * state again, or finds nothing left to do. Only a conflict on every attempt reaches JOSDK's retry.
      */
     @Override
     public R update(R actual, R desired, Namespace primary, Context<Namespace> context) {

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimSpecBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -87,6 +88,23 @@ public final class ProxyWorkloadRenderer {
                 .withStorageClassName(storageClass)
                 .withNewResources().addToRequests("storage", new Quantity(size)).endResources()
                 .endSpec().build();
+    }
+
+    /**
+     * The claim as it should become, given the one that exists. A claim's spec is immutable but for
+     * its requested size, which may only grow, and the server and the volume binder fill in
+     * volumeMode, volumeName and the class: keep the actual spec and only raise the size.
+     */
+    public static PersistentVolumeClaim storeClaim(String namespace, String plannedSize, PersistentVolumeClaim actual) {
+        Quantity current = actual.getSpec().getResources() == null ? null
+                : actual.getSpec().getResources().getRequests().get("storage");
+        Quantity size = current != null
+                && Quantity.getAmountInBytes(current).compareTo(Quantity.getAmountInBytes(new Quantity(plannedSize))) >= 0
+                ? current : new Quantity(plannedSize);
+        return new PersistentVolumeClaimBuilder().withMetadata(meta(STORE_CLAIM, namespace))
+                .withSpec(new PersistentVolumeClaimSpecBuilder(actual.getSpec())
+                        .editOrNewResources().addToRequests("storage", size).endResources().build())
+                .build();
     }
 
     public static Service service(String namespace) {

@@ -56,6 +56,13 @@ class OwnedFieldsTest {
     }
 
     @Test
+    void aBoundClaimIsNotDrift() {
+        PersistentVolumeClaim bound = ServerDefaults.load("pvc-bound", PersistentVolumeClaim.class);
+        assertThat(match(ProxyWorkloadRenderer.storeClaim("team-a", "20Gi", bound), bound)).isTrue();
+        assertThat(match(ProxyWorkloadRenderer.storeClaim("team-a", "30Gi", bound), bound)).isFalse();
+    }
+
+    @Test
     void aChangedOrMissingOwnedFieldIsDrift() {
         assertThat(match(deployment(), defaultedDeployment(d -> d.getSpec().getTemplate().getSpec().getContainers()
                 .get(0).setImage("someone/else:latest")))).isFalse();

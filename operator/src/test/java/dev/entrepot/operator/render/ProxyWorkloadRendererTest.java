@@ -7,7 +7,10 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 import dev.entrepot.operator.Golden;
+import dev.entrepot.operator.ServerDefaults;
 import dev.entrepot.operator.plan.ProxySettings;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 
@@ -25,6 +28,24 @@ class ProxyWorkloadRendererTest {
     void serviceAndClaimMatchGoldenFiles() {
         Golden.assertMatches("service.yaml", SERIALIZATION.asYaml(ProxyWorkloadRenderer.service("team-a")));
         Golden.assertMatches("pvc.yaml", SERIALIZATION.asYaml(ProxyWorkloadRenderer.storeClaim("team-a", "20Gi", "fast")));
+    }
+
+    /** A bound claim as a real server returned it: its spec is immutable but for the size. */
+    @Test
+    void anExistingClaimKeepsItsSpecAndOnlyGrows() {
+        PersistentVolumeClaim bound = ServerDefaults.load("pvc-bound", PersistentVolumeClaim.class);
+
+        PersistentVolumeClaim same = ProxyWorkloadRenderer.storeClaim("team-a", "10Gi", bound);
+        assertThat(same.getSpec()).isEqualTo(bound.getSpec());
+
+        PersistentVolumeClaim grown = ProxyWorkloadRenderer.storeClaim("team-a", "50Gi", bound);
+        assertThat(grown.getSpec().getResources().getRequests().get("storage")).isEqualTo(new Quantity("50Gi"));
+        assertThat(grown.getSpec().getVolumeName()).isEqualTo("fast-pv-2");
+        assertThat(grown.getSpec().getStorageClassName()).isEqualTo("fast");
+        assertThat(grown.getSpec().getVolumeMode()).isEqualTo("Filesystem");
+        assertThat(bound.getSpec().getResources().getRequests().get("storage")).as("actual untouched")
+                .isEqualTo(new Quantity("20Gi"));
+        assertThat(grown.getMetadata().getLabels()).isEqualTo(ProxyWorkloadRenderer.labels());
     }
 
     @Test

@@ -43,14 +43,18 @@ public final class EntrepotProxy implements AutoCloseable {
 
     /** @param jvmArgs extra JVM options for this proxy, e.g. {@code -Xmx64m} */
     public static EntrepotProxy start(Path workDir, ProxyConfig config, List<String> jvmArgs) {
+        EntrepotProxy proxy = prepare(workDir, config, workDir.resolve("store"), jvmArgs);
+        proxy.start();
+        return proxy;
+    }
+
+    /** Writes the config (store at {@code storage}, e.g. another proxy's) without starting the process. */
+    public static EntrepotProxy prepare(Path workDir, ProxyConfig config, Path storage, List<String> jvmArgs) {
         try {
             Files.createDirectories(workDir);
-            Path storage = workDir.resolve("store");
             Path configFile = workDir.resolve("entrepot.yaml");
             Files.writeString(configFile, config.yaml(storage.toString()));
-            EntrepotProxy proxy = new EntrepotProxy(workDir, configFile, storage, Ports.free(), jvmArgs);
-            proxy.start();
-            return proxy;
+            return new EntrepotProxy(workDir, configFile, storage, Ports.free(), jvmArgs);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -164,6 +168,11 @@ public final class EntrepotProxy implements AutoCloseable {
         return process.pid();
     }
 
+    /** Exit code of the last process, null while it runs (or before the first start). */
+    public Integer exitCode() {
+        return process == null ? null : process.exitCode();
+    }
+
     public String logTail(int lines) {
         return process == null ? "" : process.logTail(lines);
     }
@@ -172,6 +181,25 @@ public final class EntrepotProxy implements AutoCloseable {
     public Path blobFile(String digest) {
         String hex = digest.substring("sha256:".length());
         return storage.resolve("blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex);
+    }
+
+    /** Where a pushed (hosted) blob lives: {@code hosted/blobs/sha256/<first two hex>/<hex>}, apart from cached ones. */
+    public Path hostedBlobFile(String digest) {
+        String hex = digest.substring("sha256:".length());
+        return storage.resolve("hosted/blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex);
+    }
+
+    /** The upload session directories under {@code uploads/}. */
+    public List<Path> uploadSessions() {
+        Path dir = storage.resolve("uploads");
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> sessions = Files.list(dir)) {
+            return sessions.filter(Files::isDirectory).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Regular files under the store's {@code tmp/} dir (downloads in progress or left behind). */

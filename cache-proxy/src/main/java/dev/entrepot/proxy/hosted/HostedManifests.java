@@ -84,10 +84,10 @@ final class HostedManifests implements ManifestWriter {
             reachable.add(digest);
             return stores.guard().referencing(reachable, () -> stores.locks().locked(repository, name, () -> {
                 String tag = reference instanceof Reference.Tag t ? t.name() : null;
-                checkReferences(name, parsed);
                 if (tag != null) {
                     checkMutable(name, tag, digest);
                 }
+                checkReferences(name, parsed);
                 write(name, content, parsed, tag);
                 return new Pushed(digest, parsed.subject() == null ? null : parsed.subject().digest());
             }));

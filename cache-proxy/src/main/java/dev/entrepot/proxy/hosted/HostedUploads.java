@@ -118,10 +118,7 @@ final class HostedUploads implements BlobUploads {
         }
         long limit = chunk.start() != null && chunk.length() >= 0 ? chunk.length() : Long.MAX_VALUE;
         return BodyPump.pump(chunk.body(), session::append, stores.disk(), context, limit)
-                .recover(e -> Future.failedFuture(e instanceof BodyPump.TooLarge
-                        ? new OciException(OciErrorCode.SIZE_INVALID, "the chunk is longer than its Content-Range; "
-                        + "the upload now holds " + session.size() + " bytes")
-                        : StoreErrors.toOci(e, "writing upload " + session.id())))
+                .recover(e -> Future.failedFuture(writeFailure(session, e)))
                 .compose(written -> {
                     metrics.pushedBytes(written);
                     if (chunk.length() >= 0 && written != chunk.length()) {
@@ -136,6 +133,18 @@ final class HostedUploads implements BlobUploads {
     private void release(UploadSession session) {
         session.close();
         stores.releaseUpload(session.id());
+    }
+
+    private static OciException writeFailure(UploadSession session, Throwable e) {
+        if (e instanceof BodyPump.TooLarge) {
+            return new OciException(OciErrorCode.SIZE_INVALID, "the chunk is longer than its Content-Range; the upload "
+                    + "now holds " + session.size() + " bytes");
+        }
+        if (e instanceof BodyPump.BodyBroken) {
+            return new OciException(OciErrorCode.BLOB_UPLOAD_INVALID, e.getMessage() + "; the upload holds "
+                    + session.size() + " bytes and can resume");
+        }
+        return StoreErrors.toOci(e, "writing upload " + session.id());
     }
 
     /** The session, held for this request: a second request on the same session meanwhile is out of order. */

@@ -32,13 +32,20 @@ public final class BodyPump {
         }
     }
 
+    /** The body itself broke (the client went away or its connection failed): not the sink's fault. */
+    public static final class BodyBroken extends IOException {
+        public BodyBroken(Throwable cause) {
+            super("request body broke off: " + cause.getMessage(), cause);
+        }
+    }
+
     private BodyPump() {
     }
 
     /**
      * Starts reading {@code body} (which the caller paused) on the current event-loop {@code context}; completes
      * with the bytes written once the body ended and every write finished, or fails with the first write failure,
-     * {@link TooLarge}, or the body's own error (client gone).
+     * {@link TooLarge}, or {@link BodyBroken} (client gone).
      */
     public static Future<Long> pump(ReadStream<Buffer> body, Sink sink, Executor pool, Context context, long maxBytes) {
         Promise<Long> result = Promise.promise();
@@ -73,7 +80,7 @@ public final class BodyPump {
         });
         body.exceptionHandler(e -> disk.execute(() -> {
             if (failure[0] == null) {
-                failure[0] = e;
+                failure[0] = new BodyBroken(e);
             }
             result.tryFail(failure[0]);
         }));

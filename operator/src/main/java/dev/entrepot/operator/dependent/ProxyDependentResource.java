@@ -112,7 +112,8 @@ public abstract class ProxyDependentResource<R extends HasMetadata> extends CRUD
      * Updates from the cached object; when the server has a newer one (409: the garbage collector
      * removing a deleted repository's owner reference at the same moment, the deployment controller
      * writing status during a rollout, or the object replaced), re-reads it and applies the desired
-     * state again, or finds nothing left to do. Only a conflict on every attempt reaches JOSDK's retry.
+     * state again, or finds nothing left to do (also when the object is gone). Only a conflict on
+     * every attempt reaches JOSDK's retry.
      */
     @Override
     public R update(R actual, R desired, Namespace primary, Context<Namespace> context) {
@@ -130,7 +131,11 @@ public abstract class ProxyDependentResource<R extends HasMetadata> extends CRUD
                         current.getMetadata().getNamespace(), current.getMetadata().getName(), conflictMessage(e));
                 Optional<R> fresh = reread(current, context);
                 if (fresh.isEmpty()) {
-                    return create(desired, primary, context);
+                    // Deleted meanwhile, by the garbage collector when its last owner went: recreating
+                    // it from this (stale) view would bring it back. Its delete event reconciles again.
+                    LOG.infof("%s %s/%s is gone; the next reconciliation decides whether it is needed",
+                            current.getKind(), current.getMetadata().getNamespace(), current.getMetadata().getName());
+                    return current;
                 }
                 if (matches(fresh.get(), desired, context)) {
                     return fresh.get();

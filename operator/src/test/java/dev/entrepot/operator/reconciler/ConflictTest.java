@@ -26,6 +26,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceListBuilder;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -127,6 +128,36 @@ class ConflictTest {
         });
         assertThat(records).extracting(LogRecord::getMessage).filteredOn(m -> m.contains("changed since it was read"))
                 .as("every injected conflict was met").hasSize(3);
+        assertThat(records).filteredOn(r -> r.getLevel().intValue() >= Level.WARNING.intValue()
+                || r.getThrown() != null).extracting(r -> r.getLoggerName() + ": " + r.getMessage())
+                .as("warnings or stack traces").isEmpty();
+    }
+
+    /** The last owners deleted while the operator still sees them: the collector deletes the objects first. */
+    @Test
+    void anObjectDeletedMeanwhileIsNotRecreated() throws InterruptedException {
+        String ns = "gone-ns";
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+                .create();
+        Repository a = client.resource(standard(ns, "a", false)).create();
+        client.resource(standard(ns, "b", false)).create();
+        Awaitility.await().atMost(TIMEOUT).until(() -> ownerNames(Service.class, ns).size() == 2);
+
+        server.expect().put().withPath("/api/v1/namespaces/" + ns + "/services/entrepot")
+                .andReturn(409, conflict("services", "StorageError: invalid object, Code: 4")).once();
+        server.expect().get().withPath("/api/v1/namespaces/" + ns + "/services?fieldSelector=metadata.name%3Dentrepot")
+                .andReturn(200, new ServiceListBuilder().withNewMetadata().withResourceVersion("1").endMetadata().build())
+                .once();
+        records.clear();
+        drainRequests();
+        client.resource(a).delete();
+
+        Awaitility.await().atMost(TIMEOUT).untilAsserted(() -> assertThat(records).extracting(LogRecord::getMessage)
+                .anyMatch(m -> m.contains("is gone")));
+        // The Service is really still there in the mock: a later reconciliation brings its owners up to date.
+        Awaitility.await().atMost(TIMEOUT).until(() -> ownerNames(Service.class, ns).equals(List.of("b")));
+        assertThat(drainRequests()).as("no Service created from a stale view")
+                .noneMatch(r -> r.startsWith("POST /api/v1/namespaces/" + ns + "/services"));
         assertThat(records).filteredOn(r -> r.getLevel().intValue() >= Level.WARNING.intValue()
                 || r.getThrown() != null).extracting(r -> r.getLoggerName() + ": " + r.getMessage())
                 .as("warnings or stack traces").isEmpty();

@@ -4,14 +4,11 @@ import dev.entrepot.proxy.io.SerialExecutor;
 import dev.entrepot.proxy.metrics.ProxyMetrics.RepositoryMetrics;
 import dev.entrepot.proxy.metrics.ProxyMetrics;
 import dev.entrepot.proxy.oci.Digest;
-import dev.entrepot.proxy.oci.OciErrorCode;
-import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.repository.BlobSource;
 import dev.entrepot.proxy.store.BlobLease;
 import dev.entrepot.proxy.store.BlobStore;
 import dev.entrepot.proxy.store.BlobWriter;
 import dev.entrepot.proxy.upstream.HttpUpstreamClient;
-import dev.entrepot.proxy.upstream.UpstreamException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -185,20 +182,7 @@ public final class InflightFetches {
             onStored.accept(download.digest());
         } else {
             LOG.warnf("download of %s failed, nothing stored: %s", download.digest(), failure.getMessage());
-            download.fail(describe(download.digest(), failure));
+            download.fail(UpstreamErrors.transferFailure(download.digest(), failure));
         }
-    }
-
-    /** Upstream failures before the first byte keep their status; anything later is the upstream's bad transfer. */
-    private static Throwable describe(Digest digest, Throwable failure) {
-        if (failure instanceof UpstreamException) {
-            return failure;
-        }
-        if (failure instanceof OciException oci && oci.code() == OciErrorCode.DIGEST_INVALID) {
-            return new OciException(OciErrorCode.DIGEST_INVALID, 502, "upstream sent bytes that do not match "
-                    + digest + "; nothing was stored", Map.of());
-        }
-        return new OciException(OciErrorCode.UNAVAILABLE, 502, "download of " + digest + " from upstream failed: "
-                + failure.getMessage(), Map.of());
     }
 }

@@ -1,16 +1,33 @@
 package dev.entrepot.proxy.cache;
 
+import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.upstream.UpstreamException;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
-/** How an upstream's failure reads to our client: one mapping for manifests, blobs, tags and referrers. */
+/** How an upstream's failure reads to our client: the one mapping for manifests, blobs, tags, referrers and downloads. */
 final class UpstreamErrors {
     private static final Logger LOG = Logger.getLogger(UpstreamErrors.class);
 
     private UpstreamErrors() {
+    }
+
+    /**
+     * Why a blob download did not complete: upstream failures before the first byte keep their status (for
+     * {@link #toOci} to map), anything later is the upstream's bad transfer.
+     */
+    static Throwable transferFailure(Digest digest, Throwable failure) {
+        if (failure instanceof UpstreamException) {
+            return failure;
+        }
+        if (failure instanceof OciException oci && oci.code() == OciErrorCode.DIGEST_INVALID) {
+            return new OciException(OciErrorCode.DIGEST_INVALID, 502, "upstream sent bytes that do not match "
+                    + digest + "; nothing was stored", Map.of());
+        }
+        return new OciException(OciErrorCode.UNAVAILABLE, 502, "download of " + digest + " from upstream failed: "
+                + failure.getMessage(), Map.of());
     }
 
     /**

@@ -60,10 +60,20 @@ public final class GarbageCollector {
             throw e;
         }
         Report report = guard.sweep(recent -> sweep(marked, links, recent, cutoff, dryRun, manifests, started));
-        LOG.infof("garbage collection%s: %d manifests marked, %d blob links and %d blobs (%d bytes) %s in %d ms",
+        LOG.infof("garbage collection%s: %d manifests marked, %d blob links and %d blobs (%d bytes) %s in %d ms%s",
                 dryRun ? " (dry run)" : "", manifests, report.linksRemoved(), report.blobsRemoved(),
-                report.bytesRemoved(), dryRun ? "would be removed" : "removed", report.took().toMillis());
+                report.bytesRemoved(), dryRun ? "would be removed" : "removed", report.took().toMillis(),
+                listed(report.removedBlobs()));
         return report;
+    }
+
+    private static String listed(List<String> digests) {
+        if (digests.isEmpty()) {
+            return "";
+        }
+        int shown = Math.min(digests.size(), 50);
+        return ": " + String.join(", ", digests.subList(0, shown))
+                + (digests.size() > shown ? " and " + (digests.size() - shown) + " more" : "");
     }
 
     /** Marks what every manifest keeps; collects links with the references of their own image. */

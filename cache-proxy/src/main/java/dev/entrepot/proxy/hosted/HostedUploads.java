@@ -118,7 +118,8 @@ final class HostedUploads implements BlobUploads {
         }
         long limit = chunk.start() != null && chunk.length() >= 0 ? chunk.length() : Long.MAX_VALUE;
         return BodyPump.pump(chunk.body(), session::append, stores.disk(), context, limit)
-                .recover(e -> Future.failedFuture(writeFailure(session, e)))
+                .recover(e -> StoreErrors.isDiskFull(e) ? cancelForSpace(session, e)
+                        : Future.failedFuture(writeFailure(session, e)))
                 .compose(written -> {
                     metrics.pushedBytes(written);
                     if (chunk.length() >= 0 && written != chunk.length()) {
@@ -133,6 +134,15 @@ final class HostedUploads implements BlobUploads {
     private void release(UploadSession session) {
         session.close();
         stores.releaseUpload(session.id());
+    }
+
+    /** A full disk: keeping the partial upload would keep the disk full, so the session ends and frees its bytes. */
+    private <T> Future<T> cancelForSpace(UploadSession session, Throwable e) {
+        return stores.blocking("cancelling upload " + session.id(), () -> {
+            session.cancel();
+            return null;
+        }).transform(ar -> Future.failedFuture(StoreErrors.toOci(e, "upload " + session.id()
+                + " (cancelled to free its space; start it again)")));
     }
 
     private static OciException writeFailure(UploadSession session, Throwable e) {

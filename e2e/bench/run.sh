@@ -10,9 +10,13 @@
 #      nginx proxy_cache vs distribution proxy mode
 #   3. upstream GETs for one 64 MiB blob under 20 concurrent cold pulls (from the upstream's access log)
 #   4. peak RSS (VmHWM) of a fresh Entrepot (default heap) serving a 1 GiB blob cold to 8 concurrent clients
+#   5. push of one 256 MiB layer (curl POST+PUT, curl single POST ?digest=, skopeo copy of a one-layer image), MiB/s:
+#      Entrepot (standard repository) vs distribution 2.8, same blobs, median of BENCH_PUSH_RUNS fresh layers
+#   6. 10 concurrent skopeo pushes of 10 different images (3 x 4 MiB layers each): wall time, Entrepot vs distribution
 #
-# Needs: java 17, docker-registry (distribution 2.8), nginx (nginx-light), wrk, curl, python3, sha256sum.
-# Knobs (env): BENCH_DURATION (wrk seconds, default 10), BENCH_WORK_DIR (default mktemp), ENTREPOT_JAR.
+# Needs: java 17, docker-registry (distribution 2.8), nginx (nginx-light), wrk, curl, python3, sha256sum; skopeo (push).
+# Knobs (env): BENCH_DURATION (wrk seconds, default 10), BENCH_WORK_DIR (default mktemp), ENTREPOT_JAR,
+#   BENCH_SECTIONS ("pull push" by default; "pull" is 1-4, "push" is 5-6), BENCH_PUSH_RUNS (default 3).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,13 +24,19 @@ DURATION=${BENCH_DURATION:-10}
 JAR=${ENTREPOT_JAR:-$ROOT/cache-proxy/target/quarkus-app/quarkus-run.jar}
 ACCEPT='application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json'
 NAME=library/bench
+SECTIONS=${BENCH_SECTIONS:-pull push}
+PUSH_RUNS=${BENCH_PUSH_RUNS:-3}
+want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 # also from inside $(...) and <(...) subshells: stop the whole run (the EXIT trap cleans up)
 die() { log "FAILED: $*"; kill -TERM $$; exit 1; }
 
-for tool in java docker-registry nginx wrk curl python3 sha256sum; do
-    command -v "$tool" >/dev/null || die "$tool not found (apt-get install docker-registry nginx-light wrk curl)"
+TOOLS="java docker-registry curl python3 sha256sum"
+want pull && TOOLS="$TOOLS nginx wrk"
+want push && TOOLS="$TOOLS skopeo"
+for tool in $TOOLS; do
+    command -v "$tool" >/dev/null || die "$tool not found (apt-get install docker-registry nginx-light wrk curl skopeo)"
 done
 
 WORK=${BENCH_WORK_DIR:-$(mktemp -d /tmp/entrepot-bench.XXXXXX)}
@@ -73,6 +83,57 @@ if [[ ! -f $JAR || -n $(find "$ROOT/cache-proxy/src/main" "$ROOT/cache-proxy/pom
 fi
 
 # ---------------------------------------------------------------------------------------------------------
+# Servers every section starts
+registry_config() { # registry_config FILE PORT DATA [REMOTE]
+    cat >"$1" <<EOF
+version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: false
+storage:
+  filesystem:
+    rootdirectory: $3
+  cache:
+    blobdescriptor: inmemory
+http:
+  addr: 127.0.0.1:$2
+EOF
+    if [[ -n ${4:-} ]]; then
+        printf 'proxy:\n  remoteurl: %s\n' "$4" >>"$1"
+    fi
+}
+
+start_entrepot() { # start_entrepot DIR -> sets EP_PID, EP_URL; Entrepot pulling through from $UPSTREAM
+    mkdir -p "$1"
+    cat >"$1/entrepot.yaml" <<EOF
+storage:
+  path: $1/store
+  maxSize: 20Gi
+repositories:
+  - name: hub
+    mode: remote
+    mirrorOf: [docker.io]
+    remote:
+      url: $UPSTREAM
+      tagTtl: 1h
+EOF
+    start_entrepot_with "$1"
+}
+
+start_entrepot_with() { # start_entrepot_with DIR (DIR/entrepot.yaml written) -> sets EP_PID, EP_URL
+    local dir=$1 port
+    port=$(free_port)
+    java -Dentrepot.config="$dir/entrepot.yaml" -Dquarkus.http.port="$port" -Dquarkus.http.host=127.0.0.1 \
+        -jar "$JAR" >"$dir/proxy.log" 2>&1 &
+    EP_PID=$!
+    PIDS+=("$EP_PID")
+    EP_URL=http://127.0.0.1:$port
+    wait_http "$EP_URL/q/health/ready" 90
+}
+
+if want pull; then
+# ---------------------------------------------------------------------------------------------------------
 # Upstream: a plain distribution registry with one image whose layers are the benchmark blobs
 log "generating blobs in $WORK/blobs"
 mkdir -p "$WORK/blobs"
@@ -97,25 +158,6 @@ EOF
 DIGEST[config]=sha256:$(sha256_of "$WORK/blobs/config")
 SIZE[config]=$(stat -c %s "$WORK/blobs/config")
 
-registry_config() { # registry_config FILE PORT DATA [REMOTE]
-    cat >"$1" <<EOF
-version: 0.1
-log:
-  level: error
-  accesslog:
-    disabled: false
-storage:
-  filesystem:
-    rootdirectory: $3
-  cache:
-    blobdescriptor: inmemory
-http:
-  addr: 127.0.0.1:$2
-EOF
-    if [[ -n ${4:-} ]]; then
-        printf 'proxy:\n  remoteurl: %s\n' "$4" >>"$1"
-    fi
-}
 
 UP_PORT=$(free_port)
 mkdir -p "$WORK/upstream"
@@ -154,31 +196,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT \
     --data-binary @"$WORK/manifest.json" "$UPSTREAM/v2/$NAME/manifests/1")
 [[ $code == 201 ]] || die "manifest push answered $code"
 
-# ---------------------------------------------------------------------------------------------------------
 # The contenders
-start_entrepot() { # start_entrepot DIR -> sets EP_PID, EP_URL
-    local dir=$1 port
-    port=$(free_port)
-    mkdir -p "$dir"
-    cat >"$dir/entrepot.yaml" <<EOF
-storage:
-  path: $dir/store
-  maxSize: 20Gi
-repositories:
-  - name: hub
-    mode: remote
-    mirrorOf: [docker.io]
-    remote:
-      url: $UPSTREAM
-      tagTtl: 1h
-EOF
-    java -Dentrepot.config="$dir/entrepot.yaml" -Dquarkus.http.port="$port" -Dquarkus.http.host=127.0.0.1 \
-        -jar "$JAR" >"$dir/proxy.log" 2>&1 &
-    EP_PID=$!
-    PIDS+=("$EP_PID")
-    EP_URL=http://127.0.0.1:$port
-    wait_http "$EP_URL/q/health/ready" 90
-}
 
 log "starting Entrepot"
 start_entrepot "$WORK/entrepot"
@@ -241,6 +259,8 @@ http {
 }
 EOF
 }
+
+fi # want pull
 
 # ---------------------------------------------------------------------------------------------------------
 # Helpers for measuring
@@ -323,6 +343,7 @@ wait_children() {
 mib() { python3 -c "print(f'{$1 / 1048576:.0f}')"; }
 ratio() { python3 -c "b = $2; print(f'{$1 / b:.2f}' if b else 'n/a')"; }
 
+if want pull; then
 # ---------------------------------------------------------------------------------------------------------
 # 3 first (it needs cold caches): 20 concurrent cold pulls of one 64 MiB blob, per system
 log "20 concurrent cold pulls of a 64 MiB blob"
@@ -377,7 +398,242 @@ RSS_IDLE_KB=$(awk '/VmHWM/ {print $2}' "/proc/$EP_PID/status")
 read -r R_OK R_UP R_T < <(cold_crowd "$EP_URL/v2/hub/$NAME/blobs/${DIGEST[big1g]}" big1g 8)
 RSS_PEAK_KB=$(awk '/VmHWM/ {print $2}' "/proc/$EP_PID/status")
 RSS_NOW_KB=$(awk '/VmRSS/ {print $2}' "/proc/$EP_PID/status")
+fi # want pull
 HEAP_MAX=$(java -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$2 == "MaxHeapSize" {print $4}')
+
+# ---------------------------------------------------------------------------------------------------------
+# 5 and 6: pushes into an Entrepot standard repository and into a plain distribution, the same blobs to both
+if want push; then
+log "push: generating $PUSH_RUNS x 256 MiB blobs, $PUSH_RUNS one-layer images of 256 MiB and 10 images of 3 x 4 MiB"
+mkdir -p "$WORK/push"
+# An OCI layout (tags big<i>, small<i>) and raw blobs raw<i>. Layers are gzip streams of stored deflate blocks over
+# random bytes: skopeo sees gzip and sends them as they are (no compression CPU on either side), and no two layers
+# share a digest (a repeated digest would turn an upload into a HEAD or a mount).
+python3 - "$WORK/push" "$PUSH_RUNS" <<'EOF' || die "generating the push images failed"
+import hashlib, json, os, sys, zlib
+root, runs = sys.argv[1], int(sys.argv[2])
+layout = os.path.join(root, "layout")
+blobs = os.path.join(layout, "blobs", "sha256")
+os.makedirs(blobs, exist_ok=True)
+open(os.path.join(layout, "oci-layout"), "w").write('{"imageLayoutVersion":"1.0.0"}')
+
+def put_bytes(data):
+    digest = hashlib.sha256(data).hexdigest()
+    open(os.path.join(blobs, digest), "wb").write(data)
+    return {"digest": "sha256:" + digest, "size": len(data)}
+
+def layer(size):
+    tmp = os.path.join(blobs, "layer.tmp")
+    gz, raw = hashlib.sha256(), hashlib.sha256()
+    deflate = zlib.compressobj(0, zlib.DEFLATED, 31)
+    with open(tmp, "wb") as out:
+        def write(chunk):
+            gz.update(chunk)
+            out.write(chunk)
+        left = size
+        while left:
+            chunk = os.urandom(min(left, 1 << 20))
+            raw.update(chunk)
+            write(deflate.compress(chunk))
+            left -= len(chunk)
+        write(deflate.flush())
+    os.rename(tmp, os.path.join(blobs, gz.hexdigest()))
+    return {"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": "sha256:" + gz.hexdigest(),
+            "size": os.path.getsize(os.path.join(blobs, gz.hexdigest()))}, "sha256:" + raw.hexdigest()
+
+refs = []
+def image(tag, sizes):
+    layers, diff_ids = zip(*[layer(s) for s in sizes])
+    config = put_bytes(json.dumps({"architecture": "amd64", "os": "linux", "created": "2024-01-01T00:00:00Z",
+                                   "rootfs": {"type": "layers", "diff_ids": list(diff_ids)},
+                                   "history": [{"created_by": "entrepot bench"} for _ in sizes]}).encode())
+    manifest = put_bytes(json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                                     "config": dict(mediaType="application/vnd.oci.image.config.v1+json", **config),
+                                     "layers": list(layers)}).encode())
+    refs.append(dict(mediaType="application/vnd.oci.image.manifest.v1+json", annotations={
+        "org.opencontainers.image.ref.name": tag}, **manifest))
+    open(os.path.join(root, tag + ".digest"), "w").write(manifest["digest"])
+
+for i in range(runs):
+    image("big%d" % i, [256 << 20])
+for i in range(10):
+    image("small%d" % i, [4 << 20] * 3)
+json.dump({"schemaVersion": 2, "manifests": refs}, open(os.path.join(layout, "index.json"), "w"))
+for i in range(runs * 2 + 2):  # raw<i>: curl bodies, one per run and method, and two to warm up with
+    with open(os.path.join(root, "raw%d" % i), "wb") as out:
+        left = 256 << 20
+        while left:
+            chunk = os.urandom(min(left, 1 << 20))
+            out.write(chunk)
+            left -= len(chunk)
+EOF
+declare -A RAW_DIGEST
+for ((i = 0; i < PUSH_RUNS * 2 + 2; i++)); do
+    RAW_DIGEST[$i]=sha256:$(sha256_of "$WORK/push/raw$i")
+done
+PUSH_LAYOUT=$WORK/push/layout
+
+log "push: starting Entrepot (standard repository team) and a plain distribution"
+mkdir -p "$WORK/entrepot-push"
+cat >"$WORK/entrepot-push/entrepot.yaml" <<EOF
+storage:
+  path: $WORK/entrepot-push/store
+  maxSize: 20Gi
+repositories:
+  - name: team
+    mode: standard
+    standard:
+      immutableTags: false
+EOF
+start_entrepot_with "$WORK/entrepot-push"
+PUSH_EP=$EP_URL
+PUSH_EP_PID=$EP_PID
+PD_PORT=$(free_port)
+mkdir -p "$WORK/distpush"
+registry_config "$WORK/distpush/config.yml" "$PD_PORT" "$WORK/distpush/data"
+docker-registry serve "$WORK/distpush/config.yml" >"$WORK/distpush/access.log" 2>"$WORK/distpush/error.log" &
+PIDS+=($!)
+PUSH_DP=http://127.0.0.1:$PD_PORT
+wait_http "$PUSH_DP/v2/"
+
+now() { date +%s.%N; }
+elapsed() { python3 -c "print(f'{$2 - $1:.3f}')"; }
+
+# upload_post_put BASE REPO FILE DIGEST -> seconds: POST opens a session, PUT ?digest= carries the whole body
+upload_post_put() {
+    local base=$1 repo=$2 file=$3 digest=$4 start location code sep
+    start=$(now)
+    location=$(curl -s -D - -o /dev/null -X POST "$base/v2/$repo/blobs/uploads/" \
+        | tr -d '\r' | awk 'tolower($1) == "location:" {print $2}')
+    [[ -n $location ]] || die "POST $base/v2/$repo/blobs/uploads/ gave no Location"
+    [[ $location == http* ]] || location=$base$location
+    [[ $location == *\?* ]] && sep='&' || sep='?'
+    # Expect: off, or curl waits a second for a 100 Continue before a big body
+    code=$(curl -s -o /dev/null -w '%{http_code}' -T "$file" -H 'Expect:' -H 'Content-Type: application/octet-stream' \
+        "$location${sep}digest=$digest")
+    [[ $code == 201 ]] || die "PUT of $file to $base answered $code"
+    elapsed "$start" "$(now)"
+}
+
+# upload_post BASE REPO FILE DIGEST -> seconds, or "n/a:<status>" when the server does not take one-request uploads
+upload_post() {
+    local base=$1 repo=$2 file=$3 digest=$4 start code
+    start=$(now)
+    # --request-target: with -T, a URL path ending in / would get the file name appended
+    code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -T "$file" -H 'Expect:' \
+        -H 'Content-Type: application/octet-stream' --request-target "/v2/$repo/blobs/uploads/?digest=$digest" "$base/")
+    if [[ $code != 201 ]]; then
+        echo "n/a:$code"
+        return
+    fi
+    elapsed "$start" "$(now)"
+}
+
+# blob_stored BASE REPO DIGEST: dies unless the registry serves the blob with that digest
+blob_stored() {
+    local got
+    got=$(curl -s "$1/v2/$2/blobs/$3" | sha256sum | cut -d' ' -f1)
+    [[ sha256:$got == "$3" ]] || die "$1/v2/$2 does not serve $3 (got sha256:$got)"
+}
+
+# skopeo_push HOST:PORT TAG REPO -> seconds
+skopeo_push() {
+    local start
+    start=$(now)
+    skopeo --insecure-policy copy --quiet --dest-tls-verify=false "oci:$PUSH_LAYOUT:$2" "docker://$1/$3" \
+        >>"$WORK/push/skopeo.log" 2>&1 || die "skopeo push of $2 to $1 failed, see $WORK/push/skopeo.log"
+    elapsed "$start" "$(now)"
+}
+
+# manifest_is HOST:PORT REPO TAG: dies unless the registry serves the manifest skopeo pushed for TAG
+manifest_is() {
+    local got
+    got=$(skopeo inspect --tls-verify=false --raw "docker://$1/$2" | sha256sum | cut -d' ' -f1)
+    [[ sha256:$got == "$(cat "$WORK/push/$3.digest")" ]] || die "$1/$2 does not serve the manifest of $3"
+}
+
+median() { python3 -c "import statistics, sys; print(statistics.median(float(x) for x in sys.argv[1:]))" "$@"; }
+mibps() { python3 -c "print(f'{256 / $1:.0f}')"; }
+
+host_of() { echo "${1#http://}"; }
+EPH=$(host_of "$PUSH_EP")
+DPH=$(host_of "$PUSH_DP")
+EP_PP=() DP_PP=() EP_P=() DP_P_CODE="" EP_SK=() DP_SK=()
+# warm-up, not counted: one upload each of blobs nobody measures (the JVM compiles its upload path)
+upload_post_put "$PUSH_EP" team/warm "$WORK/push/raw$((PUSH_RUNS * 2))" "${RAW_DIGEST[$((PUSH_RUNS * 2))]}" >/dev/null
+upload_post_put "$PUSH_DP" team/warm "$WORK/push/raw$((PUSH_RUNS * 2 + 1))" "${RAW_DIGEST[$((PUSH_RUNS * 2 + 1))]}" >/dev/null
+for ((i = 0; i < PUSH_RUNS; i++)); do
+    # alternate who goes first; sync before each timed push, so none pays for the previous one's dirty pages
+    order=(ep dp)
+    ((i % 2)) && order=(dp ep)
+    for who in "${order[@]}"; do
+        if [[ $who == ep ]]; then
+            log "push run $((i + 1))/$PUSH_RUNS: Entrepot"
+            sync
+            EP_PP+=("$(upload_post_put "$PUSH_EP" team/raw "$WORK/push/raw$i" "${RAW_DIGEST[$i]}")")
+            blob_stored "$PUSH_EP" team/raw "${RAW_DIGEST[$i]}"
+            j=$((PUSH_RUNS + i))
+            sync
+            t=$(upload_post "$PUSH_EP" team/raw "$WORK/push/raw$j" "${RAW_DIGEST[$j]}")
+            [[ $t == n/a:* ]] && die "Entrepot refused a one-request upload (${t#n/a:})"
+            EP_P+=("$t")
+            blob_stored "$PUSH_EP" team/raw "${RAW_DIGEST[$j]}"
+            sync
+            EP_SK+=("$(skopeo_push "$EPH" "big$i" "team/big$i:v1")")
+            manifest_is "$EPH" "team/big$i:v1" "big$i"
+            log "  Entrepot: POST+PUT ${EP_PP[-1]} s, POST ${EP_P[-1]} s, skopeo ${EP_SK[-1]} s"
+        else
+            log "push run $((i + 1))/$PUSH_RUNS: distribution"
+            sync
+            DP_PP+=("$(upload_post_put "$PUSH_DP" team/raw "$WORK/push/raw$i" "${RAW_DIGEST[$i]}")")
+            blob_stored "$PUSH_DP" team/raw "${RAW_DIGEST[$i]}"
+            j=$((PUSH_RUNS + i))
+            DP_P_CODE=$(upload_post "$PUSH_DP" team/raw "$WORK/push/raw$j" "${RAW_DIGEST[$j]}")
+            sync
+            DP_SK+=("$(skopeo_push "$DPH" "big$i" "team/big$i:v1")")
+            manifest_is "$DPH" "team/big$i:v1" "big$i"
+            log "  distribution: POST+PUT ${DP_PP[-1]} s, POST $DP_P_CODE, skopeo ${DP_SK[-1]} s"
+        fi
+    done
+done
+PUSH_EP_PP=$(median "${EP_PP[@]}") PUSH_DP_PP=$(median "${DP_PP[@]}")
+PUSH_EP_P=$(median "${EP_P[@]}")
+PUSH_EP_SK=$(median "${EP_SK[@]}") PUSH_DP_SK=$(median "${DP_SK[@]}")
+if [[ $DP_P_CODE == n/a:* ]]; then
+    PUSH_DP_P_CELL="n/a (answers ${DP_P_CODE#n/a:}: opens a session, drops the body)"
+    PUSH_DP_P_RATIO="n/a"
+else
+    PUSH_DP_P_CELL=$(mibps "$DP_P_CODE")
+    PUSH_DP_P_RATIO=$(ratio "$(mibps "$PUSH_EP_P")" "$PUSH_DP_P_CELL")×
+fi
+
+# concurrent_pushes HOST:PORT -> "ok seconds": small0..small9 at once, one image each
+concurrent_pushes() {
+    local host=$1 start end i ok=0
+    start=$(now)
+    for ((i = 0; i < 10; i++)); do
+        (skopeo --insecure-policy copy --quiet --dest-tls-verify=false "oci:$PUSH_LAYOUT:small$i" \
+            "docker://$host/team/small$i:v1" >"$WORK/push/concurrent.$i.log" 2>&1 && echo ok >"$WORK/push/concurrent.$i") &
+    done
+    wait_children
+    end=$(now)
+    for ((i = 0; i < 10; i++)); do
+        if [[ -f $WORK/push/concurrent.$i ]]; then
+            manifest_is "$host" "team/small$i:v1" "small$i"
+            ok=$((ok + 1))
+        fi
+        rm -f "$WORK/push/concurrent.$i"
+    done
+    echo "$ok $(elapsed "$start" "$end")"
+}
+sync
+log "10 concurrent skopeo pushes: Entrepot"
+read -r CC_EP_OK CC_EP_T < <(concurrent_pushes "$EPH")
+sync
+log "10 concurrent skopeo pushes: distribution"
+read -r CC_DP_OK CC_DP_T < <(concurrent_pushes "$DPH")
+PUSH_RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$PUSH_EP_PID/status")
+fi # want push
 
 # ---------------------------------------------------------------------------------------------------------
 # Report (markdown on stdout)
@@ -394,17 +650,28 @@ git -C "$ROOT" diff --quiet HEAD -- cache-proxy 2>/dev/null || PROXY_COMMIT="$PR
 CPU=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
 MEM=$(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
 JAVA=$(java -version 2>&1 | head -1)
-NGINX_V=$(nginx -v 2>&1 | sed 's/.*nginx\///')
 DIST_V=$(docker-registry --version | awk '{print $3}')
-WRK_V=$( (wrk -v 2>&1 || true) | head -1 | awk '{print $2}')
+TOOLS_V="distribution $DIST_V"
+if want pull; then
+    NGINX_V=$(nginx -v 2>&1 | sed 's/.*nginx\///')
+    WRK_V=$( (wrk -v 2>&1 || true) | head -1 | awk '{print $2}')
+    TOOLS_V="$TOOLS_V, nginx $NGINX_V, wrk $WRK_V"
+fi
+if want push; then
+    TOOLS_V="$TOOLS_V, skopeo $(skopeo --version | awk '{print $3}'), curl $(curl --version | head -1 | awk '{print $2}')"
+fi
 
 cat <<EOF
 # Entrepot benchmark results
 
 Machine: $(nproc) cores ($CPU), $MEM RAM, Linux $(uname -r); $JAVA (default heap, max $(mib "${HEAP_MAX:-0}") MiB);
-distribution $DIST_V, nginx $NGINX_V, wrk $WRK_V. Load generator, servers and the upstream share the same $(nproc) cores.
-Command: \`e2e/bench/run.sh\` (wrk duration ${DURATION}s), run on $(date -u +%Y-%m-%d) against the proxy built from $PROXY_COMMIT.
+$TOOLS_V. Load generator, servers and the upstream share the same $(nproc) cores.
+Command: \`BENCH_SECTIONS="$SECTIONS" e2e/bench/run.sh\` (wrk duration ${DURATION}s, $PUSH_RUNS push runs), run on $(date -u +%Y-%m-%d) against the proxy built from $PROXY_COMMIT.
 
+EOF
+
+if want pull; then
+cat <<EOF
 ## Warm cached manifest by tag (wrk -t2 -c32, Accept: OCI + Docker manifest types)
 
 | server | requests/s | vs distribution proxy |
@@ -450,4 +717,31 @@ A single cold GET of the 256 MiB blob through Entrepot served the right bytes: $
 
 Target peak RSS < 512 MiB: $(verdict "$RSS_PEAK_KB < 512 * 1024 and $R_OK == 8").
 EOF
+fi # want pull
+
+if want push; then
+cat <<EOF
+
+## Push of one 256 MiB layer into a hosted repository (median of $PUSH_RUNS fresh layers, MiB/s)
+
+| method | Entrepot (standard repository) | distribution 2.8 | Entrepot vs distribution |
+| --- | ---: | ---: | ---: |
+| curl: POST, then PUT ?digest= with the whole body | $(mibps "$PUSH_EP_PP") | $(mibps "$PUSH_DP_PP") | $(ratio "$PUSH_DP_PP" "$PUSH_EP_PP")× |
+| curl: one POST ?digest= with the body (monolithic) | $(mibps "$PUSH_EP_P") | $PUSH_DP_P_CELL | $PUSH_DP_P_RATIO |
+| skopeo copy of a one-layer OCI image (POST, PATCH, PUT; config, manifest) | $(mibps "$PUSH_EP_SK") | $(mibps "$PUSH_DP_SK") | $(ratio "$PUSH_DP_SK" "$PUSH_EP_SK")× |
+
+Each layer went to each server once (no digest repeats: a repeat would be a HEAD or a mount); every upload was read
+back and its digest checked; runs alternate which server goes first, \`sync\` runs before each timed push, and one
+upload to each server before the runs warms them up.
+
+## 10 concurrent skopeo pushes of 10 different images (3 × 4 MiB layers each)
+
+| server | pushes that served back their manifest | wall time for all (s) | MiB/s (120 MiB of layers) |
+| --- | ---: | ---: | ---: |
+| Entrepot (standard repository) | $CC_EP_OK/10 | $CC_EP_T | $(python3 -c "print(f'{120 / $CC_EP_T:.0f}')") |
+| distribution 2.8 | $CC_DP_OK/10 | $CC_DP_T | $(python3 -c "print(f'{120 / $CC_DP_T:.0f}')") |
+
+Entrepot's peak RSS (VmHWM) over the push sections: $((PUSH_RSS_KB / 1024)) MiB.
+EOF
+fi
 log "done"

@@ -85,7 +85,13 @@ public final class PushClient {
 
     /** A streamed PATCH of {@code length} bytes read from {@code body} (with Content-Length, no Content-Range). */
     public OciClient.Response patchStream(String location, Supplier<InputStream> body, long length, Duration timeout) {
-        return send("PATCH", location, rangeHeaders(null),
+        return patchStream(location, body, length, null, timeout);
+    }
+
+    /** A streamed PATCH of {@code length} bytes read from {@code body}, with Content-Length (and Content-Range if given). */
+    public OciClient.Response patchStream(String location, Supplier<InputStream> body, long length, String contentRange,
+                                          Duration timeout) {
+        return send("PATCH", location, rangeHeaders(contentRange),
                 BodyPublishers.fromPublisher(BodyPublishers.ofInputStream(body), length), timeout);
     }
 

@@ -1,5 +1,6 @@
 package dev.entrepot.e2e;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.entrepot.e2e.support.Digests;
 import dev.entrepot.e2e.support.EntrepotProxy;
 import dev.entrepot.e2e.support.HostedImage;
@@ -27,11 +28,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -65,51 +69,105 @@ class HostedDurabilityIT {
         TEARDOWN.close();
     }
 
+    /** Two big uploads in flight at the kill: a streamed PATCH, and a whole blob in the closing PUT. */
     @Test
-    void killDuringABigPushLeavesNoPartialBlobAndTheSessionResumes() throws Exception {
+    void killDuringBigPushesLeavesNoPartialBlobAndTheSessionsResume() throws Exception {
         proxy.start(); // in case another test left it killed
         HostedImage base = HostedImage.random("base", 500_000).push(push, "team/base", "1");
-        long size = 64L << 20;
-        long seed = ThreadLocalRandom.current().nextLong();
-        String digest = SeededBytes.sha256(seed, size);
-        String location = push.startUpload("team/big");
-        Path data = proxy.storage().resolve("uploads").resolve(location.substring(location.lastIndexOf('/') + 1)).resolve("data");
-        CompletableFuture<String> cut = CompletableFuture.supplyAsync(() -> {
-            try {
-                return push.patchStream(location, () -> new SeededBytes(seed, 0, size, 16L << 20), size, null, LONG).toString();
-            } catch (UncheckedIOException e) {
-                return e.getCause().toString();
-            }
-        });
-        Poll.until(Duration.ofSeconds(20), () -> fileSize(data) > (8L << 20), () -> "8 MiB in " + data);
+        long size = 48L << 20;
+        long patchSeed = ThreadLocalRandom.current().nextLong();
+        long putSeed = ThreadLocalRandom.current().nextLong();
+        String patchDigest = SeededBytes.sha256(patchSeed, size);
+        String putDigest = SeededBytes.sha256(putSeed, size);
+        String patched = push.startUpload("team/big");
+        String put = push.startUpload("team/big");
+        CompletableFuture<String> patchCut = inFlight(() -> push.patchStream(patched,
+                () -> new SeededBytes(patchSeed, 0, size, 16L << 20), size, LONG));
+        CompletableFuture<String> putCut = inFlight(() -> push.putStream(put, putDigest,
+                () -> new SeededBytes(putSeed, 0, size, 16L << 20), size, null, LONG));
+        Poll.until(Duration.ofSeconds(20), () -> fileSize(data(patched)) > (8L << 20) && fileSize(data(put)) > (8L << 20),
+                () -> "8 MiB in both sessions: " + fileSize(data(patched)) + ", " + fileSize(data(put)));
         proxy.kill9();
-        assertThat(cut.get(30, TimeUnit.SECONDS)).as("the client saw the cut").doesNotStartWith("202");
-        long kept = fileSize(data);
-        assertThat(kept).isBetween(8L << 20, size - 1);
+        assertThat(patchCut.get(30, TimeUnit.SECONDS)).as("the client saw the cut").doesNotStartWith("202");
+        assertThat(putCut.get(30, TimeUnit.SECONDS)).as("the client saw the cut").doesNotStartWith("201");
 
         proxy.start();
-        OciErrors.assertError(proxy.client().get("/v2/team/big/blobs/" + digest, null), 404, "BLOB_UNKNOWN");
-        assertThat(proxy.hostedBlobFile(digest)).doesNotExist();
-        base.assertPullable(proxy.client(), "team/base", "1");
-
-        OciClient.Response status = push.status(location);
-        long resumeAt;
-        if (status.status() == 204) { // resumable: from exactly what reached the disk
-            assertThat(status.header("Range")).isEqualTo("0-" + (kept - 1));
-            resumeAt = kept;
-        } else { // or cleanly gone, and then the whole blob again
-            OciErrors.assertError(status, 404, "BLOB_UPLOAD_UNKNOWN");
-            resumeAt = 0;
+        for (String digest : List.of(patchDigest, putDigest)) {
+            OciErrors.assertError(proxy.client().get("/v2/team/big/blobs/" + digest, null), 404, "BLOB_UNKNOWN");
+            assertThat(proxy.hostedBlobFile(digest)).as("no partial blob").doesNotExist();
         }
-        assertThat(resumeAt).as("this proxy keeps sessions across restarts (uploadExpiry 1h)").isEqualTo(kept);
-        String session = resumeAt == 0 ? push.startUpload("team/big") : location;
-        OciClient.Response rest = push.patchStream(session, () -> new SeededBytes(seed, resumeAt, size, 0), size - resumeAt,
-                resumeAt + "-" + (size - 1), LONG);
+        base.assertPullable(proxy.client(), "team/base", "1");
+        resume(patched, patchSeed, size, patchDigest);
+        resume(put, putSeed, size, putDigest);
+    }
+
+    /** The session holds exactly what reached the disk (uploadExpiry is 1h); the rest completes the blob. */
+    private static void resume(String location, long seed, long size, String digest) {
+        long kept = fileSize(data(location));
+        assertThat(kept).isBetween(8L << 20, size - 1);
+        OciClient.Response status = push.status(location);
+        assertThat(status.status()).as("resumable after kill -9: %s", status).isEqualTo(204);
+        assertThat(status.header("Range")).isEqualTo("0-" + (kept - 1));
+        OciClient.Response rest = push.patchStream(location, () -> new SeededBytes(seed, kept, size, 0), size - kept,
+                kept + "-" + (size - 1), LONG);
         assertThat(rest.status()).as("%s", rest).isEqualTo(202);
-        assertThat(push.put(session, digest, null, null).status()).isEqualTo(201);
+        assertThat(push.put(location, digest, null, null).status()).isEqualTo(201);
         OciClient.Download download = proxy.client().blob("team/big", digest, LONG);
         assertThat(download.complete(digest)).as("%s", download).isTrue();
         assertThat(download.bytes()).isEqualTo(size);
+    }
+
+    /** Pushes from four clients at the kill: every acknowledged image whole, no tag pointing at nothing. */
+    @Test
+    void killDuringManifestPushesKeepsEveryAcknowledgedImageWhole() throws Exception {
+        proxy.start();
+        List<Pushed> acknowledged = new CopyOnWriteArrayList<>();
+        List<String> failedBeforeTheKill = new CopyOnWriteArrayList<>();
+        AtomicBoolean killed = new AtomicBoolean();
+        ExecutorService pushers = Executors.newFixedThreadPool(4);
+        List<Future<?>> running = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            String name = "team/storm" + t;
+            running.add(pushers.submit(() -> {
+                for (int i = 0; ; i++) {
+                    HostedImage image = HostedImage.random(name + "-" + i, 20_000, 5_000);
+                    try {
+                        image.push(push, name, "v" + i);
+                    } catch (RuntimeException | AssertionError e) {
+                        if (!killed.get()) {
+                            failedBeforeTheKill.add(name + ": " + e);
+                        }
+                        return;
+                    }
+                    acknowledged.add(new Pushed(name, image));
+                }
+            }));
+        }
+        Poll.until(Duration.ofSeconds(30), () -> acknowledged.size() >= 40 || !failedBeforeTheKill.isEmpty(),
+                () -> "40 images pushed: " + acknowledged.size());
+        killed.set(true);
+        proxy.kill9();
+        for (Future<?> f : running) {
+            f.get(30, TimeUnit.SECONDS);
+        }
+        pushers.shutdownNow();
+        assertThat(failedBeforeTheKill).isEmpty();
+
+        proxy.start();
+        OciClient pull = proxy.client();
+        for (Pushed p : acknowledged) {
+            p.image().assertPullable(pull, p.name(), null);
+        }
+        for (int t = 0; t < 4; t++) {
+            String name = "team/storm" + t;
+            OciClient.Response list = pull.get("/v2/" + name + "/tags/list", null);
+            assertThat(list.status()).as("%s", list).isEqualTo(200);
+            for (JsonNode tag : PushClient.json(list).path("tags")) {
+                OciClient.Response manifest = pull.manifest(name, tag.asText());
+                assertThat(manifest.status()).as("tag %s of %s: %s", tag, name, manifest).isEqualTo(200);
+                assertThat(Digests.sha256(manifest.body())).isEqualTo(manifest.header("Docker-Content-Digest"));
+            }
+        }
     }
 
     @Test
@@ -144,16 +202,15 @@ class HostedDurabilityIT {
         long hostedBlobs = EntrepotProxy.regularFiles(proxy.storage().resolve("hosted/blobs")).size();
         long links = links();
 
-        CompletableFuture<String> gc = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<String> gc = inFlight(() -> push.collectGarbage(false));
+        Poll.until(Duration.ofSeconds(30), () -> {
             try {
-                return push.collectGarbage(false).toString();
+                return links() < links - 10
+                        || EntrepotProxy.regularFiles(proxy.storage().resolve("hosted/blobs")).size() < hostedBlobs;
             } catch (UncheckedIOException e) {
-                return e.getCause().toString();
+                return true; // files vanished while we counted: the sweep is under way
             }
-        });
-        Poll.until(Duration.ofSeconds(30), () -> links() < links - 10
-                        || EntrepotProxy.regularFiles(proxy.storage().resolve("hosted/blobs")).size() < hostedBlobs,
-                () -> "the sweep under way");
+        }, () -> "the sweep under way");
         proxy.kill9();
         assertThat(gc.get(30, TimeUnit.SECONDS)).as("killed before the collection ended").doesNotStartWith("200");
 
@@ -195,10 +252,21 @@ class HostedDurabilityIT {
                 HostedImage.random("keep1", 14 << 20).push(smallPush, "team/keep", "1"),
                 HostedImage.random("keep2", 14 << 20).push(smallPush, "team/keep", "2"));
 
-        for (Image image : remote) {
+        // a hosted image over a cached layer (mounted from hub): its hosted copy must outlive the cached one
+        pullThrough(small, remote.get(0));
+        String cachedLayer = remote.get(0).layers().get(0).descriptor().digest();
+        assertThat(smallPush.post("team/mounted", "mount=" + cachedLayer + "&from=hub/library/lru").status()).isEqualTo(201);
+        HostedImage mounted = HostedImage.of("mounted", List.of(Blob.of(remote.get(0).layers().get(0).descriptor().mediaType(),
+                small.client().get("/v2/hub/library/lru/blobs/" + cachedLayer, null).body())));
+        smallPush.pushBlob("team/mounted", mounted.config().bytes());
+        mounted.pushManifest(smallPush, "team/mounted", "1");
+
+        for (Image image : remote.subList(1, remote.size())) {
             pullThrough(small, image);
         }
         Poll.until(Duration.ofSeconds(30), () -> small.blobBytes() <= maxSize, () -> "cache under maxSize: " + small.blobBytes());
+        Poll.until(Duration.ofSeconds(30), () -> !Files.exists(small.blobFile(cachedLayer)), () -> "the oldest cached layer evicted");
+        mounted.assertPullable(small.client(), "team/mounted", "1");
         assertThat(small.metrics().sum("entrepot_store_evictions_total")).as("eviction ran").isPositive();
         assertHostedIntact(small, hosted);
         assertThat(small.metrics().sum("entrepot_hosted_bytes")).isGreaterThanOrEqualTo(28L << 20);
@@ -206,6 +274,7 @@ class HostedDurabilityIT {
         small.stop();
         small.start();
         assertHostedIntact(small, hosted);
+        mounted.assertPullable(small.client(), "team/mounted", "1");
         assertThat(small.blobBytes()).isLessThanOrEqualTo(maxSize);
         pullThrough(small, remote.get(0)); // evicted or not, still served complete
         Poll.until(Duration.ofSeconds(30), () -> small.blobBytes() <= maxSize, () -> "cache under maxSize: " + small.blobBytes());
@@ -248,6 +317,21 @@ class HostedDurabilityIT {
     private static long links() {
         return EntrepotProxy.regularFiles(proxy.storage().resolve("hosted/repositories")).stream()
                 .filter(p -> p.toString().contains("/_layers/")).count();
+    }
+
+    private static Path data(String location) {
+        return proxy.storage().resolve("uploads").resolve(location.substring(location.lastIndexOf('/') + 1)).resolve("data");
+    }
+
+    /** A request that the kill will cut: its response as text, or the I/O error it ended with. */
+    private static CompletableFuture<String> inFlight(Supplier<OciClient.Response> request) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return request.get().toString();
+            } catch (UncheckedIOException e) {
+                return e.getCause().toString();
+            }
+        });
     }
 
     private static long fileSize(Path file) {

@@ -56,8 +56,8 @@ class HostedGcIT {
         upstream = TEARDOWN.add(Upstream.start(work.resolve("upstream")));
         cached = upstream.images().image("cached", "amd64", 300_000);
         upstream.push(cached.manifest(), "library/cached:1");
-        proxy = TEARDOWN.add(EntrepotProxy.start(work.resolve("proxy"), config("0s"),
-                List.of("-Dentrepot.config-poll-interval=200ms")));
+        proxy = TEARDOWN.add(EntrepotProxy.start(work.resolve("proxy"), config("0s", "0s"),
+                List.of("-Dentrepot.config-poll-interval=200ms", "-Dentrepot.maintenance-interval=500ms")));
         push = PushClient.of(proxy);
         pull = proxy.client();
     }
@@ -67,13 +67,13 @@ class HostedGcIT {
         TEARDOWN.close();
     }
 
-    /** GC on demand only; {@code policy} cleans up for real, {@code policydry} only reports. */
-    private static ProxyConfig config(String gracePeriod) {
+    /** GC every {@code interval} (0s: on demand only); {@code policy} cleans up for real, {@code policydry} only reports. */
+    private static ProxyConfig config(String interval, String gracePeriod) {
         return ProxyConfig.hub(upstream.url().toString(), "1h")
                 .standard("team", false, null)
                 .standard("policy", false, "{dryRun: false, keepRecent: 1, deleteUntaggedOlderThan: 2s}")
                 .standard("policydry", false, "{dryRun: true, keepRecent: 1, deleteUntaggedOlderThan: 2s}")
-                .gc("0s", gracePeriod);
+                .gc(interval, gracePeriod);
     }
 
     @Test
@@ -213,6 +213,26 @@ class HostedGcIT {
     }
 
     @Test
+    void collectionsAlsoRunEveryInterval() {
+        grace("0s");
+        HostedImage image = HostedImage.random("periodic", 30_000).push(push, "team/periodic", "1");
+        assertThat(push.deleteManifest("team/periodic", image.digest()).status()).isEqualTo(202);
+        double runs = proxy.metrics().sum("entrepot_gc_runs_total", "result", "ok");
+        int reloads = reloads();
+        proxy.reconfigure(config("1s", "0s"));
+        try {
+            Poll.until(RELOAD, () -> reloads() > reloads, () -> "reload with gc.interval 1s");
+            Poll.until(Duration.ofSeconds(15), () -> !proxy.hostedBlobFile(image.layers().get(0).digest()).toFile().exists(),
+                    () -> "a periodic collection removed the deleted image's layer\n" + proxy.logTail(10));
+            assertThat(proxy.metrics().sum("entrepot_gc_runs_total", "result", "ok")).isGreaterThan(runs);
+        } finally {
+            int again = reloads();
+            proxy.reconfigure(config("0s", "0s"));
+            Poll.until(RELOAD, () -> reloads() > again, () -> "reload back to on-demand collections");
+        }
+    }
+
+    @Test
     void aDryRunReportsButRemovesNothing() {
         grace("0s");
         HostedImage image = HostedImage.random("dry", 40_000).push(push, "team/dry", "1");
@@ -299,7 +319,7 @@ class HostedGcIT {
         }
         currentGrace = period;
         int reloads = reloads();
-        proxy.reconfigure(config(period));
+        proxy.reconfigure(config("0s", period));
         Poll.until(RELOAD, () -> reloads() > reloads, () -> "reload with gracePeriod " + period + "\n" + proxy.logTail(10));
     }
 

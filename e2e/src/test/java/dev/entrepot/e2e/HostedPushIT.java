@@ -65,6 +65,7 @@ class HostedPushIT {
 
     @Test
     void aManifestNeedsEveryBlobPushedIntoItsImage() {
+        PrometheusText before = proxy.metrics();
         HostedImage image = HostedImage.random("refs", 1_000, 2_000);
         push.pushBlob("team/refs", image.config().bytes());
         push.pushBlob("team/refs", image.layers().get(0).bytes());
@@ -95,6 +96,42 @@ class HostedPushIT {
 
         OciErrors.assertError(push.putManifest("team/refs", "2", ImageGenerator.OCI_MANIFEST, HostedImage.utf8("{not json")),
                 400, "MANIFEST_INVALID");
+        OciErrors.assertError(push.putManifest("team/refs", "sha256:" + "0".repeat(64), ImageGenerator.OCI_MANIFEST,
+                image.manifest()), 400, "DIGEST_INVALID");
+        PrometheusText after = proxy.metrics();
+        assertThat(delta(before, after, "entrepot_pushes_total", "repository", "team", "kind", "manifest", "result", "error"))
+                .as("%s", after).isEqualTo(5);
+        assertThat(delta(before, after, "entrepot_pushes_total", "repository", "team", "kind", "manifest", "result", "stored"))
+                .isEqualTo(1);
+    }
+
+    /** A mount that cannot be served is an upload session (202), never an error and never an upstream fetch. */
+    @Test
+    void mountsThatCannotBeServedBecomeUploadSessions() {
+        Blob held = Blob.randomLayer(3_000);
+        push.pushBlob("team/source", held.bytes());
+        Blob elsewhere = Blob.randomLayer(3_000);
+        List<String> sources = List.of(
+                "mount=" + elsewhere.digest() + "&from=team/source",          // the source image lacks it
+                "mount=" + held.digest() + "&from=team/nosuchimage",           // no such image
+                "mount=" + held.digest() + "&from=nosuchrepository/x",         // no such repository
+                "mount=" + held.digest() + "&from=hub/library/app",            // a remote repository that never cached it
+                "mount=" + held.digest());                                      // no from: no automatic mount
+        for (String query : sources) {
+            OciClient.Response response = push.post("team/target", query);
+            assertThat(response.status()).as("%s: %s", query, response).isEqualTo(202);
+            assertThat(response.header("Location")).startsWith("/v2/team/target/blobs/uploads/");
+            OciErrors.assertError(pull.get("/v2/team/target/blobs/" + held.digest(), null), 404, "BLOB_UNKNOWN");
+        }
+        // the session a failed mount opened is a normal one
+        String session = push.post("team/target", "mount=" + elsewhere.digest() + "&from=team/source").header("Location");
+        assertThat(push.put(session, elsewhere.digest(), elsewhere.bytes(), null).status()).isEqualTo(201);
+        assertThat(pull.get("/v2/team/target/blobs/" + elsewhere.digest(), null).body()).isEqualTo(elsewhere.bytes());
+        // and one that can be served links the blob without a body
+        OciClient.Response mounted = push.post("team/target", "mount=" + held.digest() + "&from=team/source");
+        assertThat(mounted.status()).as("%s", mounted).isEqualTo(201);
+        assertThat(mounted.header("Docker-Content-Digest")).isEqualTo(held.digest());
+        assertThat(pull.get("/v2/team/target/blobs/" + held.digest(), null).body()).isEqualTo(held.bytes());
     }
 
     @Test

@@ -101,6 +101,13 @@ public final class PushClient {
                 body == null ? BodyPublishers.noBody() : BodyPublishers.ofByteArray(body));
     }
 
+    /** Closes a session with the whole (or the final part of the) blob streamed in the PUT. */
+    public OciClient.Response putStream(String location, String digest, Supplier<InputStream> body, long length,
+                                        String contentRange, Duration timeout) {
+        return send("PUT", withQuery(location, "digest=" + digest), rangeHeaders(contentRange),
+                BodyPublishers.fromPublisher(BodyPublishers.ofInputStream(body), length), timeout);
+    }
+
     /** {@code GET <location>}: the session's state (204 with Range). */
     public OciClient.Response status(String location) {
         return send("GET", location, Map.of(), null);

@@ -404,6 +404,7 @@ HEAP_MAX=$(java -XX:+PrintFlagsFinal -version 2>/dev/null | awk '$2 == "MaxHeapS
 # ---------------------------------------------------------------------------------------------------------
 # 5 and 6: pushes into an Entrepot standard repository and into a plain distribution, the same blobs to both
 if want push; then
+PUSH_LOAD=$(cut -d' ' -f1 /proc/loadavg)
 log "push: generating $PUSH_RUNS x 256 MiB blobs, $PUSH_RUNS one-layer images of 256 MiB and 10 images of 3 x 4 MiB"
 mkdir -p "$WORK/push"
 # An OCI layout (tags big<i>, small<i>) and raw blobs raw<i>. Layers are gzip streams of stored deflate blocks over
@@ -741,7 +742,8 @@ upload to each server before the runs warms them up.
 | Entrepot (standard repository) | $CC_EP_OK/10 | $CC_EP_T | $(python3 -c "print(f'{120 / $CC_EP_T:.0f}')") |
 | distribution 2.8 | $CC_DP_OK/10 | $CC_DP_T | $(python3 -c "print(f'{120 / $CC_DP_T:.0f}')") |
 
-Entrepot's peak RSS (VmHWM) over the push sections: $((PUSH_RSS_KB / 1024)) MiB.
+Entrepot's peak RSS (VmHWM) over the push sections: $((PUSH_RSS_KB / 1024)) MiB. Load average (1 min) when they
+started: $PUSH_LOAD, at the end: $(cut -d' ' -f1 /proc/loadavg) (on $(nproc) cores; above $(nproc), other work shared them).
 EOF
 fi
 log "done"

@@ -2,8 +2,8 @@ package dev.entrepot.proxy.runtime;
 
 import dev.entrepot.proxy.config.ConfigException;
 import dev.entrepot.proxy.config.ConfigLoader;
-import io.vertx.core.Vertx;
 import dev.entrepot.proxy.config.EntrepotConfig;
+import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -114,7 +114,7 @@ final class ConfigWatcher {
         lastSeen = seen;
         try {
             runtime.apply(ConfigLoader.parse(new String(content, StandardCharsets.UTF_8), file.toString()),
-                    file.toString());
+                    file.toString(), content);
             lastSeen = fingerprint(content); // now over the credential files the new config names
         } catch (ConfigException e) {
             runtime.rejected(file.toString(), e.getMessage());

@@ -115,7 +115,7 @@ public class ProxyProducer {
         CacheStores cache = new CacheStores(blobs, metadata, fetches, manifests, vertx, clock);
         HostedStores hosted = new HostedStores(hostedBlobs, hostedMetadata, uploads, manifests, disk, vertx, clock);
         RepositoryFactory factory = new RepositoryFactory(vertx, http, upstreamSettings, cache, hosted, metrics);
-        ProxyRuntime runtime = new ProxyRuntime(factory, manifests, blobs, storage, config, source);
+        ProxyRuntime runtime = new ProxyRuntime(factory, manifests, blobs, storage, config, source, loaded);
         hostedMaintenance = new HostedMaintenance(new GarbageCollector(hosted), uploads, () -> runtime, metrics,
                 housekeeping, clock);
 

@@ -2,6 +2,7 @@ package dev.entrepot.proxy.runtime;
 
 import dev.entrepot.proxy.auth.ClientAuth;
 import dev.entrepot.proxy.config.EntrepotConfig;
+import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.repository.ManifestCache;
 import dev.entrepot.proxy.repository.Repositories;
 import dev.entrepot.proxy.store.fs.FsBlobStore;
@@ -17,8 +18,11 @@ import org.jboss.logging.Logger;
 public final class ProxyRuntime {
     private static final Logger LOG = Logger.getLogger(ProxyRuntime.class);
 
-    /** What readiness reports about configuration. */
-    public record ConfigState(String source, Instant appliedAt, String lastError) {
+    /**
+     * What readiness reports about configuration; {@code sha256} is the hash of the file's bytes in force ("embedded"
+     * for the built-in default), so whoever rendered the file (the operator) can tell it is applied.
+     */
+    public record ConfigState(String source, Instant appliedAt, String sha256, String lastError) {
     }
 
     private record Generation(EntrepotConfig config, Repositories repositories, ClientAuth clientAuth) {
@@ -32,13 +36,13 @@ public final class ProxyRuntime {
     private volatile ConfigState state;
 
     ProxyRuntime(RepositoryFactory factory, ManifestCache manifests, FsBlobStore blobs, Path storage,
-                 EntrepotConfig initial, String source) {
+                 EntrepotConfig initial, String source, byte[] initialBytes) {
         this.factory = factory;
         this.manifests = manifests;
         this.blobs = blobs;
         this.storage = storage;
         this.current = new Generation(initial, factory.build(initial), ClientAuth.of(initial.auth()));
-        this.state = new ConfigState(source, Instant.now(), null);
+        this.state = new ConfigState(source, Instant.now(), sha256(initialBytes), null);
         LOG.infof("serving %s from %s; store %s (%d bytes)", describe(initial), source, storage, blobs.totalBytes());
         warnIfOpen(current);
     }
@@ -68,7 +72,7 @@ public final class ProxyRuntime {
     }
 
     /** Applies a new valid config (blocking: reads credential files). */
-    void apply(EntrepotConfig next, String source) {
+    void apply(EntrepotConfig next, String source, byte[] bytes) {
         if (!next.storage().path().toAbsolutePath().normalize().equals(storage.toAbsolutePath().normalize())) {
             LOG.warnf("%s moves storage.path to %s: that takes a restart; the store stays at %s until then",
                     source, next.storage().path(), storage);
@@ -77,14 +81,18 @@ public final class ProxyRuntime {
         current = new Generation(next, repositories, ClientAuth.of(next.auth()));
         // A repository name may now point elsewhere: drop what memory holds, the disk copies stay valid by digest.
         manifests.clear();
-        state = new ConfigState(source, Instant.now(), null);
+        state = new ConfigState(source, Instant.now(), sha256(bytes), null);
         LOG.infof("reloaded %s: serving %s", source, describe(next));
         warnIfOpen(current);
     }
 
     void rejected(String source, String error) {
-        state = new ConfigState(state.source(), state.appliedAt(), error);
+        state = new ConfigState(state.source(), state.appliedAt(), state.sha256(), error);
         LOG.errorf("ignoring %s, keeping the configuration applied at %s: %s", source, state.appliedAt(), error);
+    }
+
+    private static String sha256(byte[] bytes) {
+        return bytes == null ? "embedded" : Digest.sha256(bytes).hex();
     }
 
     private static void warnIfOpen(Generation generation) {

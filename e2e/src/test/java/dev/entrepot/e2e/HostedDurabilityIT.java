@@ -97,21 +97,31 @@ class HostedDurabilityIT {
             assertThat(proxy.hostedBlobFile(digest)).as("no partial blob").doesNotExist();
         }
         base.assertPullable(proxy.client(), "team/base", "1");
-        resume(patched, patchSeed, size, patchDigest);
-        resume(put, putSeed, size, putDigest);
+        resume(patched, patchSeed, size, patchDigest, false);
+        resume(put, putSeed, size, putDigest, true);
     }
 
-    /** The session holds exactly what reached the disk (uploadExpiry is 1h); the rest completes the blob. */
-    private static void resume(String location, long seed, long size, String digest) {
+    /**
+     * The session holds exactly what reached the disk (uploadExpiry is 1h); the rest, in a PATCH or as the final
+     * chunk of the PUT, completes the blob.
+     */
+    private static void resume(String location, long seed, long size, String digest, boolean restInThePut) {
         long kept = fileSize(data(location));
         assertThat(kept).isBetween(8L << 20, size - 1);
         OciClient.Response status = push.status(location);
         assertThat(status.status()).as("resumable after kill -9: %s", status).isEqualTo(204);
         assertThat(status.header("Range")).isEqualTo("0-" + (kept - 1));
-        OciClient.Response rest = push.patchStream(location, () -> new SeededBytes(seed, kept, size, 0), size - kept,
-                kept + "-" + (size - 1), LONG);
-        assertThat(rest.status()).as("%s", rest).isEqualTo(202);
-        assertThat(push.put(location, digest, null, null).status()).isEqualTo(201);
+        String range = kept + "-" + (size - 1);
+        if (restInThePut) {
+            OciClient.Response put = push.putStream(location, digest, () -> new SeededBytes(seed, kept, size, 0), size - kept,
+                    range, LONG);
+            assertThat(put.status()).as("%s", put).isEqualTo(201);
+        } else {
+            OciClient.Response rest = push.patchStream(location, () -> new SeededBytes(seed, kept, size, 0), size - kept,
+                    range, LONG);
+            assertThat(rest.status()).as("%s", rest).isEqualTo(202);
+            assertThat(push.put(location, digest, null, null).status()).isEqualTo(201);
+        }
         OciClient.Download download = proxy.client().blob("team/big", digest, LONG);
         assertThat(download.complete(digest)).as("%s", download).isTrue();
         assertThat(download.bytes()).isEqualTo(size);

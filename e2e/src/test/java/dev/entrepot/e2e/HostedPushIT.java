@@ -20,8 +20,10 @@ import java.io.IOException;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import static dev.entrepot.e2e.PullThroughIT.delta;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -260,5 +262,38 @@ class HostedPushIT {
         PrometheusText after = guarded.metrics();
         assertThat(delta(before, after, "entrepot_pushes_total", "repository", "team", "kind", "manifest", "result", "stored"))
                 .as("only the writer's manifest: %s", after).isEqualTo(1);
+    }
+
+    /**
+     * The conformance suite's client sends every request anonymously first and repeats it with credentials after a
+     * 401 with a challenge, bodies included: the refused body must not poison the connection for the retry.
+     */
+    @Test
+    void everyPushRequestRetriedWithCredentialsAfterA401Succeeds() {
+        PushClient anonymous = PushClient.of(guarded);
+        PushClient writer = PushClient.basic(guarded, "ci", "ci-secret");
+        HostedImage image = HostedImage.random("retried", 40_000, 3_000);
+        String started = retried(c -> c.post("team/retried", null), anonymous, writer, 202).header("Location");
+        Blob layer = image.layers().get(0);
+        byte[] half = Arrays.copyOfRange(layer.bytes(), 0, 20_000);
+        byte[] rest = Arrays.copyOfRange(layer.bytes(), 20_000, layer.bytes().length);
+        String session = retried(c -> c.patch(started, half, "0-19999"), anonymous, writer, 202).header("Location");
+        retried(c -> c.put(session, layer.digest(), rest, "20000-" + (layer.size() - 1)), anonymous, writer, 201);
+        for (Blob blob : List.of(image.config(), image.layers().get(1))) {
+            retried(c -> c.postBlob("team/retried", blob.digest(), blob.bytes()), anonymous, writer, 201);
+        }
+        retried(c -> c.putManifest("team/retried", "1", ImageGenerator.OCI_MANIFEST, image.manifest()), anonymous, writer, 201);
+        image.assertPullable(guarded.client(), "team/retried", "1");
+        retried(c -> c.deleteManifest("team/retried", "1"), anonymous, writer, 202);
+    }
+
+    private static OciClient.Response retried(Function<PushClient, OciClient.Response> request,
+                                              PushClient anonymous, PushClient writer, int expected) {
+        OciClient.Response first = request.apply(anonymous);
+        OciErrors.assertError(first, 401, "UNAUTHORIZED");
+        assertThat(first.header("WWW-Authenticate")).isNotBlank();
+        OciClient.Response retry = request.apply(writer);
+        assertThat(retry.status()).as("retried with credentials: %s", retry).isEqualTo(expected);
+        return retry;
     }
 }

@@ -124,9 +124,15 @@ class HostedUploadIT {
         byte[] blob = random(2_000_000);
         String location = push.startUpload("team/resumed");
         assertThat(push.patch(location, part(blob, 0, 1_200_000), "0-1199999").status()).isEqualTo(202);
+        byte[] complete = random(300_000); // every byte sent before the restart, only the PUT after it
+        String finished = push.startUpload("team/resumed");
+        assertThat(push.patch(finished, complete, null).status()).isEqualTo(202);
 
         proxy.stop();
         proxy.start();
+
+        assertThat(push.put(finished, Digests.sha256(complete), null, null).status()).isEqualTo(201);
+        assertStored("team/resumed", complete);
 
         OciClient.Response status = push.status(location);
         assertThat(status.status()).as("the session survived the restart: %s", status).isEqualTo(204);

@@ -13,6 +13,7 @@ import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.oci.Reference;
 import dev.entrepot.proxy.oci.ReferrersIndex;
 import dev.entrepot.proxy.repository.BlobSource;
+import dev.entrepot.proxy.repository.ManifestCache;
 import dev.entrepot.proxy.repository.Page;
 import dev.entrepot.proxy.repository.Pages;
 import dev.entrepot.proxy.repository.Pushable;
@@ -61,6 +62,16 @@ public final class PullThroughRepository implements Repository {
     @Override
     public Future<ManifestContent> manifest(ImageName image, Reference reference) {
         return manifests.manifest(upstream.nameOf(image), reference);
+    }
+
+    @Override
+    public Future<Optional<ManifestContent>> storedManifest(ImageName requested, Digest digest) {
+        ImageName image = upstream.nameOf(requested);
+        ManifestCache.Entry warm = stores.manifests().get(new ManifestCache.Key(name(), image, digest.toString()));
+        if (warm != null) {
+            return Future.succeededFuture(Optional.of(warm.content()));
+        }
+        return stores.vertx().executeBlocking(() -> stores.metadata().manifest(name(), image, digest), false);
     }
 
     // ---- blobs -----------------------------------------------------------------------------------------------

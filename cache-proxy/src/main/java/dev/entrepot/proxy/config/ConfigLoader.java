@@ -44,7 +44,9 @@ public final class ConfigLoader {
     private static final String EMBEDDED_DEFAULT = "/default-entrepot.yaml";
     private static final Pattern REPOSITORY_NAME = Pattern.compile("[a-z0-9]+(?:[._-][a-z0-9]+)*");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\\d{1,5})?");
-    private static final int MAX_PRIORITY = 1_000_000;
+    /** The operator's CRDs allow the same range. */
+    private static final int MAX_PRIORITY = 1000;
+    public static final Duration DEFAULT_RESOLUTION_TTL = Duration.ofSeconds(5);
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -127,7 +129,11 @@ public final class ConfigLoader {
                     c == null ? null : new EntrepotConfig.Cleanup(c.dryRun() == null || c.dryRun(), c.keepRecent(),
                             c.deleteUntaggedOlderThan()));
         }
-        return new Repository(r.name(), r.mode(), mirrorOf, remote, standard, r.virtual());
+        EntrepotConfig.Virtual virtual = r.virtual() == null ? null : new EntrepotConfig.Virtual(r.virtual().upstreams(),
+                r.virtual().pushTo(),
+                r.virtual().resolutionTtl() == null ? DEFAULT_RESOLUTION_TTL : r.virtual().resolutionTtl(),
+                r.virtual().equalPriority() == null ? EntrepotConfig.EqualPriority.FASTEST : r.virtual().equalPriority());
+        return new Repository(r.name(), r.mode(), mirrorOf, remote, standard, virtual);
     }
 
     private static List<String> validate(EntrepotConfig config) {
@@ -236,10 +242,13 @@ public final class ConfigLoader {
         if (upstreams.isEmpty()) {
             problems.add(at + ".upstreams: at least one upstream is required");
         }
+        Set<String> seen = new HashSet<>();
         for (int j = 0; j < upstreams.size(); j++) {
             EntrepotConfig.Upstream u = upstreams.get(j);
             Repository target = u == null ? null : byName.get(u.repository());
-            if (target == null) {
+            if (u != null && u.repository() != null && !seen.add(u.repository())) {
+                problems.add(at + ".upstreams[" + j + "].repository: '" + u.repository() + "' is listed twice");
+            } else if (target == null) {
                 problems.add(at + ".upstreams[" + j + "].repository: unknown repository '"
                         + (u == null ? null : u.repository()) + "'");
             } else if (target.mode() == Mode.VIRTUAL) {

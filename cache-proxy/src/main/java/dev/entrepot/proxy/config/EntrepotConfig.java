@@ -56,8 +56,17 @@ public record EntrepotConfig(Storage storage, List<Repository> repositories, Aut
     public record Cleanup(Boolean dryRun, Integer keepRecent, Duration deleteUntaggedOlderThan) {
     }
 
-    /** One endpoint over several repositories by priority. Parsed for the contract; served in a later release. */
-    public record Virtual(List<Upstream> upstreams, String pushTo) {
+    /**
+     * One endpoint over several repositories by priority. Which member answered a tag is remembered for
+     * {@code resolutionTtl}; {@code equalPriority} says how members of one priority are asked.
+     */
+    public record Virtual(List<Upstream> upstreams, String pushTo, Duration resolutionTtl, EqualPriority equalPriority) {
+    }
+
+    /** {@code fastest}: ask every member of a priority at once, the first that has it answers; {@code ordered}: in the order listed. */
+    public enum EqualPriority {
+        @JsonProperty("fastest") FASTEST,
+        @JsonProperty("ordered") ORDERED
     }
 
     public record Upstream(String repository, Integer priority) {

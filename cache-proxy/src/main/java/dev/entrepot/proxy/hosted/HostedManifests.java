@@ -157,6 +157,7 @@ final class HostedManifests implements ManifestWriter {
         if (tag != null) {
             metadata.putTag(repository, name, tag, new TagRecord(content.digest(), stores.clock().instant()));
             cache.put(new ManifestCache.Key(repository, name, tag), new ManifestCache.Entry(content, 0));
+            stores.tagChanges().changed();
         }
     }
 
@@ -200,6 +201,7 @@ final class HostedManifests implements ManifestWriter {
         }
         stores.metadata().removeTag(repository, name, tag);
         stores.manifests().invalidate(new ManifestCache.Key(repository, name, tag));
+        stores.tagChanges().changed();
     }
 
     /** With the image's lock held: the manifest, the tags pointing to it and its referrer entry go. */
@@ -226,6 +228,7 @@ final class HostedManifests implements ManifestWriter {
         }
         metadata.deleteManifest(repository, name, digest);
         stores.manifests().invalidateImage(repository, name);
+        stores.tagChanges().changed();
     }
 
     List<String> tagsOf(ImageName name, Digest digest) throws IOException {

@@ -86,6 +86,13 @@ public final class HostedRepository implements Repository, Pushable {
     }
 
     @Override
+    public Future<Optional<ManifestContent>> storedManifest(ImageName image, Digest digest) {
+        return manifests.get(image, new Reference.ByDigest(digest)).map(Optional::of)
+                .recover(e -> e instanceof OciException oci && oci.code() == OciErrorCode.MANIFEST_UNKNOWN
+                        ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(e));
+    }
+
+    @Override
     public Future<BlobSource> blob(ImageName image, Digest digest) {
         return storedBlob(image, digest).<BlobSource>map(held -> new BlobSource.Stored(held.orElseThrow(() ->
                         new OciException(OciErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in " + name + "/" + image))))

@@ -1,6 +1,7 @@
 package dev.entrepot.proxy.hosted;
 
 import dev.entrepot.proxy.repository.ManifestCache;
+import dev.entrepot.proxy.repository.TagChanges;
 import dev.entrepot.proxy.store.HostedBlobStore;
 import dev.entrepot.proxy.store.HostedMetadataStore;
 import dev.entrepot.proxy.store.UploadStore;
@@ -25,13 +26,17 @@ public final class HostedStores {
     private final Executor disk;
     private final Vertx vertx;
     private final Clock clock;
+    private final TagChanges tagChanges;
     private final ImageLocks locks = new ImageLocks();
     private final CollectionGuard guard = new CollectionGuard();
     private final Set<String> busyUploads = ConcurrentHashMap.newKeySet();
 
-    /** @param disk threads that write request bodies to disk */
+    /**
+     * @param disk       threads that write request bodies to disk
+     * @param tagChanges told of every tag write and delete (virtual repositories forget what tags resolved to)
+     */
     public HostedStores(HostedBlobStore blobs, HostedMetadataStore metadata, UploadStore uploads,
-                        ManifestCache manifests, Executor disk, Vertx vertx, Clock clock) {
+                        ManifestCache manifests, Executor disk, Vertx vertx, Clock clock, TagChanges tagChanges) {
         this.blobs = blobs;
         this.metadata = metadata;
         this.uploads = uploads;
@@ -39,6 +44,7 @@ public final class HostedStores {
         this.disk = disk;
         this.vertx = vertx;
         this.clock = clock;
+        this.tagChanges = tagChanges;
     }
 
     HostedBlobStore blobs() {
@@ -67,6 +73,10 @@ public final class HostedStores {
 
     Clock clock() {
         return clock;
+    }
+
+    TagChanges tagChanges() {
+        return tagChanges;
     }
 
     ImageLocks locks() {

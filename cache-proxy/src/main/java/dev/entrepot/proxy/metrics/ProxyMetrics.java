@@ -38,6 +38,9 @@ public final class ProxyMetrics {
     public static final String GC_REMOVED_BYTES = "entrepot.gc.removed.bytes";
     public static final String GC_DURATION = "entrepot.gc.duration";
     public static final String CLEANUP_DELETED = "entrepot.cleanup.deleted.manifests";
+    public static final String VIRTUAL_REQUESTS = "entrepot.virtual.requests";
+    public static final String VIRTUAL_FAILOVERS = "entrepot.virtual.failovers";
+    public static final String VIRTUAL_RESOLUTION = "entrepot.virtual.resolution";
 
     public enum Kind { MANIFEST, BLOB, TAGS }
 
@@ -50,6 +53,7 @@ public final class ProxyMetrics {
     private final Counter coalesced;
     private final Counter evictions;
     private final Map<String, RepositoryMetrics> repositories = new ConcurrentHashMap<>();
+    private final Map<String, VirtualMetrics> virtuals = new ConcurrentHashMap<>();
 
     public ProxyMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -110,6 +114,44 @@ public final class ProxyMetrics {
 
     public void evicted() {
         evictions.increment();
+    }
+
+    public VirtualMetrics virtual(String name) {
+        return virtuals.computeIfAbsent(name, VirtualMetrics::new);
+    }
+
+    /** The meters of one virtual repository: which member served, which were skipped, how long resolving took. */
+    public final class VirtualMetrics {
+        private final String repository;
+        private final Map<String, Counter> served = new ConcurrentHashMap<>();
+        private final Map<String, Counter> failovers = new ConcurrentHashMap<>();
+        private final Timer resolution;
+
+        private VirtualMetrics(String repository) {
+            this.repository = repository;
+            this.resolution = Timer.builder(VIRTUAL_RESOLUTION)
+                    .description("Time to find which member of a virtual repository has a tag (cache misses only)")
+                    .tag("repository", repository).register(registry);
+        }
+
+        /** A request answered by {@code member}; {@code kind} manifest, blob or tags. */
+        public void served(String member, Kind kind) {
+            served.computeIfAbsent(member + "/" + kind, k -> Counter.builder(VIRTUAL_REQUESTS)
+                    .description("Requests to a virtual repository by the member that answered")
+                    .tag("repository", repository).tag("member", member).tag("kind", kind.name().toLowerCase())
+                    .register(registry)).increment();
+        }
+
+        /** {@code member} could not answer (unreachable, 5xx, 429) and was skipped. */
+        public void failover(String member) {
+            failovers.computeIfAbsent(member, m -> Counter.builder(VIRTUAL_FAILOVERS)
+                    .description("Members of a virtual repository skipped because they could not answer")
+                    .tag("repository", repository).tag("member", m).register(registry)).increment();
+        }
+
+        public void resolved(long nanos) {
+            resolution.record(nanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     public RepositoryMetrics repository(String name) {

@@ -22,6 +22,9 @@ public interface Repository {
 
     Future<ManifestContent> manifest(ImageName name, Reference reference);
 
+    /** The manifest when this repository holds it locally; never asks an upstream. */
+    Future<Optional<ManifestContent>> storedManifest(ImageName name, Digest digest);
+
     Future<BlobSource> blob(ImageName name, Digest digest);
 
     /** The blob when this repository holds it locally (pinned until closed); never fetches. For mounts. */

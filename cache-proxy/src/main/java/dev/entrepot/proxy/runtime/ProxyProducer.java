@@ -10,6 +10,7 @@ import dev.entrepot.proxy.hosted.GarbageCollector;
 import dev.entrepot.proxy.hosted.HostedStores;
 import dev.entrepot.proxy.metrics.ProxyMetrics;
 import dev.entrepot.proxy.repository.ManifestCache;
+import dev.entrepot.proxy.repository.TagChanges;
 import dev.entrepot.proxy.store.fs.FsBlobStore;
 import dev.entrepot.proxy.store.fs.FsHostedMetadataStore;
 import dev.entrepot.proxy.store.fs.FsMetadataStore;
@@ -113,8 +114,10 @@ public class ProxyProducer {
                 up.idleTimeout(), up.connectRetries(), up.retryBackoff());
 
         CacheStores cache = new CacheStores(blobs, metadata, fetches, manifests, vertx, clock);
-        HostedStores hosted = new HostedStores(hostedBlobs, hostedMetadata, uploads, manifests, disk, vertx, clock);
-        RepositoryFactory factory = new RepositoryFactory(vertx, http, upstreamSettings, cache, hosted, metrics);
+        TagChanges tagChanges = new TagChanges();
+        HostedStores hosted = new HostedStores(hostedBlobs, hostedMetadata, uploads, manifests, disk, vertx, clock,
+                tagChanges);
+        RepositoryFactory factory = new RepositoryFactory(vertx, http, upstreamSettings, cache, hosted, tagChanges, metrics);
         ProxyRuntime runtime = new ProxyRuntime(factory, manifests, blobs, storage, config, source, loaded);
         hostedMaintenance = new HostedMaintenance(new GarbageCollector(hosted), uploads, () -> runtime, metrics,
                 housekeeping, clock);

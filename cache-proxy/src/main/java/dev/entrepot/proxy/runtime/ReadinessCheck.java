@@ -1,5 +1,6 @@
 package dev.entrepot.proxy.runtime;
 
+import dev.entrepot.proxy.config.EntrepotConfig;
 import dev.entrepot.proxy.repository.Repository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -31,8 +32,8 @@ public class ReadinessCheck implements HealthCheck {
                 .withData("configAppliedAt", state.appliedAt().toString())
                 .withData("configSha256", state.sha256())
                 .withData("repositories", runtime.repositories().all().size())
-                .withData("served", names(false))
-                .withData("unserved", names(true))
+                .withData("served", served())
+                .withData("unserved", unserved())
                 .withData("storeBytes", runtime.blobs().totalBytes())
                 .withData("storeWritable", writable);
         if (state.lastError() != null) {
@@ -41,10 +42,13 @@ public class ReadinessCheck implements HealthCheck {
         return response.build();
     }
 
-    /** Sorted {@code name} list of the repositories served (or not yet served) by this version. */
-    private String names(boolean unserved) {
-        return runtime.repositories().all().stream()
-                .filter(r -> (r instanceof UnservedRepository) == unserved)
-                .map(Repository::name).sorted().collect(Collectors.joining(","));
+    private String served() {
+        return runtime.repositories().all().stream().map(Repository::name).sorted().collect(Collectors.joining(","));
+    }
+
+    /** Configured repositories this version does not serve (none today; kept so the operator can tell). */
+    private String unserved() {
+        return runtime.config().repositories().stream().map(EntrepotConfig.Repository::name)
+                .filter(n -> runtime.repositories().named(n) == null).sorted().collect(Collectors.joining(","));
     }
 }

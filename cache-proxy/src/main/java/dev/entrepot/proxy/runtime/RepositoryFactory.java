@@ -11,8 +11,10 @@ import dev.entrepot.proxy.hosted.HostedStores;
 import dev.entrepot.proxy.metrics.ProxyMetrics;
 import dev.entrepot.proxy.repository.Repositories;
 import dev.entrepot.proxy.repository.Repository;
+import dev.entrepot.proxy.repository.TagChanges;
 import dev.entrepot.proxy.upstream.BearerChallengeAuthenticator;
 import dev.entrepot.proxy.upstream.HttpUpstreamClient;
+import dev.entrepot.proxy.virtual.VirtualRepository;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import java.io.IOException;
@@ -34,15 +36,17 @@ final class RepositoryFactory {
     private final HttpUpstreamClient.Settings upstreamSettings;
     private final CacheStores cache;
     private final HostedStores hosted;
+    private final TagChanges tagChanges;
     private final ProxyMetrics metrics;
 
     RepositoryFactory(Vertx vertx, HttpClient http, HttpUpstreamClient.Settings upstreamSettings, CacheStores cache,
-                      HostedStores hosted, ProxyMetrics metrics) {
+                      HostedStores hosted, TagChanges tagChanges, ProxyMetrics metrics) {
         this.vertx = vertx;
         this.http = http;
         this.upstreamSettings = upstreamSettings;
         this.cache = cache;
         this.hosted = hosted;
+        this.tagChanges = tagChanges;
         this.metrics = metrics;
     }
 
@@ -58,7 +62,7 @@ final class RepositoryFactory {
         }
         for (EntrepotConfig.Repository spec : config.repositories()) {
             if (spec.mode() == EntrepotConfig.Mode.VIRTUAL) {
-                byName.put(spec.name(), new UnservedRepository(spec.name(), "virtual"));
+                byName.put(spec.name(), virtual(spec, byName));
             }
         }
         Map<String, Repository> byHost = new LinkedHashMap<>();
@@ -68,6 +72,15 @@ final class RepositoryFactory {
             }
         }
         return new Repositories(byName, byHost);
+    }
+
+    /** Over repositories built in the first pass (the loader made sure they exist and none is virtual). */
+    private Repository virtual(EntrepotConfig.Repository spec, Map<String, Repository> built) {
+        EntrepotConfig.Virtual v = spec.virtual();
+        List<VirtualRepository.Member> members = v.upstreams().stream()
+                .map(u -> new VirtualRepository.Member(built.get(u.repository()), u.priority())).toList();
+        return VirtualRepository.over(spec.name(), members, v.pushTo() == null ? null : built.get(v.pushTo()),
+                v.resolutionTtl(), v.equalPriority(), tagChanges, metrics.virtual(spec.name()));
     }
 
     private Repository remote(EntrepotConfig.Repository spec) {

@@ -320,17 +320,25 @@ class ConfigLoaderTest {
                     mode: virtual
                     virtual:
                       upstreams:
-                        - {repository: hub, priority: -1}
-                        - {repository: hub, priority: 1000001}
-                        - {repository: hub}
-                        - {repository: hub, priority: 0}
-                        - {repository: hub, priority: 1000000}
+                        - {repository: a, priority: -1}
+                        - {repository: b, priority: 1001}
+                        - {repository: c}
+                        - {repository: d, priority: 0}
+                        - {repository: e, priority: 1000}
+                        - {repository: hub, priority: 3}
+                        - {repository: hub, priority: 4}
+                  - {name: a, mode: standard}
+                  - {name: b, mode: standard}
+                  - {name: c, mode: standard}
+                  - {name: d, mode: standard}
+                  - {name: e, mode: standard}
                 """;
 
         assertThat(problems(yaml)).containsExactly(
-                "repositories[1].virtual.upstreams[0].priority: required, 0 to 1000000",
-                "repositories[1].virtual.upstreams[1].priority: required, 0 to 1000000",
-                "repositories[1].virtual.upstreams[2].priority: required, 0 to 1000000");
+                "repositories[1].virtual.upstreams[0].priority: required, 0 to 1000",
+                "repositories[1].virtual.upstreams[1].priority: required, 0 to 1000",
+                "repositories[1].virtual.upstreams[2].priority: required, 0 to 1000",
+                "repositories[1].virtual.upstreams[6].repository: 'hub' is listed twice");
     }
 
     @Test

@@ -139,7 +139,7 @@ class GarbageCollectorTest {
         CountDownLatch marking = new CountDownLatch(1);
         CountDownLatch pushed = new CountDownLatch(1);
         HostedStores paused = new HostedStores(fx.blobs, pauseWhileMarking(fx.metadata, marking, pushed), fx.uploads,
-                fx.cache, fx.disk, fx.vertx, fx.clock);
+                fx.cache, fx.disk, fx.vertx, fx.clock, fx.tagChanges);
         CompletableFuture<GarbageCollector.Report> gc = new CompletableFuture<>();
         new Thread(() -> {
             try {

@@ -11,6 +11,7 @@ import dev.entrepot.proxy.oci.Reference;
 import dev.entrepot.proxy.repository.BlobUploads;
 import dev.entrepot.proxy.repository.ManifestCache;
 import dev.entrepot.proxy.repository.ManifestWriter.Pushed;
+import dev.entrepot.proxy.repository.TagChanges;
 import dev.entrepot.proxy.store.fs.FsBlobStore;
 import dev.entrepot.proxy.store.fs.FsHostedMetadataStore;
 import dev.entrepot.proxy.store.fs.FsUploadStore;
@@ -41,6 +42,7 @@ final class HostedFixture implements AutoCloseable {
     final FsHostedMetadataStore metadata;
     final FsUploadStore uploads;
     final ManifestCache cache;
+    final TagChanges tagChanges = new TagChanges();
     final HostedStores stores;
 
     HostedFixture(Path root) throws Exception {
@@ -49,7 +51,7 @@ final class HostedFixture implements AutoCloseable {
         metadata = new FsHostedMetadataStore(root.resolve("hosted"), blobs, clock);
         uploads = new FsUploadStore(root.resolve("uploads"), blobs, clock);
         cache = new ManifestCache(16 << 20, metrics);
-        stores = new HostedStores(blobs, metadata, uploads, cache, disk, vertx, clock);
+        stores = new HostedStores(blobs, metadata, uploads, cache, disk, vertx, clock, tagChanges);
     }
 
     HostedRepository repository(String name, boolean immutableTags) {

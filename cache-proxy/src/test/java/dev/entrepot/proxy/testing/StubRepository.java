@@ -25,6 +25,11 @@ public interface StubRepository extends Repository {
     }
 
     @Override
+    default Future<Optional<ManifestContent>> storedManifest(ImageName name, Digest digest) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
     default Future<Optional<BlobLease>> storedBlob(ImageName name, Digest digest) {
         throw new UnsupportedOperationException();
     }

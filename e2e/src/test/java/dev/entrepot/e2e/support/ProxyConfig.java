@@ -48,6 +48,39 @@ public final class ProxyConfig {
         return this;
     }
 
+    /**
+     * A virtual repository over this proxy's repositories; {@code mirrorOf}, {@code pushTo}, {@code equalPriority}
+     * ({@code fastest} | {@code ordered}) and {@code resolutionTtl} may be null (defaults). {@code upstreams} as
+     * {@code repository:priority}, e.g. {@code "main:100"}.
+     */
+    public ProxyConfig virtual(String name, String mirrorOf, String pushTo, String equalPriority, String resolutionTtl,
+            String... upstreams) {
+        StringBuilder yaml = new StringBuilder();
+        yaml.append("  - name: ").append(name).append('\n');
+        yaml.append("    mode: virtual\n");
+        if (mirrorOf != null) {
+            yaml.append("    mirrorOf: [").append(mirrorOf).append("]\n");
+        }
+        yaml.append("    virtual:\n");
+        yaml.append("      upstreams:\n");
+        for (String upstream : upstreams) {
+            int colon = upstream.lastIndexOf(':');
+            yaml.append("        - {repository: ").append(upstream, 0, colon)
+                    .append(", priority: ").append(upstream.substring(colon + 1)).append("}\n");
+        }
+        if (pushTo != null) {
+            yaml.append("      pushTo: ").append(pushTo).append('\n');
+        }
+        if (equalPriority != null) {
+            yaml.append("      equalPriority: ").append(equalPriority).append('\n');
+        }
+        if (resolutionTtl != null) {
+            yaml.append("      resolutionTtl: ").append(resolutionTtl).append('\n');
+        }
+        remotes.add(yaml.toString());
+        return this;
+    }
+
     /** Garbage collection of hosted content: interval ({@code 0s}: on demand only) and grace period. */
     public ProxyConfig gc(String interval, String gracePeriod) {
         storageExtra += "  gc: {interval: " + interval + ", gracePeriod: " + gracePeriod + "}\n";

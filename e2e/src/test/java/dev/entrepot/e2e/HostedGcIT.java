@@ -127,6 +127,8 @@ class HostedGcIT {
         assertThat(delta(before, after, "entrepot_gc_runs_total", "result", "ok")).as("%s", after).isEqualTo(1);
         assertThat(delta(before, after, "entrepot_gc_removed_blobs_total")).isEqualTo(removed.size());
         assertThat(delta(before, after, "entrepot_gc_removed_bytes_total")).isEqualTo(gc.path("bytesRemoved").asDouble());
+        assertThat(delta(before, after, "entrepot_hosted_bytes")).as("the hosted store shrank by what was removed")
+                .isEqualTo(-gc.path("bytesRemoved").asDouble());
     }
 
     /** What {@code storage.gc.gracePeriod} is for: the time between uploading blobs and pushing the manifest. */
@@ -186,7 +188,7 @@ class HostedGcIT {
             for (int i = 0; System.nanoTime() < end; i++) {
                 HostedImage image = HostedImage.of("churn-" + i, List.of(base, Blob.randomLayer(20_000))).push(push, "team/churn", "t" + i);
                 live.add(image);
-                if (live.size() > 2) {
+                if (live.size() > 12) { // a dozen revisions for each mark to walk while one goes
                     HostedImage old = live.remove(0);
                     assertThat(push.deleteManifest("team/churn", old.digest()).status()).isEqualTo(202);
                     dropped.add(old);

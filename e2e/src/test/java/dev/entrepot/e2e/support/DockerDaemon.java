@@ -63,12 +63,17 @@ public final class DockerDaemon implements AutoCloseable {
                     "--host", "unix://" + runDir.resolve("docker.sock"));
             ManagedProcess process = ManagedProcess.start("dockerd", command, dir.resolve("dockerd.log"), Map.of());
             DockerDaemon daemon = new DockerDaemon(runDir, dir.resolve("client"), process);
-            Poll.until(Duration.ofSeconds(60), () -> {
-                if (!process.isAlive()) {
-                    throw new AssertionError("dockerd exited during start:\n" + process.logTail(30));
-                }
-                return Files.exists(runDir.resolve("docker.sock")) && daemon.docker("version").ok();
-            }, () -> "dockerd ready\n" + process.logTail(20));
+            try {
+                Poll.until(Duration.ofSeconds(60), () -> {
+                    if (!process.isAlive()) {
+                        throw new AssertionError("dockerd exited during start:\n" + process.logTail(30));
+                    }
+                    return Files.exists(runDir.resolve("docker.sock")) && daemon.docker("version").ok();
+                }, () -> "dockerd ready\n" + process.logTail(20));
+            } catch (RuntimeException | AssertionError e) {
+                daemon.close(); // nobody else will: the caller never gets the daemon
+                throw e;
+            }
             return daemon;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -93,6 +98,28 @@ public final class DockerDaemon implements AutoCloseable {
      */
     public Exec.Result login(String hostPort, String user, String password) {
         return docker("login", "--username", user, "--password", password, hostPort);
+    }
+
+    /**
+     * Copies files out of an image as dockerd unpacked it: into a container that is created, never started (the test
+     * images hold no binaries), then removed. Answers the copies, one per path, in {@code dir}.
+     */
+    public List<Path> copyFromImage(String reference, List<String> pathsInImage, Path dir) {
+        String container = dockerOk("create", "--network", "none", reference, "/none").stdout().trim();
+        try {
+            Files.createDirectories(dir);
+            List<Path> copies = new ArrayList<>();
+            for (String path : pathsInImage) {
+                Path copy = dir.resolve(Path.of(path).getFileName().toString());
+                dockerOk("cp", container + ":" + path, copy.toString());
+                copies.add(copy);
+            }
+            return copies;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            docker("rm", container);
+        }
     }
 
     public String logTail(int lines) {

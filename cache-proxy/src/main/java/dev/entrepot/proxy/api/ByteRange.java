@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 /**
  * One byte range of a blob (RFC 9110 §14): {@code bytes=a-b}, {@code bytes=a-} or {@code bytes=-n}. A header we
  * do not understand, or several ranges, is ignored and the whole blob is served, as the RFC allows; a range
- * that starts past the end is a 416 carrying {@code Content-Range: bytes *}{@code /size}.
+ * that starts past the end or ends before it starts is a 416 carrying {@code Content-Range: bytes *}{@code /size}.
  */
 public record ByteRange(long start, long length) {
     private static final Pattern SINGLE = Pattern.compile("bytes=(\\d*)-(\\d*)");
@@ -35,7 +35,9 @@ public record ByteRange(long start, long length) {
             long start = Long.parseLong(m.group(1));
             long end = m.group(2).isEmpty() ? Long.MAX_VALUE : Long.parseLong(m.group(2));
             if (end < start) {
-                return null; // syntactically invalid: ignore
+                // RFC 9110 lets a server ignore it; the OCI conformance suite expects 416, which also tells the
+                // client its request was wrong instead of silently sending the whole blob.
+                throw unsatisfiable(size);
             }
             if (start >= size) {
                 throw unsatisfiable(size);

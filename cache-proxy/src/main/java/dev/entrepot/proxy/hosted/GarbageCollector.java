@@ -43,7 +43,7 @@ public final class GarbageCollector {
     }
 
     /** Blocking. Null when a collection is already running. */
-    public Report collect(Duration gracePeriod, boolean dryRun) throws IOException {
+    public Report collect(Duration gracePeriod, boolean dryRun) throws Exception {
         CollectionGuard guard = stores.guard();
         if (!guard.begin()) {
             return null;
@@ -55,7 +55,7 @@ public final class GarbageCollector {
         int manifests;
         try {
             manifests = mark(marked, links);
-        } catch (IOException | RuntimeException e) {
+        } catch (Exception e) {
             guard.abandon();
             throw e;
         }
@@ -76,37 +76,49 @@ public final class GarbageCollector {
                 + (digests.size() > shown ? " and " + (digests.size() - shown) + " more" : "");
     }
 
-    /** Marks what every manifest keeps; collects links with the references of their own image. */
-    private int mark(Set<Digest> marked, Map<Link, Instant> unreferencedLinks) throws IOException {
+    /**
+     * Marks what every manifest keeps; collects links nothing in their own image references. Each image is read under
+     * its lock, so a delete running meanwhile is seen whole or not at all (never a manifest half gone).
+     */
+    private int mark(Set<Digest> marked, Map<Link, Instant> unreferencedLinks) throws Exception {
         HostedMetadataStore metadata = stores.metadata();
         int count = 0;
         for (String repository : metadata.repositories()) {
             for (String stored : metadata.storedNames(repository)) {
                 ImageName name = new ImageName(stored);
-                Set<Digest> inImage = new HashSet<>();
-                for (Revision revision : metadata.revisions(repository, name)) {
-                    Optional<ManifestContent> manifest = metadata.manifest(repository, name, revision.digest());
-                    if (manifest.isEmpty()) {
-                        throw new IOException("manifest " + revision.digest() + " of " + repository + "/" + name
-                                + " is recorded but its bytes are missing; collection stopped, nothing removed");
-                    }
-                    ParsedManifest parsed;
-                    try {
-                        parsed = ManifestCheck.stored(manifest.get().bytes(), revision.mediaType());
-                    } catch (RuntimeException e) {
-                        throw new IOException("manifest " + revision.digest() + " of " + repository + "/" + name
-                                + " cannot be read (" + e.getMessage() + "); collection stopped, nothing removed", e);
-                    }
-                    inImage.add(revision.digest());
-                    inImage.addAll(parsed.references());
-                    count++;
-                }
-                marked.addAll(inImage);
-                for (Map.Entry<Digest, Instant> link : metadata.blobLinks(repository, name).entrySet()) {
-                    if (!inImage.contains(link.getKey())) {
-                        unreferencedLinks.put(new Link(repository, name, link.getKey()), link.getValue());
-                    }
-                }
+                count += stores.locks().locked(repository, name, () -> markImage(repository, name, marked,
+                        unreferencedLinks));
+            }
+        }
+        return count;
+    }
+
+    private int markImage(String repository, ImageName name, Set<Digest> marked, Map<Link, Instant> unreferencedLinks)
+            throws IOException {
+        HostedMetadataStore metadata = stores.metadata();
+        Set<Digest> inImage = new HashSet<>();
+        int count = 0;
+        for (Revision revision : metadata.revisions(repository, name)) {
+            Optional<ManifestContent> manifest = metadata.manifest(repository, name, revision.digest());
+            if (manifest.isEmpty()) {
+                throw new IOException("manifest " + revision.digest() + " of " + repository + "/" + name
+                        + " is recorded but its bytes are missing; collection stopped, nothing removed");
+            }
+            ParsedManifest parsed;
+            try {
+                parsed = ManifestCheck.stored(manifest.get().bytes(), revision.mediaType());
+            } catch (RuntimeException e) {
+                throw new IOException("manifest " + revision.digest() + " of " + repository + "/" + name
+                        + " cannot be read (" + e.getMessage() + "); collection stopped, nothing removed", e);
+            }
+            inImage.add(revision.digest());
+            inImage.addAll(parsed.references());
+            count++;
+        }
+        marked.addAll(inImage);
+        for (Map.Entry<Digest, Instant> link : metadata.blobLinks(repository, name).entrySet()) {
+            if (!inImage.contains(link.getKey())) {
+                unreferencedLinks.put(new Link(repository, name, link.getKey()), link.getValue());
             }
         }
         return count;

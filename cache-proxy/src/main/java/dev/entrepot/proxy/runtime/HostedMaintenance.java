@@ -6,7 +6,6 @@ import dev.entrepot.proxy.hosted.HostedRepository;
 import dev.entrepot.proxy.metrics.ProxyMetrics;
 import dev.entrepot.proxy.repository.Repository;
 import dev.entrepot.proxy.store.UploadStore;
-import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,7 +96,7 @@ public final class HostedMaintenance {
         GarbageCollector.Report gc;
         try {
             gc = collector.collect(config.storage().gc().gracePeriod(), dryRun);
-        } catch (IOException | RuntimeException e) {
+        } catch (Exception e) {
             metrics.gc("failed", 0, 0, System.nanoTime() - started);
             throw e;
         }

@@ -134,6 +134,7 @@ class GarbageCollectorTest {
         byte[] layer = random(900, 7);
         fx.pushBlob(team, "app", config);
         fx.pushBlob(team, "app", layer);
+        Digest other = fx.pushBlob(team, "zzz", random(10, 70)); // marked after app: the collector pauses there
         fx.clock.advance(GRACE.plusMinutes(1)); // uploaded long ago: only a reference can keep them
 
         CountDownLatch marking = new CountDownLatch(1);
@@ -148,7 +149,7 @@ class GarbageCollectorTest {
                 gc.completeExceptionally(e);
             }
         }, "collector").start();
-        assertThat(marking.await(10, TimeUnit.SECONDS)).as("the collector read app's manifests (none yet)").isTrue();
+        assertThat(marking.await(10, TimeUnit.SECONDS)).as("the collector marked app (no manifest yet)").isTrue();
         HostedRepository sameStores = new HostedRepository("team", false, paused, fx.metrics.repository("team"));
         Await.result(sameStores.manifests().put(APP, new Reference.Tag("v1"), MediaTypes.OCI_MANIFEST,
                 manifest(config, List.of(layer), null)));
@@ -156,9 +157,10 @@ class GarbageCollectorTest {
 
         GarbageCollector.Report report = gc.get(10, TimeUnit.SECONDS);
 
-        assertThat(report.blobsRemoved()).isZero();
-        assertThat(report.linksRemoved()).isZero();
+        assertThat(report.removedBlobs()).as("only zzz's old, unreferenced blob").containsExactly(other.toString());
+        assertThat(report.linksRemoved()).isEqualTo(1);
         assertThat(Await.result(team.blobSize(APP, Digest.sha256(layer)))).isEqualTo(900);
+        assertThat(Await.result(team.blobSize(APP, Digest.sha256(config)))).isEqualTo(config.length);
     }
 
     @Test
@@ -179,12 +181,13 @@ class GarbageCollectorTest {
                 .hasMessageContaining("nothing removed");
     }
 
-    /** The metadata store, holding the collector inside its mark of {@code team/app} until the test has pushed. */
+    /** The metadata store, holding the collector once it marked {@code team/app} (at {@code zzz}) until the test pushed. */
     private static HostedMetadataStore pauseWhileMarking(HostedMetadataStore real, CountDownLatch marking,
                                                          CountDownLatch resume) {
         return (HostedMetadataStore) Proxy.newProxyInstance(HostedMetadataStore.class.getClassLoader(),
                 new Class<?>[] {HostedMetadataStore.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("blobLinks") && Thread.currentThread().getName().equals("collector")) {
+                    if (method.getName().equals("revisions") && args[1].toString().equals("zzz")
+                            && Thread.currentThread().getName().equals("collector")) {
                         marking.countDown();
                         resume.await(10, TimeUnit.SECONDS);
                     }

@@ -147,7 +147,7 @@ public final class FsHostedMetadataStore implements HostedMetadataStore {
         }
         List<byte[]> found = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path p : files.toList()) {
+            for (Path p : files.toList()) { // a listing is a snapshot: files removed meanwhile are skipped below
                 try {
                     found.add(Files.readAllBytes(p));
                 } catch (NoSuchFileException e) {
@@ -176,14 +176,12 @@ public final class FsHostedMetadataStore implements HostedMetadataStore {
         if (!Files.isDirectory(root)) {
             return List.of();
         }
-        try (Stream<Path> dirs = Files.walk(root)) {
-            return dirs.filter(p -> OWN_DIRS.contains(p.getFileName().toString()) && Files.isDirectory(p))
-                    .map(p -> root.relativize(p.getParent()).toString().replace('\\', '/'))
-                    .filter(ImageName::isValid)
-                    .distinct()
-                    .sorted()
-                    .toList();
-        }
+        return Walks.directoriesNamed(root, OWN_DIRS).stream()
+                .map(p -> root.relativize(p.getParent()).toString().replace('\\', '/'))
+                .filter(ImageName::isValid)
+                .distinct()
+                .sorted()
+                .toList();
     }
 
     private Path image(String repository, ImageName name) {
@@ -207,13 +205,11 @@ public final class FsHostedMetadataStore implements HostedMetadataStore {
             return List.of();
         }
         List<Digest> found = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(dir, 2)) {
-            for (Path p : files.filter(Files::isRegularFile).toList()) {
-                try {
-                    found.add(new Digest(p.getParent().getFileName().toString(), p.getFileName().toString()));
-                } catch (OciException e) {
-                    LOG.warnf("ignoring unexpected file among blob links: %s", p);
-                }
+        for (Path p : Walks.files(dir, 2)) {
+            try {
+                found.add(new Digest(p.getParent().getFileName().toString(), p.getFileName().toString()));
+            } catch (OciException e) {
+                LOG.warnf("ignoring unexpected file among blob links: %s", p);
             }
         }
         return found;

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -75,14 +76,12 @@ public final class FsMetadataStore implements MetadataStore {
             return List.of();
         }
         List<Revision> found = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(dir, 2)) {
-            for (Path p : files.filter(Files::isRegularFile).toList()) {
-                try {
-                    Digest digest = new Digest(p.getParent().getFileName().toString(), p.getFileName().toString());
-                    revision(repository, name, digest).ifPresent(found::add);
-                } catch (OciException e) {
-                    LOG.warnf("ignoring unexpected file among revisions: %s", p);
-                }
+        for (Path p : Walks.files(dir, 2)) {
+            try {
+                Digest digest = new Digest(p.getParent().getFileName().toString(), p.getFileName().toString());
+                revision(repository, name, digest).ifPresent(found::add);
+            } catch (OciException e) {
+                LOG.warnf("ignoring unexpected file among revisions: %s", p);
             }
         }
         return found;
@@ -138,13 +137,12 @@ public final class FsMetadataStore implements MetadataStore {
         if (!Files.isDirectory(root)) {
             return List.of();
         }
-        try (Stream<Path> dirs = Files.walk(root)) {
-            return dirs.filter(p -> p.getFileName().toString().equals(MANIFESTS) && hasRevisions(p))
-                    .map(p -> root.relativize(p.getParent()).toString().replace('\\', '/'))
-                    .filter(ImageName::isValid)
-                    .sorted()
-                    .toList();
-        }
+        return Walks.directoriesNamed(root, Set.of(MANIFESTS, "_layers", "_referrers")).stream()
+                .filter(p -> p.getFileName().toString().equals(MANIFESTS) && hasRevisions(p))
+                .map(p -> root.relativize(p.getParent()).toString().replace('\\', '/'))
+                .filter(ImageName::isValid)
+                .sorted()
+                .toList();
     }
 
     /** Repository directories present on disk, whatever the configuration says (the collector must see them all). */
@@ -178,12 +176,8 @@ public final class FsMetadataStore implements MetadataStore {
     }
 
     private static boolean hasRevisions(Path manifestsDir) {
-        Path revisions = manifestsDir.resolve("revisions");
-        if (!Files.isDirectory(revisions)) {
-            return false;
-        }
-        try (Stream<Path> files = Files.walk(revisions, 2)) {
-            return files.anyMatch(Files::isRegularFile);
+        try {
+            return !Walks.files(manifestsDir.resolve("revisions"), 2).isEmpty();
         } catch (IOException e) {
             return false;
         }

@@ -30,6 +30,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -75,7 +76,8 @@ class VirtualClientsIT {
                 .standard("team", false, null)
                 .virtual("all", null, null, null, null, "main:100", "s1:80", "s2:80", "test:20")
                 .virtual("pushed", null, "team", null, "1h", "team:100", "main:50")
-                .virtual("node", "docker.io", null, null, null, "main:100", "s2:50");
+                .virtual("node", "docker.io", null, null, null, "main:100", "s2:50")
+                .virtual("refs", null, null, null, null, "team:100", "test:50", "main:10");
         proxy = TEARDOWN.add(EntrepotProxy.start(work.resolve("proxy"), config));
         client = proxy.client();
         PushClient push = PushClient.of(proxy);
@@ -138,6 +140,11 @@ class VirtualClientsIT {
     void skopeoPullsThroughTheVirtualByteExact() throws IOException {
         // 'c' is in main and s1: main's, the higher, is the one copied
         assertThat(Skopeo.raw(proxy.ref("all/" + LIST + ":c"))).isEqualTo(up.main().raw(LIST + ":c"));
+        OciClient.Response head = client.head("/v2/all/" + LIST + "/manifests/c", ImageGenerator.ACCEPT_ALL_MANIFESTS);
+        assertThat(head.status()).as("%s", head).isEqualTo(200);
+        assertThat(head.header("Docker-Content-Digest")).isEqualTo(listMain.manifest().digest());
+        assertThat(head.header("Content-Length")).isEqualTo(Long.toString(listMain.manifest().size()));
+        assertThat(head.body()).isEmpty();
         Path dir = work.resolve("copy-c");
         Skopeo.copyOk(proxy.ref("all/" + LIST + ":c"), "dir:" + dir);
         assertThat(Digests.sha256(Files.readAllBytes(dir.resolve("manifest.json")))).isEqualTo(listMain.manifest().digest());
@@ -190,6 +197,28 @@ class VirtualClientsIT {
         Descriptor mainLayer = pushmeMain.layers().get(0).descriptor();
         assertThat(client.blob(ref, mainLayer.digest(), Duration.ofSeconds(30)).complete(mainLayer.digest()))
                 .isTrue();
+
+        // a delete through the virtual goes to pushTo too, and is a hosted tag change: main's again at once
+        OciClient.Response delete = PushClient.of(proxy).deleteManifest(ref, pushed.manifest().digest());
+        assertThat(delete.status()).as("DELETE %s@%s: %s", ref, pushed.manifest().digest(), delete).isEqualTo(202);
+        assertThat(client.manifest("team/library/pushme", "1").status()).isEqualTo(404);
+        assertThat(digestOf(ref, "1")).isEqualTo(pushmeMain.manifest().digest());
+    }
+
+    @Test
+    void referrersAreTheUnionOfTheMembers() {
+        Map<String, Object> subject = Map.of("mediaType", ImageGenerator.OCI_MANIFEST,
+                "digest", pushmeMain.manifest().digest(), "size", pushmeMain.manifest().size());
+        PushClient push = PushClient.of(proxy);
+        HostedImage inTeam = referrer("application/vnd.e2e.team", subject).push(push, "team/library/pushme", null);
+        HostedImage inTest = referrer("application/vnd.e2e.test", subject).push(push, "test/library/pushme", null);
+
+        String path = "/v2/refs/library/pushme/referrers/" + pushmeMain.manifest().digest();
+        OciClient.Response all = client.get(path, ImageGenerator.OCI_INDEX);
+        assertThat(all.status()).as("%s", all).isEqualTo(200);
+        assertThat(referrerDigests(all)).containsExactlyInAnyOrder(inTeam.digest(), inTest.digest());
+        OciClient.Response filtered = client.get(path + "?artifactType=application/vnd.e2e.test", ImageGenerator.OCI_INDEX);
+        assertThat(referrerDigests(filtered)).containsExactly(inTest.digest());
     }
 
     // ---- containerd ---------------------------------------------------------------------------------------------
@@ -229,6 +258,20 @@ class VirtualClientsIT {
         OciClient.Response response = client.manifest(path, tag);
         assertThat(response.status()).as("%s:%s -> %s", path, tag, response).isEqualTo(200);
         return Digests.sha256(response.body());
+    }
+
+    /** An artifact manifest (empty config, one small layer) whose subject is {@code subject}. */
+    private static HostedImage referrer(String artifactType, Map<String, Object> subject) {
+        HostedImage.Blob config = new HostedImage.Blob("application/vnd.oci.empty.v1+json", HostedImage.utf8("{}"),
+                Digests.sha256(HostedImage.utf8("{}")));
+        HostedImage.Blob layer = HostedImage.Blob.of("application/vnd.e2e.note", HostedImage.utf8(artifactType));
+        return HostedImage.of(config, List.of(layer), Map.of("artifactType", artifactType, "subject", subject));
+    }
+
+    private static List<String> referrerDigests(OciClient.Response response) {
+        List<String> digests = new ArrayList<>();
+        PushClient.json(response).path("manifests").forEach(m -> digests.add(m.path("digest").asText()));
+        return digests;
     }
 
     private static List<String> tags(OciClient.Response response) {

@@ -4,6 +4,7 @@ import dev.entrepot.e2e.support.Digests;
 import dev.entrepot.e2e.support.EntrepotProxy;
 import dev.entrepot.e2e.support.HostedImage;
 import dev.entrepot.e2e.support.ImageGenerator.Image;
+import dev.entrepot.e2e.support.ImageGenerator.Layer;
 import dev.entrepot.e2e.support.OciClient;
 import dev.entrepot.e2e.support.OciErrors;
 import dev.entrepot.e2e.support.Poll;
@@ -56,6 +57,10 @@ class VirtualIT {
     private static Image foS1;
     private static Image staleMain;
     private static Image dhImage;
+    private static Image tierS2;
+    private static Image shared;
+    private static HostedImage belowTest;
+    private static HostedImage limitedTest;
     private static HostedImage lowTest;
     private static HostedImage solo;
 
@@ -74,6 +79,15 @@ class VirtualIT {
         staleMain = TieredUpstreams.push(up.main(), APP + ":stale");
         TieredUpstreams.push(up.s1(), APP + ":stale");
         dhImage = TieredUpstreams.push(up.s2(), "library/dhimg:1");
+        TieredUpstreams.push(up.s1(), APP + ":tier");
+        tierS2 = TieredUpstreams.push(up.s2(), APP + ":tier");
+        TieredUpstreams.push(up.s1(), APP + ":below");
+        TieredUpstreams.push(up.s2(), APP + ":limited");
+        TieredUpstreams.push(up.s2(), APP + ":limited-only");
+        // the very same image (one digest) in main and s1
+        shared = TieredUpstreams.push(up.main(), APP + ":shared");
+        up.main().images().tag("shared", shared.manifest());
+        up.s1().registry().push(up.main().images(), "shared", APP + ":shared");
 
         ProxyConfig config = up.remotes(new ProxyConfig(), "1s")
                 .remote("dh", up.s2().url().toString(), "1h", "docker.io") // a Docker Hub remote: library/ rewrites
@@ -90,6 +104,8 @@ class VirtualIT {
         HostedImage.random("test-mid", 20_000).push(push, "test/" + APP, "mid");
         lowTest = HostedImage.random("test-low", 20_000).push(push, "test/" + APP, "low");
         solo = HostedImage.random("solo", 10_000).push(push, "test/solo", "1");
+        belowTest = HostedImage.random("test-below", 10_000).push(push, "test/" + APP, "below");
+        limitedTest = HostedImage.random("test-limited", 10_000).push(push, "test/" + APP, "limited");
     }
 
     @AfterAll
@@ -233,6 +249,64 @@ class VirtualIT {
                 () -> "main serving 'fo' again after its restart");
         assertThat(Duration.ofNanos(System.nanoTime() - failedOverAt)).as("not before the resolution TTL")
                 .isGreaterThanOrEqualTo(RESOLUTION_TTL.minusMillis(200));
+    }
+
+    @Test
+    void aStoppedMemberOfATierLeavesItToItsPeerOrToALowerTier() {
+        PrometheusText before = proxy.metrics();
+        up.s1().registry().stop(); // its front now answers 502
+        try {
+            assertThat(digest("all", "tier")).isEqualTo(tierS2.manifest().digest());
+            assertThat(digest("ordered", "tier")).isEqualTo(tierS2.manifest().digest());
+            // 'below' is in s1 (unreachable) and test: skipped, not taken for "absent", so the lower tier serves
+            assertThat(digest("ordered", "below")).isEqualTo(belowTest.digest());
+            PrometheusText after = proxy.metrics();
+            assertThat(delta(before, after, "entrepot_virtual_failovers_total", "repository", "all", "member", "s1"))
+                    .as("%s", after).isGreaterThanOrEqualTo(1);
+            assertThat(delta(before, after, "entrepot_virtual_failovers_total", "repository", "ordered", "member", "s1"))
+                    .isGreaterThanOrEqualTo(2);
+        } finally {
+            up.s1().registry().start();
+        }
+    }
+
+    @Test
+    void aRateLimitedMemberIsSkippedAndCounted() {
+        PrometheusText before = proxy.metrics();
+        up.s2().front().failWith(429, "1");
+        try {
+            assertThat(digest("ordered", "limited")).as("s2 has it but answers 429: test serves")
+                    .isEqualTo(limitedTest.digest());
+            OciClient.Response onlyThere = client.manifest("ordered/" + APP, "limited-only");
+            OciErrors.assertError(onlyThere, 503, "UNAVAILABLE");
+            assertThat(onlyThere.text()).contains("s2");
+            assertThat(up.s2().front().any("/manifests/limited-only")).as("within Retry-After s2 is not called").isZero();
+            assertThat(delta(before, proxy.metrics(), "entrepot_virtual_failovers_total",
+                    "repository", "ordered", "member", "s2")).isGreaterThanOrEqualTo(2);
+        } finally {
+            up.s2().front().clearFaults();
+            Poll.sleep(Duration.ofMillis(1100)); // s2's remote keeps away for the Retry-After second
+        }
+    }
+
+    @Test
+    void aBlobFailsOverWhenTheMemberThatServedTheManifestStops() {
+        assertThat(digest("all", "shared")).isEqualTo(shared.manifest().digest());
+        Layer layer = shared.layers().get(0);
+        PrometheusText before = proxy.metrics();
+        up.main().registry().stop();
+        try {
+            OciClient.Download download = client.blob("all/" + APP, layer.descriptor().digest(), Duration.ofSeconds(30));
+            assertThat(download.complete(layer.descriptor().digest())).as("%s", download).isTrue();
+            assertThat(up.s1().front().gets("/blobs/" + layer.descriptor().digest())).isEqualTo(1);
+            PrometheusText after = proxy.metrics();
+            assertThat(delta(before, after, "entrepot_virtual_failovers_total", "repository", "all", "member", "main"))
+                    .isGreaterThanOrEqualTo(1);
+            assertThat(delta(before, after, "entrepot_virtual_requests_total",
+                    "repository", "all", "member", "s1", "kind", "blob")).isEqualTo(1);
+        } finally {
+            up.main().registry().start();
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
+import dev.entrepot.operator.crd.v1alpha1.repository.CleanupPolicy;
 import dev.entrepot.operator.crd.v1alpha1.repository.CredentialsSecretRef;
 import dev.entrepot.operator.crd.v1alpha1.repository.RemoteSpec;
 import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
@@ -56,6 +57,15 @@ public final class Fixtures {
         spec.setMode(RepositoryMode.STANDARD);
         spec.setStandard(standard);
         return repository(namespace, name, spec);
+    }
+
+    public static Repository withCleanup(Repository standard, Boolean dryRun, Integer keepRecent, String olderThan) {
+        CleanupPolicy cleanup = new CleanupPolicy();
+        cleanup.setDryRun(dryRun);
+        cleanup.setKeepRecent(keepRecent);
+        cleanup.setDeleteUntaggedOlderThan(olderThan);
+        standard.getSpec().getStandard().setCleanup(cleanup);
+        return standard;
     }
 
     private static Repository repository(String namespace, String name, RepositorySpec spec) {

@@ -55,6 +55,21 @@ public interface OperatorConfig {
         /** Rendered as auth.anonymousPull. */
         @WithDefault("true")
         boolean anonymousPull();
+
+        Probe probe();
+
+        /** Asking each proxy (GET http://entrepot.<namespace>.svc:5000/q/health/ready) what it serves, for Ready. */
+        interface Probe {
+            @WithDefault("true")
+            boolean enabled();
+
+            @WithDefault("2s")
+            Duration timeout();
+
+            /** How long an answer is reused; while a proxy lags behind the ConfigMap it is asked again after this. */
+            @WithDefault("10s")
+            Duration cacheFor();
+        }
     }
 
     interface UpstreamProbe {

@@ -3,7 +3,6 @@ package dev.entrepot.operator.dependent;
 import java.util.Objects;
 
 import dev.entrepot.operator.reconciler.NamespaceState;
-import dev.entrepot.operator.render.ProxyConfigRenderer;
 import dev.entrepot.operator.render.ProxyWorkloadRenderer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -24,7 +23,7 @@ public class ProxyConfigMapDependentResource extends ProxyDependentResource<Conf
 
     @Override
     protected ConfigMap render(NamespaceState state, ConfigMap actual) {
-        return ProxyWorkloadRenderer.configMap(state.namespace(), ProxyConfigRenderer.render(state.plan().config()));
+        return ProxyWorkloadRenderer.configMap(state.namespace(), state.entrepotYaml());
     }
 
     @Override

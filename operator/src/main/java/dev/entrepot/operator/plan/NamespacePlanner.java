@@ -21,11 +21,13 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import dev.entrepot.operator.crd.v1alpha1.common.Patterns;
+import dev.entrepot.operator.crd.v1alpha1.repository.CleanupPolicy;
 import dev.entrepot.operator.crd.v1alpha1.repository.CredentialsSecretRef;
 import dev.entrepot.operator.crd.v1alpha1.repository.RemoteSpec;
 import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
 import dev.entrepot.operator.crd.v1alpha1.repository.RepositoryMode;
 import dev.entrepot.operator.crd.v1alpha1.repository.RepositorySpec;
+import dev.entrepot.operator.crd.v1alpha1.repository.StandardSpec;
 import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
 import dev.entrepot.operator.render.ProxyConfig;
 import dev.entrepot.operator.render.ProxyConfig.RepositoryEntry;
@@ -103,8 +105,7 @@ public final class NamespacePlanner {
             }
             entry = new RepositoryEntry(name, "remote", mirrorOf, remote.get(), null, null);
         } else {
-            boolean immutable = spec.getStandard() != null && Boolean.TRUE.equals(spec.getStandard().getImmutableTags());
-            entry = new RepositoryEntry(name, "standard", mirrorOf, null, new ProxyConfig.Standard(immutable), null);
+            entry = new RepositoryEntry(name, "standard", mirrorOf, null, standard(subject, spec.getStandard()), null);
         }
         servedModes.put(name, spec.getMode());
         return Optional.of(entry);
@@ -122,6 +123,24 @@ public final class NamespacePlanner {
         }
         return Optional.of(new ProxyConfig.Remote(remote.getUrl(), credentials(subject, remote.getCredentialsSecretRef()),
                 tagTtl, retention));
+    }
+
+    /** A cleanup policy the proxy would refuse is left out (nothing is deleted) and reported. */
+    private ProxyConfig.Standard standard(Subject subject, StandardSpec standard) {
+        boolean immutable = standard != null && Boolean.TRUE.equals(standard.getImmutableTags());
+        CleanupPolicy cleanup = standard == null ? null : standard.getCleanup();
+        if (cleanup == null) {
+            return new ProxyConfig.Standard(immutable, null);
+        }
+        String olderThan = cleanup.getDeleteUntaggedOlderThan();
+        if (olderThan == null || !DURATION.matcher(olderThan).matches()
+                || (cleanup.getKeepRecent() != null && cleanup.getKeepRecent() < 0)) {
+            report(subject, SPEC, "InvalidSpec", "spec.standard.cleanup needs deleteUntaggedOlderThan as a duration"
+                    + " like 168h and keepRecent of 0 or more; nothing is cleaned up until it has");
+            return new ProxyConfig.Standard(immutable, null);
+        }
+        return new ProxyConfig.Standard(immutable, new ProxyConfig.Cleanup(!Boolean.FALSE.equals(cleanup.getDryRun()),
+                cleanup.getKeepRecent(), olderThan));
     }
 
     /** Missing credentials degrade to anonymous pulls (reported), rather than taking the repository offline. */

@@ -1,5 +1,6 @@
 package dev.entrepot.operator.reconciler;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -9,6 +10,7 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import dev.entrepot.operator.config.OperatorConfig;
 import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
 import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
 import dev.entrepot.operator.dependent.CredentialsSecretDependentResource;
@@ -19,7 +21,9 @@ import dev.entrepot.operator.dependent.PrometheusOperatorPresentCondition;
 import dev.entrepot.operator.dependent.ProxyServiceDependentResource;
 import dev.entrepot.operator.dependent.ServiceMonitorDependentResource;
 import dev.entrepot.operator.dependent.StoreClaimDependentResource;
+import dev.entrepot.operator.probe.ProxyProbe;
 import dev.entrepot.operator.probe.UpstreamProbe;
+import dev.entrepot.operator.status.ProxyView;
 import dev.entrepot.operator.status.StatusAggregator;
 import dev.entrepot.operator.status.StatusWriter;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -44,7 +48,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
  * One shared proxy per namespace, so the namespace is the primary: any change to a Repository,
  * VirtualRepository, referenced Secret or owned object reconciles its whole namespace, serially.
  * The workflow creates/updates the proxy objects (or deletes them when no repository is left);
- * this class then writes every repository's status.
+ * this class then asks the proxy what it serves and writes every repository's status.
  */
 @ControllerConfiguration(name = NamespaceProxyReconciler.NAME, generationAwareEventProcessing = false,
         informer = @Informer(genericFilter = WatchedNamespaceFilter.class),
@@ -70,6 +74,12 @@ public class NamespaceProxyReconciler implements Reconciler<Namespace> {
     @Inject
     UpstreamProbe upstreamProbe;
 
+    @Inject
+    ProxyProbe proxyProbe;
+
+    @Inject
+    OperatorConfig config;
+
     @Override
     public UpdateControl<Namespace> reconcile(Namespace namespace, Context<Namespace> context) {
         NamespaceState state = inventory.read(namespace, context);
@@ -80,7 +90,10 @@ public class NamespaceProxyReconciler implements Reconciler<Namespace> {
                 .map(d -> d.getStatus() != null && d.getStatus().getAvailableReplicas() != null
                         && d.getStatus().getAvailableReplicas() > 0)
                 .orElse(false);
-        var statuses = new StatusAggregator(state.plan(), state.namespace(), available, upstreamProbe::probe,
+        // Only a proxy with an available replica is asked: the others cannot answer anyway.
+        var proxy = new ProxyView(available, state.configSha256(),
+                available ? proxyProbe.probe(state.namespace()) : null);
+        var statuses = new StatusAggregator(state.plan(), state.namespace(), proxy, upstreamProbe::probe,
                 Instant.now());
         int writes = 0;
         for (Repository r : state.repositories()) {
@@ -92,7 +105,14 @@ public class NamespaceProxyReconciler implements Reconciler<Namespace> {
         if (writes > 0) {
             LOG.debugf("namespace %s: %d repository statuses updated", state.namespace(), writes);
         }
-        return UpdateControl.noUpdate();
+        // Neither the kubelet refreshing the mounted ConfigMap nor the proxy raises an event: ask again later.
+        return statuses.awaitingProxy()
+                ? UpdateControl.<Namespace>noUpdate().rescheduleAfter(recheckAfter())
+                : UpdateControl.noUpdate();
+    }
+
+    private Duration recheckAfter() {
+        return config.proxy().probe().cacheFor().plusSeconds(1);
     }
 
     @Override

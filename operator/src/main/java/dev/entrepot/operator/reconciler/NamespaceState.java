@@ -7,6 +7,7 @@ import java.util.List;
 import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
 import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
 import dev.entrepot.operator.plan.NamespacePlan;
+import dev.entrepot.operator.render.ProxyConfigRenderer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -17,6 +18,16 @@ public record NamespaceState(String namespace, List<Repository> repositories, Li
 
     public boolean hasRepositories() {
         return !repositories.isEmpty() || !virtuals.isEmpty();
+    }
+
+    /** The proxy's entrepot.yaml, as the ConfigMap holds it. */
+    public String entrepotYaml() {
+        return ProxyConfigRenderer.render(plan.config());
+    }
+
+    /** What the proxy reports as configSha256 once it applied {@link #entrepotYaml()}. */
+    public String configSha256() {
+        return ProxyConfigRenderer.sha256(entrepotYaml());
     }
 
     /**

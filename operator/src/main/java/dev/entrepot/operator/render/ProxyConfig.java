@@ -31,7 +31,15 @@ public record ProxyConfig(Storage storage, List<RepositoryEntry> repositories, A
     public record Credentials(String usernameFile, String passwordFile) {
     }
 
-    public record Standard(boolean immutableTags) {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"immutableTags", "cleanup"})
+    public record Standard(boolean immutableTags, Cleanup cleanup) {
+    }
+
+    /** dryRun is always written, so what the proxy deletes never hinges on its default. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"dryRun", "keepRecent", "deleteUntaggedOlderThan"})
+    public record Cleanup(boolean dryRun, Integer keepRecent, String deleteUntaggedOlderThan) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -1,5 +1,10 @@
 package dev.entrepot.operator.render;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -28,6 +33,16 @@ public final class ProxyConfigRenderer {
             return HEADER + YAML.writeValueAsString(config);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot render entrepot.yaml", e);
+        }
+    }
+
+    /** sha256 hex of the rendered text's UTF-8 bytes: the file the kubelet projects, as the proxy reports it. */
+    public static String sha256(String rendered) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(rendered.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
         }
     }
 }

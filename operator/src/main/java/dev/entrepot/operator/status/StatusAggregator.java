@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -17,6 +18,7 @@ import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepositoryStatus;
 import dev.entrepot.operator.plan.NamespacePlan;
 import dev.entrepot.operator.plan.Problem;
 import dev.entrepot.operator.plan.Subject;
+import dev.entrepot.operator.probe.ProxyProbe;
 import dev.entrepot.operator.probe.UpstreamProbe;
 import dev.entrepot.operator.render.ProxyWorkloadRenderer;
 
@@ -29,25 +31,33 @@ public final class StatusAggregator {
 
     private final NamespacePlan plan;
     private final String namespace;
-    private final boolean proxyAvailable;
+    private final ProxyView proxy;
     private final Function<String, UpstreamProbe.Result> probe;
     private final Instant now;
 
-    /** @param proxyAvailable whether the namespace's proxy Deployment has an available replica */
-    public StatusAggregator(NamespacePlan plan, String namespace, boolean proxyAvailable,
+    public StatusAggregator(NamespacePlan plan, String namespace, ProxyView proxy,
             Function<String, UpstreamProbe.Result> probe, Instant now) {
         this.plan = plan;
         this.namespace = namespace;
-        this.proxyAvailable = proxyAvailable;
+        this.proxy = proxy;
         this.probe = probe;
         this.now = now.truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    /**
+     * Whether Ready waits for the proxy to load the latest config, or for an answer at all (a Service's
+     * endpoints may lag behind the Deployment's availability): no Kubernetes event says when that changes.
+     */
+    public boolean awaitingProxy() {
+        return proxy.lagging()
+                || proxy.available() && proxy.report().outcome() == ProxyProbe.Outcome.UNREACHABLE;
     }
 
     public RepositoryStatus repository(Repository resource) {
         String name = resource.getMetadata().getName();
         List<Problem> problems = plan.problemsOf(Subject.repository(name));
         List<Condition> conditions = new ArrayList<>();
-        conditions.add(ready(name, problems));
+        conditions.add(ready(name, mode(resource), problems));
         if (resource.getSpec() != null && resource.getSpec().getMode() == RepositoryMode.REMOTE) {
             conditions.add(upstreamReachable(resource, name));
         }
@@ -67,21 +77,56 @@ public final class StatusAggregator {
                                 : "upstreams were not evaluated: " + messages(problems))
                 : condition(RESOLVED, "False", unresolved.get(0).reason(), messages(unresolved));
         VirtualRepositoryStatus status = fill(new VirtualRepositoryStatus(), resource.getStatus(),
-                resource.getMetadata().getGeneration(), name, List.of(ready(name, problems), resolved));
+                resource.getMetadata().getGeneration(), name, List.of(ready(name, "virtual", problems), resolved));
         status.setMode("virtual");
         status.setUpstreams(plan.servedUpstreams().get(name));
         return status;
     }
 
-    private Condition ready(String name, List<Problem> problems) {
+    private Condition ready(String name, String mode, List<Problem> problems) {
         if (!problems.isEmpty()) {
             return condition(READY, "False", problems.get(0).reason(), messages(problems));
         }
-        if (!proxyAvailable) {
+        if (!proxy.available()) {
             return condition(READY, "False", "ProxyUnavailable", "waiting for Deployment "
                     + ProxyWorkloadRenderer.NAME + " in " + namespace + " to have an available replica");
         }
+        ProxyProbe.Report report = proxy.report();
+        return switch (report.outcome()) {
+            case NOT_PROBED -> condition(READY, "Unknown", "NotProbed", report.detail());
+            case UNREACHABLE -> condition(READY, "Unknown", "ProxyUnreachable",
+                    "cannot ask the proxy whether it serves the latest configuration: " + report.detail());
+            case OUTDATED -> condition(READY, "Unknown", "ProxyOutdated", report.detail());
+            case ANSWERED -> answered(name, mode, report);
+        };
+    }
+
+    private Condition answered(String name, String mode, ProxyProbe.Report report) {
+        if (!report.up()) {
+            return condition(READY, "False", "ProxyUnavailable", "the proxy reports it is not ready: " + report.detail());
+        }
+        if (!proxy.renderedSha256().equals(report.configSha256())) {
+            return report.rejected() != null
+                    ? condition(READY, "False", "ConfigRejected",
+                            "the proxy keeps its previous configuration: " + report.rejected())
+                    : condition(READY, "False", "ConfigPending", "the proxy has not loaded the latest configuration"
+                            + " yet (ConfigMap changes reach the pod within about a minute)");
+        }
+        if (report.unserved().contains(name)) {
+            return condition(READY, "False", "NotServed",
+                    "this version of Entrepot does not serve " + mode + " repositories yet");
+        }
+        if (!report.served().contains(name)) {
+            return condition(READY, "False", "NotServed", "the proxy does not list " + name
+                    + " among the repositories it serves");
+        }
         return condition(READY, "True", "Serving", "served at " + url(name));
+    }
+
+    /** Null only with a spec problem, which Ready reports before it looks at modes. */
+    private static String mode(Repository resource) {
+        return resource.getSpec() == null || resource.getSpec().getMode() == null ? null
+                : resource.getSpec().getMode().configName();
     }
 
     private Condition upstreamReachable(Repository resource, String name) {
@@ -101,8 +146,8 @@ public final class StatusAggregator {
         for (Condition c : conditions) {
             c.setObservedGeneration(generation);
             c.setLastTransitionTime(previous == null ? now.toString() : previous.getConditions().stream()
-                    .filter(old -> java.util.Objects.equals(old.getType(), c.getType())
-                            && java.util.Objects.equals(old.getStatus(), c.getStatus()))
+                    .filter(old -> Objects.equals(old.getType(), c.getType())
+                            && Objects.equals(old.getStatus(), c.getStatus()))
                     .map(Condition::getLastTransitionTime).findFirst().orElse(now.toString()));
         }
         status.setConditions(conditions);

@@ -13,6 +13,8 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
+import dev.entrepot.operator.crd.v1alpha1.common.Limits;
+import dev.entrepot.operator.crd.v1alpha1.common.Patterns;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -53,6 +55,23 @@ class CrdFilesTest {
                 .contains("name: \"AGE\"").contains("shortNames").contains("status: {}");
         String virtual = Files.readString(COMMITTED.resolve("virtualrepositories.entrepot.dev-v1.yml"));
         assertThat(virtual).contains("maximum: 1000").contains("minItems: 1").contains("name: \"UPSTREAMS\"");
+    }
+
+    /** What the proxy's loader requires of a cleanup block, the API server checks first. */
+    @Test
+    void cleanupPolicyIsValidatedByTheSchema() throws IOException {
+        CustomResourceDefinition crd = Serialization.unmarshal(
+                Files.readString(COMMITTED.resolve("repositories.entrepot.dev-v1.yml")), CustomResourceDefinition.class);
+        JSONSchemaProps cleanup = crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties()
+                .get("spec").getProperties().get("standard").getProperties().get("cleanup");
+
+        assertThat(cleanup.getRequired()).containsExactly("deleteUntaggedOlderThan");
+        JSONSchemaProps olderThan = cleanup.getProperties().get("deleteUntaggedOlderThan");
+        assertThat(olderThan.getPattern()).isEqualTo(Patterns.DURATION);
+        assertThat(olderThan.getMaxLength()).isEqualTo(Limits.SHORT_VALUE);
+        assertThat(cleanup.getProperties().get("dryRun").getDefault()).hasToString("true");
+        assertThat(cleanup.getProperties().get("keepRecent").getMinimum()).isZero();
+        assertThat(cleanup.getProperties().get("keepRecent").getMaximum()).isEqualTo((double) Integer.MAX_VALUE);
     }
 
     /** CRD docs (kubectl explain) come from @JsonPropertyDescription: every field below spec and status has one. */

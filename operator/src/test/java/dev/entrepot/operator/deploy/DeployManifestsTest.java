@@ -27,6 +27,7 @@ import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
 import dev.entrepot.operator.plan.NamespacePlan;
 import dev.entrepot.operator.plan.NamespacePlanner;
 import dev.entrepot.operator.plan.ProxySettings;
+import dev.entrepot.operator.render.ProxyConfig;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -176,6 +177,8 @@ class DeployManifestsTest {
                 .containsExactly("dockerhub", "team", "all");
         assertThat(plan.config().repositories().get(0).remote().url()).isEqualTo("https://registry-1.docker.io");
         assertThat(plan.config().repositories().get(0).mirrorOf()).containsExactly("docker.io");
+        assertThat(plan.config().repositories().get(1).standard()).as("the hosted sample shows every field, dry run")
+                .isEqualTo(new ProxyConfig.Standard(true, new ProxyConfig.Cleanup(true, 10, "168h")));
     }
 
     @Test

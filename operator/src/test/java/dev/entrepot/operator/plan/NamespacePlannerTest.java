@@ -5,6 +5,7 @@ import static dev.entrepot.operator.Fixtures.secret;
 import static dev.entrepot.operator.Fixtures.standard;
 import static dev.entrepot.operator.Fixtures.upstream;
 import static dev.entrepot.operator.Fixtures.virtual;
+import static dev.entrepot.operator.Fixtures.withCleanup;
 import static dev.entrepot.operator.Fixtures.withCredentials;
 import static dev.entrepot.operator.Fixtures.withStorage;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -109,6 +110,36 @@ class NamespacePlannerTest {
         assertThat(entry(plan, "b-hub").mirrorOf()).containsExactly("gcr.io");
         assertThat(plan.problemsOf(Subject.repository("b-hub"))).singleElement()
                 .satisfies(p -> assertThat(p.message()).contains("docker.io").contains("a-hub"));
+    }
+
+    @Test
+    void standardRepositoryCarriesImmutableTagsAndItsCleanupPolicy() {
+        NamespacePlan plan = plan(List.of(withCleanup(standard(NS, "team", true), false, 10, "168h"),
+                withCleanup(standard(NS, "scratch", false), null, null, "1h30m"), standard(NS, "plain", false)),
+                List.of(), NO_SECRETS);
+
+        assertThat(entry(plan, "team").standard()).isEqualTo(
+                new ProxyConfig.Standard(true, new ProxyConfig.Cleanup(false, 10, "168h")));
+        assertThat(entry(plan, "scratch").standard().cleanup())
+                .as("dryRun left out (no API server default, as in a unit test) stays a dry run")
+                .isEqualTo(new ProxyConfig.Cleanup(true, null, "1h30m"));
+        assertThat(entry(plan, "plain").standard()).isEqualTo(new ProxyConfig.Standard(false, null));
+        assertThat(plan.problems()).isEmpty();
+    }
+
+    @Test
+    void cleanupPolicyTheProxyWouldRefuseIsLeftOutAndReported() {
+        NamespacePlan plan = plan(List.of(withCleanup(standard(NS, "no-rule", false), false, 3, null),
+                withCleanup(standard(NS, "bad-age", false), false, null, "a week"),
+                withCleanup(standard(NS, "negative", false), false, -1, "168h")), List.of(), NO_SECRETS);
+
+        for (String name : List.of("no-rule", "bad-age", "negative")) {
+            assertThat(entry(plan, name).standard().cleanup()).as("nothing of %s is deleted", name).isNull();
+            assertThat(plan.problemsOf(Subject.repository(name))).as(name).singleElement().satisfies(p -> {
+                assertThat(p.reason()).isEqualTo("InvalidSpec");
+                assertThat(p.message()).contains("spec.standard.cleanup").contains("nothing is cleaned up");
+            });
+        }
     }
 
     @Test

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import jakarta.inject.Inject;
 
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import dev.entrepot.operator.Fixtures;
@@ -31,13 +32,11 @@ import dev.entrepot.operator.probe.UpstreamProbe;
 import dev.entrepot.operator.render.ProxyWorkloadRenderer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.test.junit.QuarkusTest;
@@ -51,7 +50,7 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 @WithKubernetesTestServer
 class NamespaceProxyReconcilerTest {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration TIMEOUT = ClusterSteps.TIMEOUT;
 
     @KubernetesTestServer
     KubernetesServer server;
@@ -62,46 +61,39 @@ class NamespaceProxyReconcilerTest {
     @Inject
     FakeUpstreamProbe probe;
 
+    @Inject
+    FakeProxyProbe proxy;
+
+    private ClusterSteps steps;
+
+    @BeforeEach
+    void steps() {
+        steps = new ClusterSteps(client);
+    }
+
     private String namespace(String name) {
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
-                .create();
-        return name;
+        return steps.namespace(name);
     }
 
     private <T extends HasMetadata> T await(Class<T> type, String ns, String name) {
-        return Awaitility.await().atMost(TIMEOUT).until(() -> client.resources(type).inNamespace(ns).withName(name).get(),
-                r -> r != null);
+        return steps.await(type, ns, name);
     }
 
     private String config(String ns) {
-        return Awaitility.await().atMost(TIMEOUT).until(() -> Optional.ofNullable(client.configMaps().inNamespace(ns)
-                .withName(ProxyWorkloadRenderer.CONFIG_MAP).get()).map(c -> c.getData().get("entrepot.yaml")).orElse(""),
-                s -> !s.isEmpty());
+        return steps.config(ns);
     }
 
     private static Optional<Condition> condition(ServingStatus status, String type) {
-        return status == null ? Optional.empty()
-                : status.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+        return ClusterSteps.condition(status, type);
     }
 
     private void awaitCondition(Class<? extends HasMetadata> type, String ns, String name, String conditionType,
             String status, String reason) {
-        Awaitility.await().atMost(TIMEOUT).untilAsserted(() -> {
-            HasMetadata resource = client.resources(type).inNamespace(ns).withName(name).get();
-            ServingStatus s = resource instanceof Repository r ? r.getStatus() : ((VirtualRepository) resource).getStatus();
-            assertThat(condition(s, conditionType)).as("%s condition of %s", conditionType, name)
-                    .hasValueSatisfying(c -> {
-                        assertThat(c.getStatus()).isEqualTo(status);
-                        assertThat(c.getReason()).isEqualTo(reason);
-                    });
-        });
+        steps.awaitCondition(type, ns, name, conditionType, status, reason);
     }
 
     private void makeProxyAvailable(String ns) {
-        Deployment deployment = await(Deployment.class, ns, ProxyWorkloadRenderer.NAME);
-        deployment.setStatus(new DeploymentStatusBuilder().withReplicas(1).withReadyReplicas(1)
-                .withAvailableReplicas(1).build());
-        client.apps().deployments().inNamespace(ns).resource(deployment).updateStatus();
+        steps.makeProxyAvailable(ns);
     }
 
     @Test
@@ -129,6 +121,9 @@ class NamespaceProxyReconcilerTest {
         awaitCondition(Repository.class, ns, "dockerhub", "Ready", "False", "ProxyUnavailable");
         awaitCondition(Repository.class, ns, "dockerhub", "UpstreamReachable", "True", "Reachable");
         makeProxyAvailable(ns);
+        awaitCondition(Repository.class, ns, "dockerhub", "Ready", "Unknown", "ProxyUnreachable");
+        // The proxy answers later (its Service's endpoints lag): no event, the operator asks again by itself.
+        proxy.applied(ns, yaml);
         awaitCondition(Repository.class, ns, "dockerhub", "Ready", "True", "Serving");
         Repository current = client.resources(Repository.class).inNamespace(ns).withName("dockerhub").get();
         assertThat(current.getStatus().getUrl()).isEqualTo("entrepot.remote-ns.svc:5000/dockerhub");
@@ -284,6 +279,7 @@ class NamespaceProxyReconcilerTest {
         // The mock drops the status on a PUT of the Deployment (a real server keeps it): set it once all owners are in.
         Awaitility.await().atMost(TIMEOUT).until(() -> await(Deployment.class, ns, ProxyWorkloadRenderer.NAME)
                 .getMetadata().getOwnerReferences().size() == 3);
+        proxy.applied(ns, Awaitility.await().atMost(TIMEOUT).until(() -> config(ns), c -> c.contains("name: all")));
         makeProxyAvailable(ns);
         awaitCondition(Repository.class, ns, "hub", "Ready", "True", "Serving");
         awaitCondition(VirtualRepository.class, ns, "all", "Ready", "True", "Serving");

@@ -5,6 +5,7 @@ import static dev.entrepot.operator.Fixtures.secret;
 import static dev.entrepot.operator.Fixtures.standard;
 import static dev.entrepot.operator.Fixtures.upstream;
 import static dev.entrepot.operator.Fixtures.virtual;
+import static dev.entrepot.operator.Fixtures.withCleanup;
 import static dev.entrepot.operator.Fixtures.withCredentials;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,7 +34,7 @@ class ProxyConfigRendererTest {
         hub.getSpec().getRemote().setTagTtl("5m");
         hub.getSpec().getRemote().setRetention("720h");
         return NamespacePlanner.plan(
-                List.of(standard(NS, "team", true), hub),
+                List.of(withCleanup(standard(NS, "team", true), true, 10, "168h"), hub),
                 List.of(virtual(NS, "all", "team", upstream("team", 100), upstream("dockerhub", 80))),
                 name -> Optional.of(secret(NS, "hub", "bob", "pw")),
                 ProxySettings.defaults()).config();
@@ -58,6 +59,11 @@ class ProxyConfigRendererTest {
                 assertThat(fieldNames(repository.get("remote").get("credentials")))
                         .containsExactly("usernameFile", "passwordFile");
             }
+            if (repository.has("standard")) {
+                assertThat(fieldNames(repository.get("standard"))).isSubsetOf("immutableTags", "cleanup");
+                assertThat(fieldNames(repository.get("standard").get("cleanup")))
+                        .containsExactly("dryRun", "keepRecent", "deleteUntaggedOlderThan");
+            }
             if (repository.has("virtual")) {
                 assertThat(fieldNames(repository.get("virtual"))).isSubsetOf("upstreams", "pushTo");
                 repository.get("virtual").get("upstreams")
@@ -70,13 +76,22 @@ class ProxyConfigRendererTest {
     void numericLookingNamesStayStrings() throws Exception {
         ProxyConfig config = new ProxyConfig(new ProxyConfig.Storage("/data", "1024Mi"),
                 List.of(new ProxyConfig.RepositoryEntry("123", "standard", List.of(), null,
-                        new ProxyConfig.Standard(false), null)),
+                        new ProxyConfig.Standard(false, null), null)),
                 new ProxyConfig.Auth(true));
 
         JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(ProxyConfigRenderer.render(config));
 
         assertThat(tree.get("repositories").get(0).get("name").isTextual()).isTrue();
         assertThat(tree.get("repositories").get(0).has("mirrorOf")).isFalse();
+    }
+
+    /** What sha256sum says of the same bytes, as the proxy hashes the file the kubelet wrote. */
+    @Test
+    void sha256IsOfTheUtf8Bytes() {
+        assertThat(ProxyConfigRenderer.sha256("")).isEqualTo(
+                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assertThat(ProxyConfigRenderer.sha256("\u00e9")).as("U+00E9 is two bytes in UTF-8").isEqualTo(
+                "4a99557e4033c3539de2eb65472017cad5f9557f7a0625a09f1c3f6e2ba69c4c");
     }
 
     private static List<String> fieldNames(JsonNode node) {

@@ -1,0 +1,182 @@
+package dev.entrepot.operator.status;
+
+import static dev.entrepot.operator.Fixtures.remote;
+import static dev.entrepot.operator.Fixtures.standard;
+import static dev.entrepot.operator.Fixtures.upstream;
+import static dev.entrepot.operator.Fixtures.virtual;
+import static dev.entrepot.operator.Fixtures.withCredentials;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import dev.entrepot.operator.crd.v1alpha1.common.Condition;
+import dev.entrepot.operator.crd.v1alpha1.common.ServingStatus;
+import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
+import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
+import dev.entrepot.operator.plan.NamespacePlan;
+import dev.entrepot.operator.plan.NamespacePlanner;
+import dev.entrepot.operator.plan.ProxySettings;
+import dev.entrepot.operator.probe.ProxyProbe.Report;
+import dev.entrepot.operator.probe.UpstreamProbe;
+
+/** Ready as decided from the plan, the proxy Deployment and the proxy's own report. */
+class StatusAggregatorTest {
+
+    private static final String NS = "team-a";
+    private static final String RENDERED = "c28e61e0755b6d4d3c644d5cd6c7855767b4f8ff306f3ddc6bc2da306fc67b5f";
+    private static final String OLDER = "b38534eca9192aa6c2a9fe43dbb402201630ab9a24f8b3d9d5d8c15edf4e2f8e";
+    private static final Set<String> ALL = Set.of("hub", "team", "all");
+
+    private final Repository hub = remote(NS, "hub", "https://registry-1.docker.io");
+    private final Repository team = standard(NS, "team", true);
+    private final VirtualRepository all = virtual(NS, "all", "team", upstream("team", 100), upstream("hub", 80));
+    private final NamespacePlan plan = NamespacePlanner.plan(List.of(hub, team), List.of(all), name -> Optional.empty(),
+            ProxySettings.defaults());
+
+    private StatusAggregator aggregator(ProxyView proxy) {
+        return new StatusAggregator(plan, NS, proxy, url -> UpstreamProbe.Result.reachable(url + "/v2/ answered 401"),
+                Instant.parse("2026-12-02T06:00:00Z"));
+    }
+
+    private static StatusAggregator answered(NamespacePlan plan, Report report) {
+        return new StatusAggregator(plan, NS, new ProxyView(true, RENDERED, report),
+                url -> UpstreamProbe.Result.reachable("ok"), Instant.parse("2026-12-02T06:00:00Z"));
+    }
+
+    private StatusAggregator answered(Report report) {
+        return answered(plan, report);
+    }
+
+    private static Condition ready(ServingStatus status) {
+        return status.getConditions().stream().filter(c -> c.getType().equals(StatusAggregator.READY)).findFirst()
+                .orElseThrow();
+    }
+
+    private static void assertReady(ServingStatus status, String value, String reason, String message) {
+        Condition ready = ready(status);
+        assertThat(ready.getStatus()).as("Ready of %s", status.getUrl()).isEqualTo(value);
+        assertThat(ready.getReason()).isEqualTo(reason);
+        assertThat(ready.getMessage()).contains(message);
+    }
+
+    @Test
+    void servingOnlyOnceTheProxyAppliedTheRenderedConfigAndListsTheRepository() {
+        StatusAggregator statuses = answered(Report.answered(true, RENDERED, ALL, Set.of(), null, "answered 200"));
+
+        assertReady(statuses.repository(hub), "True", "Serving", "served at entrepot.team-a.svc:5000/hub");
+        assertReady(statuses.repository(team), "True", "Serving", "served at entrepot.team-a.svc:5000/team");
+        assertReady(statuses.virtual(all), "True", "Serving", "served at entrepot.team-a.svc:5000/all");
+        assertThat(statuses.awaitingProxy()).isFalse();
+    }
+
+    @Test
+    void withoutAnAvailableReplicaTheProxyIsNotAsked() {
+        StatusAggregator statuses = aggregator(new ProxyView(false, RENDERED, null));
+
+        assertReady(statuses.repository(team), "False", "ProxyUnavailable",
+                "waiting for Deployment entrepot in team-a to have an available replica");
+        assertThat(statuses.awaitingProxy()).as("the Deployment's status change is an event").isFalse();
+    }
+
+    @Test
+    void anOlderConfigInForceIsPendingAndAskedAgain() {
+        StatusAggregator statuses = answered(Report.answered(true, OLDER, ALL, Set.of(), null, "answered 200"));
+
+        for (ServingStatus status : List.of(statuses.repository(hub), statuses.repository(team), statuses.virtual(all))) {
+            assertReady(status, "False", "ConfigPending", "the proxy has not loaded the latest configuration yet"
+                    + " (ConfigMap changes reach the pod within about a minute)");
+        }
+        assertThat(statuses.awaitingProxy()).isTrue();
+    }
+
+    @Test
+    void aRejectedConfigShowsTheProxysMessage() {
+        String message = "invalid configuration /etc/entrepot/config/entrepot.yaml: repositories[1].standard.cleanup"
+                + ".deleteUntaggedOlderThan: required (the rule that deletes; keepRecent only protects)";
+        StatusAggregator statuses = answered(Report.answered(true, OLDER, ALL, Set.of(), message, "answered 200"));
+
+        assertReady(statuses.repository(team), "False", "ConfigRejected",
+                "the proxy keeps its previous configuration: " + message);
+        assertThat(statuses.awaitingProxy()).as("only a new ConfigMap helps, and that is an event").isFalse();
+    }
+
+    @Test
+    void aRejectionOlderThanTheConfigInForceDoesNotMatter() {
+        StatusAggregator statuses = answered(Report.answered(true, RENDERED, ALL, Set.of(), "old news", "answered 200"));
+
+        assertReady(statuses.repository(team), "True", "Serving", "served at");
+    }
+
+    @Test
+    void whatTheProxyDoesNotServeIsNotServedWhateverTheRest() {
+        StatusAggregator statuses = answered(Report.answered(true, RENDERED, Set.of("hub", "team"), Set.of("all"),
+                null, "answered 200"));
+
+        assertReady(statuses.virtual(all), "False", "NotServed",
+                "this version of Entrepot does not serve virtual repositories yet");
+        assertReady(statuses.repository(hub), "True", "Serving", "served at");
+        assertThat(statuses.awaitingProxy()).isFalse();
+
+        StatusAggregator unlisted = answered(Report.answered(true, RENDERED, Set.of("hub", "all"), Set.of(), null,
+                "answered 200"));
+        assertReady(unlisted.repository(team), "False", "NotServed",
+                "the proxy does not list team among the repositories it serves");
+    }
+
+    @Test
+    void aProxyThatCannotBeAskedIsSaidSoNotGuessed() {
+        StatusAggregator unreachable = answered(Report.unreachable("cannot resolve entrepot.team-a.svc: the operator"
+                + " runs outside the cluster, or without cluster DNS"));
+        assertReady(unreachable.repository(team), "Unknown", "ProxyUnreachable",
+                "cannot ask the proxy whether it serves the latest configuration: cannot resolve entrepot.team-a.svc");
+        assertThat(unreachable.awaitingProxy()).as("endpoints may lag behind availability").isTrue();
+
+        StatusAggregator outdated = answered(Report.outdated("http://entrepot.team-a.svc:5000/q/health/ready does not"
+                + " report configSha256: the proxy image is older than the operator"));
+        assertReady(outdated.virtual(all), "Unknown", "ProxyOutdated", "older than the operator");
+        assertThat(outdated.awaitingProxy()).isFalse();
+
+        StatusAggregator disabled = answered(Report.notProbed("asking the proxy is disabled"));
+        assertReady(disabled.repository(hub), "Unknown", "NotProbed", "disabled");
+        assertThat(disabled.awaitingProxy()).isFalse();
+    }
+
+    @Test
+    void aProxyReportingDownIsUnavailable() {
+        StatusAggregator statuses = answered(Report.answered(false, RENDERED, ALL, Set.of(), null,
+                "http://entrepot.team-a.svc:5000/q/health/ready answered 503: its store is not writable"));
+
+        assertReady(statuses.repository(team), "False", "ProxyUnavailable",
+                "the proxy reports it is not ready: http://entrepot.team-a.svc:5000/q/health/ready answered 503:"
+                        + " its store is not writable");
+    }
+
+    @Test
+    void problemsOfTheSpecComeBeforeWhatTheProxySays() {
+        Repository locked = withCredentials(remote(NS, "locked", "https://registry.example.com"), "absent");
+        NamespacePlan withProblem = NamespacePlanner.plan(List.of(locked), List.of(), name -> Optional.empty(),
+                ProxySettings.defaults());
+
+        StatusAggregator statuses = answered(withProblem, Report.answered(true, RENDERED, Set.of("locked"), Set.of(),
+                null, "answered 200"));
+
+        assertReady(statuses.repository(locked), "False", "SecretNotFound", "pulling anonymously");
+    }
+
+    @Test
+    void anUnchangedConditionKeepsItsTransitionTime() {
+        Report pending = Report.answered(true, OLDER, ALL, Set.of(), null, "answered 200");
+        team.setStatus(answered(pending).repository(team));
+        String first = ready(team.getStatus()).getLastTransitionTime();
+
+        var later = new StatusAggregator(plan, NS, new ProxyView(true, RENDERED, pending),
+                url -> UpstreamProbe.Result.reachable("ok"), Instant.parse("2026-12-02T07:00:00Z"));
+
+        assertThat(ready(later.repository(team)).getLastTransitionTime()).isEqualTo(first);
+    }
+}

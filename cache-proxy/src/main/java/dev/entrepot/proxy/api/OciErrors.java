@@ -17,14 +17,17 @@ import org.jboss.logging.Logger;
 final class OciErrors {
     private static final Logger LOG = Logger.getLogger(OciErrors.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How much of a refused body is read before the connection is cut instead. */
+    private static final long MAX_DRAIN = 64L << 20;
 
     private OciErrors() {
     }
 
     /**
-     * Like {@link #send(HttpServerResponse, HttpMethod, Throwable)}, for requests that may carry a body: one not read
-     * to its end (refused before it was consumed) would leave its bytes on a kept-alive connection, so that
-     * connection is closed once the answer is out.
+     * Like {@link #send(HttpServerResponse, HttpMethod, Throwable)}, for requests that may carry a body. One refused
+     * before it was read would leave its bytes on the kept-alive connection: the answer goes out at once, the rest
+     * of the body is read and dropped (so the client, still sending, is not cut off before it reads the answer),
+     * and the connection is closed at the end of the body — at once past {@link #MAX_DRAIN} bytes.
      */
     static void send(HttpServerRequest request, Throwable failure) {
         HttpMethod method = request.method();
@@ -32,7 +35,16 @@ final class OciErrors {
                 || method == HttpMethod.PATCH);
         if (unreadBody && !request.response().headWritten()) {
             request.response().putHeader(HttpHeaders.CONNECTION, "close");
-            request.response().endHandler(v -> request.connection().close());
+            long[] dropped = new long[1];
+            request.handler(chunk -> {
+                dropped[0] += chunk.length();
+                if (dropped[0] > MAX_DRAIN) {
+                    request.connection().close();
+                }
+            });
+            request.endHandler(v -> request.connection().close());
+            request.exceptionHandler(e -> { });
+            request.resume();
         }
         send(request.response(), method, failure);
     }

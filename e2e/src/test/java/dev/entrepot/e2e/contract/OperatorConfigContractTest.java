@@ -15,6 +15,7 @@ import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
 
+import dev.entrepot.operator.crd.v1alpha1.repository.CleanupPolicy;
 import dev.entrepot.operator.crd.v1alpha1.repository.CredentialsSecretRef;
 import dev.entrepot.operator.crd.v1alpha1.repository.RemoteSpec;
 import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
@@ -33,6 +34,7 @@ import dev.entrepot.operator.render.ProxyConfigRenderer;
 import dev.entrepot.proxy.config.ConfigException;
 import dev.entrepot.proxy.config.ConfigLoader;
 import dev.entrepot.proxy.config.EntrepotConfig;
+import dev.entrepot.proxy.oci.Digest;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -105,6 +107,58 @@ class OperatorConfigContractTest {
                 .as("highest priority first, ties by name")
                 .containsExactly(
                         tuple("team", 100), tuple("dockerhub", 80), tuple("quay", 80));
+    }
+
+    @Test
+    void standardRepositoriesWithCleanupPoliciesRoundTrip() {
+        Repository team = standard("team", true);
+        team.getSpec().getStandard().setCleanup(cleanup(false, 10, "168h"));
+        Repository scratch = standard("scratch", false);
+        scratch.getSpec().getStandard().setCleanup(cleanup(null, null, "1h30m"));
+        Repository plain = standard("plain", false);
+
+        EntrepotConfig config = ConfigLoader.parse(render(List.of(team, scratch, plain), List.of(), Map.of(),
+                ProxySettings.defaults()));
+
+        EntrepotConfig.Standard teamStandard = repository(config, "team").standard();
+        assertThat(teamStandard.immutableTags()).isTrue();
+        assertThat(teamStandard.cleanup().dryRun()).isFalse();
+        assertThat(teamStandard.cleanup().keepRecent()).isEqualTo(10);
+        assertThat(teamStandard.cleanup().deleteUntaggedOlderThan()).isEqualTo(Duration.ofHours(168));
+        EntrepotConfig.Cleanup scratchCleanup = repository(config, "scratch").standard().cleanup();
+        assertThat(scratchCleanup.dryRun()).as("dryRun unset: only report").isTrue();
+        assertThat(scratchCleanup.keepRecent()).as("keepRecent unset: the proxy's default").isNull();
+        assertThat(scratchCleanup.deleteUntaggedOlderThan()).isEqualTo(Duration.ofMinutes(90));
+        assertThat(repository(config, "plain").standard().cleanup()).isNull();
+    }
+
+    /** A cleanup block the proxy would refuse (it would keep the previous config) never reaches it. */
+    @Test
+    void cleanupPoliciesTheProxyWouldRefuseAreLeftOut() {
+        Repository noRule = standard("no-rule", false);
+        noRule.getSpec().getStandard().setCleanup(cleanup(false, 3, null));
+        Repository negative = standard("negative", false);
+        negative.getSpec().getStandard().setCleanup(cleanup(false, -1, "168h"));
+
+        NamespacePlan plan = NamespacePlanner.plan(List.of(noRule, negative), List.of(), secrets(Map.of()),
+                ProxySettings.defaults());
+        EntrepotConfig config = ConfigLoader.parse(ProxyConfigRenderer.render(plan.config()));
+
+        assertThat(config.repositories()).allSatisfy(r -> assertThat(r.standard().cleanup()).isNull());
+        assertThat(plan.problems().values().stream().flatMap(List::stream).map(Problem::reason))
+                .containsExactly("InvalidSpec", "InvalidSpec");
+    }
+
+    /** Ready compares the proxy's configSha256 with the operator's hash of what it rendered. */
+    @Test
+    void operatorAndProxyHashTheRenderedFileAlike() {
+        Repository team = standard("team", true);
+        team.getSpec().getStandard().setCleanup(cleanup(true, 10, "168h"));
+        String yaml = render(List.of(team, remote("hub", "https://registry-1.docker.io", "docker.io")), List.of(),
+                Map.of(), ProxySettings.defaults());
+
+        assertThat(ProxyConfigRenderer.sha256(yaml))
+                .isEqualTo(Digest.sha256(yaml.getBytes(StandardCharsets.UTF_8)).hex());
     }
 
     @Test
@@ -226,6 +280,14 @@ class OperatorConfigContractTest {
 
     private static UpstreamRef upstream(String repository, int priority) {
         return new UpstreamRef(repository, priority);
+    }
+
+    private static CleanupPolicy cleanup(Boolean dryRun, Integer keepRecent, String deleteUntaggedOlderThan) {
+        CleanupPolicy cleanup = new CleanupPolicy();
+        cleanup.setDryRun(dryRun);
+        cleanup.setKeepRecent(keepRecent);
+        cleanup.setDeleteUntaggedOlderThan(deleteUntaggedOlderThan);
+        return cleanup;
     }
 
     private static CredentialsSecretRef secretRef(String name, String usernameKey, String passwordKey) {

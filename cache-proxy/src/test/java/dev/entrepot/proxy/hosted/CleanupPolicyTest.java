@@ -5,42 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.entrepot.proxy.hosted.HostedFixture.Image;
 import dev.entrepot.proxy.oci.Digest;
-import dev.entrepot.proxy.oci.ImageName;
 import dev.entrepot.proxy.oci.MediaTypes;
 import dev.entrepot.proxy.oci.Reference;
 import dev.entrepot.proxy.repository.ManifestWriter.Pushed;
 import dev.entrepot.proxy.testing.Await;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Cleanup policies: untagged versions older than a threshold, minus the newest few; tagged content never. */
-class CleanupPolicyTest {
-    private static final ImageName APP = new ImageName("app");
+class CleanupPolicyTest extends HostedTestBase {
     private static final Duration WEEK = Duration.ofDays(7);
 
-    @TempDir
-    Path root;
-
-    private HostedFixture fx;
-    private HostedRepository team;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        fx = new HostedFixture(root);
-        team = fx.repository("team", false);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        fx.close();
-    }
 
     private boolean present(Digest digest) {
         return team.manifest(APP, new Reference.ByDigest(digest)).toCompletionStage().toCompletableFuture()

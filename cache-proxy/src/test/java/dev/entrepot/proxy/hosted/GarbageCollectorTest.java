@@ -23,32 +23,12 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Mark and sweep of hosted content over real stores, including a push racing the collector. */
-class GarbageCollectorTest {
+class GarbageCollectorTest extends HostedTestBase {
     private static final Duration GRACE = Duration.ofHours(1);
-    private static final ImageName APP = new ImageName("app");
 
-    @TempDir
-    Path root;
-
-    private HostedFixture fx;
-    private HostedRepository team;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        fx = new HostedFixture(root);
-        team = fx.repository("team", false);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        fx.close();
-    }
 
     private GarbageCollector.Report collect(boolean dryRun) throws Exception {
         return new GarbageCollector(fx.stores).collect(GRACE, dryRun);

@@ -17,39 +17,12 @@ import dev.entrepot.proxy.oci.ReferrersIndex;
 import dev.entrepot.proxy.repository.ManifestWriter.Pushed;
 import dev.entrepot.proxy.testing.Await;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Manifest pushes, reads and deletes of a hosted repository over real stores. */
-class HostedManifestsTest {
-    private static final ImageName APP = new ImageName("app");
+class HostedManifestsTest extends HostedTestBase {
 
-    @TempDir
-    Path root;
-
-    private HostedFixture fx;
-    private HostedRepository team;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        fx = new HostedFixture(root);
-        team = fx.repository("team", false);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        fx.close();
-    }
-
-    private OciException failure(io.vertx.core.Future<?> future) throws Exception {
-        Throwable t = Await.failure(future);
-        assertThat(t).isInstanceOf(OciException.class);
-        return (OciException) t;
-    }
 
     private io.vertx.core.Future<Pushed> put(String reference, byte[] body) {
         return team.manifests().put(APP, Reference.parse(reference), MediaTypes.OCI_MANIFEST, body);

@@ -16,46 +16,24 @@ import dev.entrepot.proxy.testing.BufferStream;
 import io.vertx.core.Future;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Upload sessions of a hosted repository through {@link BlobUploads}, over real stores. */
-class HostedUploadsTest {
-    private static final ImageName APP = new ImageName("app");
+class HostedUploadsTest extends HostedTestBase {
 
-    @TempDir
-    Path root;
-
-    private HostedFixture fx;
-    private HostedRepository team;
     private BlobUploads uploads;
 
     @BeforeEach
-    void setUp() throws Exception {
-        fx = new HostedFixture(root);
-        team = fx.repository("team", false);
+    void setUp() {
         uploads = team.uploads();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        fx.close();
     }
 
     private Chunk chunk(Long start, byte[] bytes) {
         return new Chunk(BufferStream.of(fx.context(), bytes), start, bytes.length);
-    }
-
-    private OciException failure(Future<?> future) throws Exception {
-        Throwable t = Await.failure(future);
-        assertThat(t).isInstanceOf(OciException.class);
-        return (OciException) t;
     }
 
     private byte[] stored(Digest digest) throws Exception {

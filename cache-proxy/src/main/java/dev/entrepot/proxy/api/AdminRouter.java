@@ -2,7 +2,8 @@ package dev.entrepot.proxy.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.entrepot.proxy.auth.Action;
+import dev.entrepot.proxy.auth.ClientAuth;
+import dev.entrepot.proxy.auth.Verdict;
 import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.runtime.HostedMaintenance;
@@ -24,7 +25,8 @@ import java.util.Map;
 
 /**
  * The admin API beside {@code /v2/}: {@code POST /api/v1/gc[?dryRun=true]} runs the cleanup policies and a garbage
- * collection now and answers what they removed. Needs a writer's credentials when users are configured.
+ * collection now and answers what they removed. Needs Basic credentials of a writer of every repository (a user
+ * whose writer grant names no repositories) unless the proxy is open (no users, no ServiceAccount auth).
  */
 @ApplicationScoped
 public class AdminRouter {
@@ -43,17 +45,27 @@ public class AdminRouter {
 
     private void gc(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
-        try {
-            if (request.method() != HttpMethod.POST) {
-                throw new OciException(OciErrorCode.UNSUPPORTED, "use POST /api/v1/gc");
-            }
-            runtime.clientAuth().authorize(request.getHeader(HttpHeaders.AUTHORIZATION), null, Action.DELETE);
-        } catch (OciException e) {
-            OciErrors.send(request, e);
+        if (request.method() != HttpMethod.POST) {
+            OciErrors.send(request, new OciException(OciErrorCode.UNSUPPORTED, "use POST /api/v1/gc"));
             return;
         }
-        boolean dryRun = Boolean.parseBoolean(request.getParam("dryRun"));
+        ClientAuth auth = runtime.clientAuth();
         Context context = vertx.getOrCreateContext();
+        auth.authenticate(request.getHeader(HttpHeaders.AUTHORIZATION)).onComplete(ar -> context.runOnContext(v -> {
+            if (ar.failed()) {
+                OciErrors.send(request, ar.cause());
+                return;
+            }
+            Verdict verdict = auth.checkMaintenance(ar.result());
+            if (verdict != Verdict.ALLOWED) {
+                OciErrors.send(request, auth.maintenanceRefusal(verdict, ar.result()));
+                return;
+            }
+            collect(request, Boolean.parseBoolean(request.getParam("dryRun")), context);
+        }));
+    }
+
+    private void collect(HttpServerRequest request, boolean dryRun, Context context) {
         vertx.executeBlocking(() -> maintenance.run(dryRun), false).onComplete(ar -> context.runOnContext(v -> {
             if (ar.failed()) {
                 OciErrors.send(request, ar.cause() instanceof OciException ? ar.cause()

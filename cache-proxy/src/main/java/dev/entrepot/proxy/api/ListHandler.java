@@ -8,7 +8,6 @@ import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.repository.Page;
 import dev.entrepot.proxy.repository.Pages;
-import dev.entrepot.proxy.repository.Repositories;
 import dev.entrepot.proxy.repository.Repository;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -21,6 +20,7 @@ import io.vertx.core.http.HttpServerResponse;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,12 +55,13 @@ final class ListHandler {
         }));
     }
 
-    void catalog(HttpServerRequest request, Repositories repositories) {
+    /** @param repositories those the caller may pull from: the catalog names nothing else */
+    void catalog(HttpServerRequest request, Collection<Repository> repositories) {
         Context context = vertx.getOrCreateContext();
         Integer n = pageSize(request);
         String last = request.getParam("last");
         List<Future<List<String>>> parts = new ArrayList<>();
-        List<Repository> all = new ArrayList<>(repositories.all());
+        List<Repository> all = new ArrayList<>(repositories);
         all.sort((a, b) -> a.name().compareTo(b.name()));
         for (Repository repository : all) {
             parts.add(repository.catalog().map(names -> names.stream().map(nm -> repository.name() + "/" + nm).toList()));

@@ -85,6 +85,7 @@ final class ManifestHandler {
                         response.end();
                     }));
         });
+        request.resume(); // it may have been paused while the credentials were checked
     }
 
     void delete(HttpServerRequest request, Target target, Reference reference) {

@@ -1,7 +1,10 @@
 package dev.entrepot.proxy.api;
 
 import dev.entrepot.proxy.auth.Action;
+import dev.entrepot.proxy.auth.Caller;
 import dev.entrepot.proxy.auth.ClientAuth;
+import dev.entrepot.proxy.auth.Scope;
+import dev.entrepot.proxy.auth.Verdict;
 import dev.entrepot.proxy.metrics.ProxyMetrics;
 import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.OciErrorCode;
@@ -10,6 +13,8 @@ import dev.entrepot.proxy.oci.Reference;
 import dev.entrepot.proxy.repository.Repositories.Target;
 import dev.entrepot.proxy.repository.Repositories;
 import dev.entrepot.proxy.runtime.ProxyRuntime;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -27,7 +32,8 @@ import java.util.Map;
  * The {@code /v2/} API on the Vert.x event loop. Paths are parsed from the end, because image names may contain
  * slashes: {@code <name>/manifests/<ref>}, {@code <name>/blobs/<digest>}, {@code <name>/blobs/uploads/[<id>]},
  * {@code <name>/tags/list}, {@code <name>/referrers/<digest>}; then {@link Repositories} says which repository
- * {@code <name>} belongs to, and {@link ClientAuth} whether the caller may do that there.
+ * {@code <name>} belongs to, and {@link ClientAuth} whether the caller may do that there. Credentials are read
+ * first; when that takes a hop off the event loop (a bcrypt hash, a TokenReview) the request is paused meanwhile.
  */
 @ApplicationScoped
 public class RegistryRouter {
@@ -57,14 +63,35 @@ public class RegistryRouter {
     private void handle(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         request.response().putHeader(API_VERSION, "registry/2.0");
+        ClientAuth auth = runtime.clientAuth();
+        Future<Caller> caller = auth.authenticate(request.getHeader(HttpHeaders.AUTHORIZATION));
+        if (caller.isComplete()) {
+            run(request, auth, caller);
+            return;
+        }
+        request.pause();
+        Context context = vertx.getOrCreateContext();
+        caller.onComplete(ar -> context.runOnContext(v -> {
+            run(request, auth, caller);
+            HttpMethod method = request.method();
+            if (method == HttpMethod.GET || method == HttpMethod.HEAD || method == HttpMethod.DELETE) {
+                request.resume(); // no body to wait for; the handlers that read one resume when they are ready
+            }
+        }));
+    }
+
+    private void run(HttpServerRequest request, ClientAuth auth, Future<Caller> caller) {
         try {
-            dispatch(request);
+            if (caller.failed()) {
+                throw caller.cause() instanceof RuntimeException e ? e : new IllegalStateException(caller.cause());
+            }
+            dispatch(request, new Gate(auth, caller.result(), request));
         } catch (RuntimeException e) {
             OciErrors.send(request, e);
         }
     }
 
-    private void dispatch(HttpServerRequest request) {
+    private void dispatch(HttpServerRequest request, Gate gate) {
         // Names, tags and digests have no '%' of their own: decoding lets sha256%3A... mean sha256:...
         String decoded = request.path();
         if (decoded.indexOf('%') >= 0) { // rare: keep the hot path free of decoding
@@ -79,11 +106,9 @@ public class RegistryRouter {
             rest = rest.substring(0, rest.length() - 1);
         }
         HttpMethod method = request.method();
-        ClientAuth auth = runtime.clientAuth();
-        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
         if (rest.isEmpty()) {
             only(method, "the API version check", HttpMethod.GET, HttpMethod.HEAD);
-            auth.authorize(authorization, null, Action.PULL);
+            gate.version();
             request.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                     .putHeader(HttpHeaders.CONTENT_LENGTH, "2");
             if (method == HttpMethod.HEAD) {
@@ -96,15 +121,15 @@ public class RegistryRouter {
         Repositories repositories = runtime.repositories();
         if (rest.equals("_catalog")) {
             only(method, "the catalog", HttpMethod.GET, HttpMethod.HEAD);
-            auth.authorize(authorization, null, Action.PULL);
-            lists.catalog(request, repositories);
+            gate.catalog();
+            lists.catalog(request, repositories.all().stream().filter(r -> gate.lists(r.name())).toList());
             return;
         }
         String ns = request.getParam("ns");
         if (rest.endsWith("/tags/list")) {
             only(method, "tag lists", HttpMethod.GET, HttpMethod.HEAD);
             String path = rest.substring(0, rest.length() - "/tags/list".length());
-            Target target = allowed(repositories.resolve(path, ns), authorization, Action.PULL);
+            Target target = gate.allow(repositories.resolve(path, ns), path, Action.PULL);
             lists.tags(request, target.repository(), target.name(), path);
             return;
         }
@@ -117,29 +142,29 @@ public class RegistryRouter {
         String last = rest.substring(lastSlash + 1);
         String path = rest.substring(0, kindSlash);
         switch (kind) {
-            case "manifests" -> manifest(request, repositories.resolve(path, ns), path, last, authorization);
-            case "blobs" -> blob(request, repositories, repositories.resolve(path, ns), path, last, authorization);
+            case "manifests" -> manifest(request, repositories.resolve(path, ns), path, last, gate);
+            case "blobs" -> blob(request, repositories, repositories.resolve(path, ns), path, last, gate);
             case "uploads" -> {
                 if (!path.endsWith("/blobs")) {
                     throw notFound(rest);
                 }
                 String name = path.substring(0, path.length() - "/blobs".length());
-                upload(request, repositories.resolve(name, ns), name, last, authorization);
+                upload(request, repositories.resolve(name, ns), name, last, gate);
             }
             case "referrers" -> {
                 only(method, "referrers", HttpMethod.GET, HttpMethod.HEAD);
-                Target target = allowed(repositories.resolve(path, ns), authorization, Action.PULL);
+                Target target = gate.allow(repositories.resolve(path, ns), path, Action.PULL);
                 lists.referrers(request, target.repository(), target.name(), Digest.parse(last));
             }
             default -> throw notFound(rest);
         }
     }
 
-    private void manifest(HttpServerRequest request, Target target, String path, String ref, String authorization) {
+    private void manifest(HttpServerRequest request, Target target, String path, String ref, Gate gate) {
         HttpMethod method = request.method();
         if (method == HttpMethod.PUT) {
             Reference reference = Reference.parse(ref);
-            allowed(target, authorization, Action.PUSH).repository().pushable();
+            gate.allow(target, path, Action.PUSH).repository().pushable();
             continueIfExpected(request);
             manifests.put(request, target, path, reference);
             return;
@@ -147,24 +172,24 @@ public class RegistryRouter {
         only(method, "manifests", HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT, HttpMethod.DELETE);
         Reference reference = existingReference(ref);
         if (method == HttpMethod.DELETE) {
-            manifests.delete(request, allowed(target, authorization, Action.DELETE), reference);
+            manifests.delete(request, gate.allow(target, path, Action.DELETE), reference);
         } else {
-            allowed(target, authorization, Action.PULL);
+            gate.allow(target, path, Action.PULL);
             manifests.get(request, target.repository(), target.name(), reference);
         }
     }
 
     private void blob(HttpServerRequest request, Repositories repositories, Target target, String path, String last,
-                      String authorization) {
+                      Gate gate) {
         HttpMethod method = request.method();
         if (last.equals("uploads")) {
             only(method, "starting an upload", HttpMethod.POST);
             String from = request.getParam("from");
             Target mountFrom = null;
             if (from != null && request.getParam("mount") != null) {
-                mountFrom = mountSource(repositories, from, authorization);
+                mountFrom = mountSource(repositories, from, gate);
             }
-            allowed(target, authorization, Action.PUSH).repository().pushable();
+            gate.allow(target, path, Action.PUSH).repository().pushable();
             continueIfExpected(request);
             uploads.post(request, target, path, mountFrom);
             return;
@@ -172,17 +197,17 @@ public class RegistryRouter {
         only(method, "blobs", HttpMethod.GET, HttpMethod.HEAD, HttpMethod.DELETE);
         Digest digest = Digest.parse(last);
         if (method == HttpMethod.DELETE) {
-            blobs.delete(request, allowed(target, authorization, Action.DELETE), digest);
+            blobs.delete(request, gate.allow(target, path, Action.DELETE), digest);
         } else {
-            allowed(target, authorization, Action.PULL);
+            gate.allow(target, path, Action.PULL);
             blobs.get(request, target.repository(), target.name(), digest);
         }
     }
 
-    private void upload(HttpServerRequest request, Target target, String path, String id, String authorization) {
+    private void upload(HttpServerRequest request, Target target, String path, String id, Gate gate) {
         HttpMethod method = request.method();
         only(method, "uploads", HttpMethod.GET, HttpMethod.PATCH, HttpMethod.PUT, HttpMethod.DELETE);
-        Target writable = allowed(target, authorization, Action.PUSH);
+        Target writable = gate.allow(target, path, Action.PUSH);
         writable.repository().pushable();
         if (method == HttpMethod.PATCH || method == HttpMethod.PUT) {
             continueIfExpected(request);
@@ -199,17 +224,44 @@ public class RegistryRouter {
     }
 
     /** The image {@code ?from=} names, if it is one the caller may pull; otherwise the mount becomes an upload. */
-    private Target mountSource(Repositories repositories, String from, String authorization) {
+    private Target mountSource(Repositories repositories, String from, Gate gate) {
         try {
-            return allowed(repositories.resolve(from, null), authorization, Action.PULL);
+            return gate.allow(repositories.resolve(from, null), from, Action.PULL);
         } catch (OciException e) {
             return null;
         }
     }
 
-    private Target allowed(Target target, String authorization, Action action) {
-        runtime.clientAuth().authorize(authorization, target.repository().name(), action);
-        return target;
+    /** One request's caller and the generation's rules: every route asks here before it acts. */
+    private record Gate(ClientAuth auth, Caller caller, HttpServerRequest request) {
+
+        /** @param path the image path as the request wrote it: what a token's scope names */
+        Target allow(Target target, String path, Action action) {
+            String repository = target.repository().name();
+            Verdict verdict = auth.check(caller, repository, path, action);
+            if (verdict != Verdict.ALLOWED) {
+                throw auth.refusal(verdict, caller, Origins.of(request), repository, path, action);
+            }
+            return target;
+        }
+
+        void version() {
+            Verdict verdict = auth.checkVersion(caller);
+            if (verdict != Verdict.ALLOWED) {
+                throw auth.refusal(verdict, caller, Origins.of(request), null, "use this registry");
+            }
+        }
+
+        void catalog() {
+            Verdict verdict = auth.checkCatalog(caller);
+            if (verdict != Verdict.ALLOWED) {
+                throw auth.refusal(verdict, caller, Origins.of(request), Scope.CATALOG, "list the catalog");
+            }
+        }
+
+        boolean lists(String repository) {
+            return auth.lists(caller, repository);
+        }
     }
 
     /** A client that asked {@code Expect: 100-continue} waits for this before sending the body (curl: a second). */

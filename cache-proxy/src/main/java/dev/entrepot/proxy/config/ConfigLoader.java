@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.entrepot.proxy.config.EntrepotConfig.Auth;
 import dev.entrepot.proxy.config.EntrepotConfig.Mode;
 import dev.entrepot.proxy.config.EntrepotConfig.Remote;
 import dev.entrepot.proxy.config.EntrepotConfig.Repository;
@@ -110,10 +109,7 @@ public final class ConfigLoader {
                 storage.uploadExpiry() == null ? DEFAULT_UPLOAD_EXPIRY : storage.uploadExpiry(), gc);
         List<Repository> repositories = raw.repositories() == null ? List.of()
                 : raw.repositories().stream().filter(Objects::nonNull).map(ConfigLoader::withDefaults).toList();
-        Auth auth = raw.auth() == null ? new Auth(true, List.of())
-                : new Auth(raw.auth().anonymousPull() == null || raw.auth().anonymousPull(),
-                        raw.auth().users() == null ? List.of() : raw.auth().users());
-        return new EntrepotConfig(storage, repositories, auth);
+        return new EntrepotConfig(storage, repositories, SecurityConfig.withDefaults(raw.auth()), raw.tls());
     }
 
     private static Repository withDefaults(Repository r) {
@@ -133,7 +129,7 @@ public final class ConfigLoader {
                 r.virtual().pushTo(),
                 r.virtual().resolutionTtl() == null ? DEFAULT_RESOLUTION_TTL : r.virtual().resolutionTtl(),
                 r.virtual().equalPriority() == null ? EntrepotConfig.EqualPriority.FASTEST : r.virtual().equalPriority());
-        return new Repository(r.name(), r.mode(), mirrorOf, remote, standard, virtual);
+        return new Repository(r.name(), r.mode(), mirrorOf, remote, standard, virtual, r.anonymousPull());
     }
 
     private static List<String> validate(EntrepotConfig config) {
@@ -172,21 +168,7 @@ public final class ConfigLoader {
                 validateVirtualReferences(r, "repositories[" + i + "].virtual", byName, problems);
             }
         }
-        Set<String> users = new HashSet<>();
-        for (int i = 0; i < config.auth().users().size(); i++) {
-            EntrepotConfig.User u = config.auth().users().get(i);
-            String at = "auth.users[" + i + "]";
-            if (u == null || u.name() == null || u.name().isBlank() || !users.add(u.name())) {
-                problems.add(at + ".name: required and unique");
-            } else {
-                if (u.passwordFile() == null) {
-                    problems.add(at + ".passwordFile: required");
-                }
-                if (u.role() == null) {
-                    problems.add(at + ".role: required (reader or writer)");
-                }
-            }
-        }
+        SecurityConfig.validate(config, problems);
         return problems;
     }
 

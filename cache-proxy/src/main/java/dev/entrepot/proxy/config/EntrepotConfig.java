@@ -10,7 +10,11 @@ import java.util.List;
  * The {@code entrepot.yaml} contract between the operator and the proxy (see DESIGN.md). Data only:
  * {@link ConfigLoader} parses, applies defaults and validates.
  */
-public record EntrepotConfig(Storage storage, List<Repository> repositories, Auth auth) {
+public record EntrepotConfig(Storage storage, List<Repository> repositories, Auth auth, Tls tls) {
+
+    public EntrepotConfig(Storage storage, List<Repository> repositories, Auth auth) {
+        this(storage, repositories, auth, null);
+    }
 
     /**
      * Content-addressed store on disk; {@code maxSize} (null: unbounded) bounds cached content only, hosted content
@@ -26,8 +30,14 @@ public record EntrepotConfig(Storage storage, List<Repository> repositories, Aut
     public record Gc(Duration interval, Duration gracePeriod) {
     }
 
+    /** {@code anonymousPull} overrides {@code auth.anonymousPull} for this repository (null: inherit it). */
     public record Repository(String name, Mode mode, List<String> mirrorOf, Remote remote, Standard standard,
-                             Virtual virtual) {
+                             Virtual virtual, Boolean anonymousPull) {
+
+        public Repository(String name, Mode mode, List<String> mirrorOf, Remote remote, Standard standard,
+                          Virtual virtual) {
+            this(name, mode, mirrorOf, remote, standard, virtual, null);
+        }
     }
 
     public enum Mode {
@@ -72,10 +82,51 @@ public record EntrepotConfig(Storage storage, List<Repository> repositories, Aut
     public record Upstream(String repository, Integer priority) {
     }
 
-    public record Auth(Boolean anonymousPull, List<User> users) {
+    /**
+     * Who may pull and push. {@code token} present turns the Docker token flow on (challenges say Bearer);
+     * {@code kubernetes} lets ServiceAccount tokens stand in for passwords.
+     */
+    public record Auth(Boolean anonymousPull, List<User> users, Token token, Kubernetes kubernetes) {
+
+        public Auth(Boolean anonymousPull, List<User> users) {
+            this(anonymousPull, users, null, null);
+        }
     }
 
-    public record User(String name, Path passwordFile, Role role) {
+    /**
+     * A user whose password (plain, or a bcrypt hash) is the content of {@code passwordFile}; {@code role} applies to
+     * {@code repositories} (null: every repository). A name may appear more than once (same password file): the
+     * grants add up.
+     */
+    public record User(String name, Path passwordFile, Role role, List<String> repositories) {
+
+        public User(String name, Path passwordFile, Role role) {
+            this(name, passwordFile, role, null);
+        }
+    }
+
+    /**
+     * The token endpoint ({@code /token}): {@code service} names it in challenges and tokens; tokens are signed with
+     * the PKCS#8 PEM key in {@code signingKeyFile} (RSA or EC; absent: a key generated per process) and last
+     * {@code ttl}; refresh tokens (asked for with {@code offline_token}/{@code access_type=offline}) {@code refreshTtl}.
+     * {@code realm} overrides the token URL challenges name (default: the scheme and host the request came to).
+     */
+    public record Token(String service, Path signingKeyFile, Duration ttl, Duration refreshTtl, URI realm) {
+    }
+
+    /**
+     * ServiceAccount tokens as passwords, checked with the TokenReview API ({@code audiences}: those the token must
+     * be meant for; empty: the API server's), results remembered for {@code cacheTtl}.
+     */
+    public record Kubernetes(Boolean enabled, List<String> audiences, Duration cacheTtl, List<Binding> bindings) {
+    }
+
+    /** {@code serviceAccount} is {@code namespace:name} or {@code namespace:*}; repositories null: all. */
+    public record Binding(String serviceAccount, Role role, List<String> repositories) {
+    }
+
+    /** HTTPS on the proxy port from PEM files (re-read when they change; a different tls block takes a restart). */
+    public record Tls(Path certFile, Path keyFile) {
     }
 
     public enum Role {

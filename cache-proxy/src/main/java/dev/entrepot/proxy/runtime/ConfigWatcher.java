@@ -9,11 +9,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
- * Polls {@code entrepot.yaml} (and the credential files it names) and applies a changed, valid file without
+ * Polls {@code entrepot.yaml} (and the credential files it names: upstream credentials, users' passwords, the token
+ * signing key) and applies a changed, valid file without
  * restart. Polling (not inotify) because
  * Kubernetes updates a mounted ConfigMap by swapping a symlink, which file watches on the path miss.
  */
@@ -54,10 +57,16 @@ final class ConfigWatcher {
                 }
             }
         }
-        for (EntrepotConfig.User user : runtime.config().auth().users()) {
+        List<Path> secrets = new ArrayList<>();
+        runtime.config().auth().users().forEach(user -> secrets.add(user.passwordFile()));
+        EntrepotConfig.Token token = runtime.config().auth().token();
+        if (token != null && token.signingKeyFile() != null) {
+            secrets.add(token.signingKeyFile());
+        }
+        for (Path secret : secrets) {
             all.write(0);
             try {
-                all.writeBytes(Files.readAllBytes(user.passwordFile()));
+                all.writeBytes(Files.readAllBytes(secret));
             } catch (IOException e) {
                 all.write(1);
             }

@@ -1,5 +1,7 @@
 package dev.entrepot.proxy.runtime;
 
+import dev.entrepot.proxy.auth.AuthEnvironment;
+import dev.entrepot.proxy.auth.SigningKey;
 import dev.entrepot.proxy.cache.CacheStores;
 import dev.entrepot.proxy.cache.InflightFetches;
 import dev.entrepot.proxy.config.ByteSize;
@@ -17,6 +19,9 @@ import dev.entrepot.proxy.store.fs.FsMetadataStore;
 import dev.entrepot.proxy.store.fs.FsUploadStore;
 import dev.entrepot.proxy.store.fs.StoreLock;
 import dev.entrepot.proxy.upstream.HttpUpstreamClient;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -47,6 +52,10 @@ public class ProxyProducer {
     private static final Logger LOG = Logger.getLogger(ProxyProducer.class);
     private ExecutorService disk;
     private ExecutorService housekeeping;
+    private ExecutorService authChecks;
+    private KubernetesClient kubernetes;
+    private SigningKey generatedKey;
+    private Vertx vertx;
     private StoreLock storeLock;
     private HostedMaintenance hostedMaintenance;
     private HttpClient http;
@@ -81,7 +90,11 @@ public class ProxyProducer {
             LOG.error("cannot start: " + e.getMessage());
             throw e;
         }
+        this.vertx = vertx;
         disk = Executors.newFixedThreadPool(settings.diskThreads(), daemonThreads("entrepot-disk-"));
+        // bcrypt checks and TokenReviews: a few threads of their own, so a flood of wrong passwords stays here
+        authChecks = Executors.newFixedThreadPool(2, daemonThreads("entrepot-auth-"));
+        AuthEnvironment authEnvironment = new AuthEnvironment(clock, authChecks, this::kubernetes, this::generatedKey);
         housekeeping = Executors.newSingleThreadExecutor(daemonThreads("entrepot-housekeeping-"));
         // Cached content (evictable) and hosted content (the user's only copy, never evicted) live apart.
         FsBlobStore blobs = new FsBlobStore(storage, clock, (digest, size) -> metrics.evicted());
@@ -118,7 +131,8 @@ public class ProxyProducer {
         HostedStores hosted = new HostedStores(hostedBlobs, hostedMetadata, uploads, manifests, disk, vertx, clock,
                 tagChanges);
         RepositoryFactory factory = new RepositoryFactory(vertx, http, upstreamSettings, cache, hosted, tagChanges, metrics);
-        ProxyRuntime runtime = new ProxyRuntime(factory, manifests, blobs, storage, config, source, loaded);
+        ProxyRuntime runtime = new ProxyRuntime(factory, manifests, blobs, storage, authEnvironment, config, source,
+                loaded);
         hostedMaintenance = new HostedMaintenance(new GarbageCollector(hosted), uploads, () -> runtime, metrics,
                 housekeeping, clock);
 
@@ -141,6 +155,24 @@ public class ProxyProducer {
         return hostedMaintenance;
     }
 
+    /** In-cluster config (or kubeconfig) on first use: only ServiceAccount auth talks to Kubernetes. */
+    private synchronized KubernetesClient kubernetes() {
+        if (kubernetes == null) {
+            kubernetes = new KubernetesClientBuilder().withHttpClientFactory(new VertxHttpClientFactory(vertx)).build();
+        }
+        return kubernetes;
+    }
+
+    /** One per process, kept across reloads (a reload must not end every token). */
+    private synchronized SigningKey generatedKey() {
+        if (generatedKey == null) {
+            generatedKey = SigningKey.generate();
+            LOG.info("signing tokens with a key generated for this process (auth.token.signingKeyFile is not set): "
+                    + "tokens end with it and are not valid on other replicas");
+        }
+        return generatedKey;
+    }
+
     /** Build the runtime at start, so a bad config or an unusable store fails the process right away. */
     void onStart(@Observes StartupEvent event, ProxyRuntime runtime) {
         runtime.repositories();
@@ -161,6 +193,14 @@ public class ProxyProducer {
         }
         if (housekeeping != null) {
             housekeeping.shutdown();
+        }
+        if (authChecks != null) {
+            authChecks.shutdown();
+        }
+        synchronized (this) {
+            if (kubernetes != null) {
+                kubernetes.close();
+            }
         }
         if (storeLock != null) {
             try {

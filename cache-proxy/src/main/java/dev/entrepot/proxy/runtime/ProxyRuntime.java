@@ -1,5 +1,6 @@
 package dev.entrepot.proxy.runtime;
 
+import dev.entrepot.proxy.auth.AuthEnvironment;
 import dev.entrepot.proxy.auth.ClientAuth;
 import dev.entrepot.proxy.config.EntrepotConfig;
 import dev.entrepot.proxy.oci.Digest;
@@ -8,6 +9,7 @@ import dev.entrepot.proxy.repository.Repositories;
 import dev.entrepot.proxy.store.fs.FsBlobStore;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
@@ -32,16 +34,18 @@ public final class ProxyRuntime {
     private final ManifestCache manifests;
     private final FsBlobStore blobs;
     private final Path storage;
+    private final AuthEnvironment authEnvironment;
     private volatile Generation current;
     private volatile ConfigState state;
 
     ProxyRuntime(RepositoryFactory factory, ManifestCache manifests, FsBlobStore blobs, Path storage,
-                 EntrepotConfig initial, String source, byte[] initialBytes) {
+                 AuthEnvironment authEnvironment, EntrepotConfig initial, String source, byte[] initialBytes) {
         this.factory = factory;
         this.manifests = manifests;
         this.blobs = blobs;
         this.storage = storage;
-        this.current = new Generation(initial, factory.build(initial), ClientAuth.of(initial.auth()));
+        this.authEnvironment = authEnvironment;
+        this.current = new Generation(initial, factory.build(initial), ClientAuth.of(initial, authEnvironment));
         this.state = new ConfigState(source, Instant.now(), sha256(initialBytes), null);
         LOG.infof("serving %s from %s; store %s (%d bytes)", describe(initial), source, storage, blobs.totalBytes());
         warnIfOpen(current);
@@ -77,8 +81,13 @@ public final class ProxyRuntime {
             LOG.warnf("%s moves storage.path to %s: that takes a restart; the store stays at %s until then",
                     source, next.storage().path(), storage);
         }
+        if (!Objects.equals(next.tls(), current.config().tls())) {
+            LOG.warnf("%s changes the tls block: that takes a restart (the certificate files themselves are re-read "
+                    + "as they change)", source);
+        }
+        ClientAuth clientAuth = ClientAuth.of(next, authEnvironment); // new users, passwords and bindings apply now
         Repositories repositories = factory.build(next);
-        current = new Generation(next, repositories, ClientAuth.of(next.auth()));
+        current = new Generation(next, repositories, clientAuth);
         // A repository name may now point elsewhere: drop what memory holds, the disk copies stay valid by digest.
         manifests.clear();
         state = new ConfigState(source, Instant.now(), sha256(bytes), null);
@@ -100,7 +109,7 @@ public final class ProxyRuntime {
                 .anyMatch(r -> r.mode() == EntrepotConfig.Mode.STANDARD);
         if (hosted && generation.clientAuth().openForPushes()) {
             LOG.warn("standard repositories accept pushes and deletes from anyone who reaches this proxy: "
-                    + "no auth.users are configured");
+                    + "no auth.users are configured and ServiceAccount auth is off");
         }
     }
 

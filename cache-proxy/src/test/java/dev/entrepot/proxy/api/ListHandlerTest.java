@@ -55,7 +55,7 @@ class ListHandlerTest {
     private static void route(HttpServerRequest request, ListHandler lists, Repositories repositories) {
         try {
             if (request.path().equals("/v2/_catalog")) {
-                lists.catalog(request, repositories);
+                lists.catalog(request, repositories.all());
             } else {
                 lists.tags(request, repositories.named("dockerhub"), new ImageName("library/nginx"),
                         "dockerhub/library/nginx");

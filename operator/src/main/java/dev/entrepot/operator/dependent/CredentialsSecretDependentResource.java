@@ -3,7 +3,7 @@ package dev.entrepot.operator.dependent;
 import java.util.Map;
 import java.util.Objects;
 
-import dev.entrepot.operator.reconciler.NamespaceState;
+import dev.entrepot.operator.inventory.NamespaceState;
 import dev.entrepot.operator.render.ProxyWorkloadRenderer;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;

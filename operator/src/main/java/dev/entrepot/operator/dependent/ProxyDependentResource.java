@@ -12,8 +12,8 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.entrepot.operator.reconciler.NamespaceInventory;
-import dev.entrepot.operator.reconciler.NamespaceState;
+import dev.entrepot.operator.inventory.NamespaceInventory;
+import dev.entrepot.operator.inventory.NamespaceState;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.OwnerReference;

@@ -1,6 +1,6 @@
 package dev.entrepot.operator.dependent;
 
-import dev.entrepot.operator.reconciler.NamespaceState;
+import dev.entrepot.operator.inventory.NamespaceState;
 import dev.entrepot.operator.render.ProxyWorkloadRenderer;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;

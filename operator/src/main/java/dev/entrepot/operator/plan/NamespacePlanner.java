@@ -7,14 +7,17 @@ import static dev.entrepot.operator.plan.Problem.Category.SPEC;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -31,6 +34,7 @@ import dev.entrepot.operator.crd.v1alpha1.repository.StandardSpec;
 import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
 import dev.entrepot.operator.render.ProxyConfig;
 import dev.entrepot.operator.render.ProxyConfig.RepositoryEntry;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 
@@ -51,7 +55,7 @@ public final class NamespacePlanner {
     private static final Pattern SIZE = Pattern.compile(Patterns.SIZE);
     private static final Pattern HOST = Pattern.compile(Patterns.REGISTRY_HOST);
     private static final Pattern URL = Pattern.compile(Patterns.REGISTRY_URL);
-    private static final Comparator<io.fabric8.kubernetes.api.model.HasMetadata> BY_NAME =
+    private static final Comparator<HasMetadata> BY_NAME =
             Comparator.comparing(r -> r.getMetadata().getName());
 
     private final ProxySettings settings;
@@ -60,7 +64,7 @@ public final class NamespacePlanner {
     private final SortedMap<String, String> credentialFiles = new TreeMap<>();
     private final Map<String, String> mirrorClaims = new HashMap<>();
     private final Map<String, RepositoryMode> servedModes = new HashMap<>();
-    private final java.util.Set<String> virtualNames = new java.util.HashSet<>();
+    private final Set<String> virtualNames = new HashSet<>();
 
     private NamespacePlanner(ProxySettings settings, Function<String, Optional<Secret>> secrets) {
         this.settings = settings;
@@ -179,7 +183,7 @@ public final class NamespacePlanner {
         }
         if (secret.getStringData() != null && secret.getStringData().get(key) != null) {
             return Optional.of(Base64.getEncoder().encodeToString(
-                    secret.getStringData().get(key).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    secret.getStringData().get(key).getBytes(StandardCharsets.UTF_8)));
         }
         return Optional.empty();
     }

@@ -21,6 +21,8 @@ import dev.entrepot.operator.dependent.PrometheusOperatorPresentCondition;
 import dev.entrepot.operator.dependent.ProxyServiceDependentResource;
 import dev.entrepot.operator.dependent.ServiceMonitorDependentResource;
 import dev.entrepot.operator.dependent.StoreClaimDependentResource;
+import dev.entrepot.operator.inventory.NamespaceInventory;
+import dev.entrepot.operator.inventory.NamespaceState;
 import dev.entrepot.operator.probe.ProxyProbe;
 import dev.entrepot.operator.probe.UpstreamProbe;
 import dev.entrepot.operator.status.ProxyView;

@@ -1,4 +1,4 @@
-package dev.entrepot.operator.reconciler;
+package dev.entrepot.operator.inventory;
 
 import java.util.List;
 import java.util.Set;

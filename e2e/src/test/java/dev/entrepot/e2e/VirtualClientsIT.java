@@ -78,7 +78,8 @@ class VirtualClientsIT {
                 .virtual("pushed", null, "team", null, "1h", "team:100", "main:50")
                 .virtual("node", "docker.io", null, null, null, "main:100", "s2:50")
                 .virtual("refs", null, null, null, null, "team:100", "test:50", "main:10");
-        proxy = TEARDOWN.add(EntrepotProxy.start(work.resolve("proxy"), config));
+        proxy = TEARDOWN.add(EntrepotProxy.start(work.resolve("proxy"), config,
+                List.of("-Dquarkus.http.access-log.enabled=true")));
         client = proxy.client();
         PushClient push = PushClient.of(proxy);
         HostedImage.random("test-a", 10_000).push(push, "test/" + LIST, "a");
@@ -203,6 +204,42 @@ class VirtualClientsIT {
         assertThat(delete.status()).as("DELETE %s@%s: %s", ref, pushed.manifest().digest(), delete).isEqualTo(202);
         assertThat(client.manifest("team/library/pushme", "1").status()).isEqualTo(404);
         assertThat(digestOf(ref, "1")).isEqualTo(pushmeMain.manifest().digest());
+    }
+
+    // skopeo asks HEAD /v2/pushed/<name>/blobs/<digest> before each upload and skips the blobs said to exist, so
+    // what that HEAD answers must be what the manifest PUT to pushTo (team) then accepts.
+
+    @Test
+    void pushingAnImageWhoseBlobsAnUpstreamMemberHasForThatNameLandsWholeInPushTo() {
+        Skopeo.copyOk(up.main().registry().ref("library/pushme:1"), proxy.ref("pushed/library/pushme:copy"));
+        assertPushedWhole("library/pushme", "copy");
+    }
+
+    @Test
+    void pushingAnImageWhoseBlobsAMemberHasCachedLandsWholeInPushTo() {
+        assertThat(client.manifest("all/library/pushme", "1").status()).isEqualTo(200);
+        List<Descriptor> blobs = new ArrayList<>(List.of(pushmeMain.config()));
+        pushmeMain.layers().forEach(l -> blobs.add(l.descriptor()));
+        for (Descriptor blob : blobs) { // now in main's cache
+            assertThat(client.blob("all/library/pushme", blob.digest(), Duration.ofSeconds(30)).complete(blob.digest()))
+                    .isTrue();
+        }
+        Skopeo.copyOk(up.main().registry().ref("library/pushme:1"), proxy.ref("pushed/library/derived:1"));
+        assertPushedWhole("library/derived", "1");
+    }
+
+    /** team holds pushmeMain as {@code name:tag}: its manifest and every blob, byte-exact, by tag and by digest. */
+    private static void assertPushedWhole(String name, String tag) {
+        OciClient.Response manifest = client.manifest("team/" + name, tag);
+        assertThat(manifest.status()).as("team/%s:%s -> %s", name, tag, manifest).isEqualTo(200);
+        assertThat(Digests.sha256(manifest.body())).isEqualTo(pushmeMain.manifest().digest());
+        List<Descriptor> blobs = new ArrayList<>(List.of(pushmeMain.config()));
+        pushmeMain.layers().forEach(l -> blobs.add(l.descriptor()));
+        for (Descriptor blob : blobs) {
+            OciClient.Download download = client.blob("team/" + name, blob.digest(), Duration.ofSeconds(30));
+            assertThat(download.complete(blob.digest())).as("team/%s blob %s: %s", name, blob.digest(), download)
+                    .isTrue();
+        }
     }
 
     @Test

@@ -13,6 +13,8 @@ import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.oci.Reference;
 import dev.entrepot.proxy.oci.ReferrersIndex;
 import dev.entrepot.proxy.repository.BlobSource;
+import dev.entrepot.proxy.repository.ImageVersion;
+import dev.entrepot.proxy.repository.ImageVersions;
 import dev.entrepot.proxy.repository.ManifestCache;
 import dev.entrepot.proxy.repository.Page;
 import dev.entrepot.proxy.repository.Pages;
@@ -206,6 +208,13 @@ public final class PullThroughRepository implements Repository {
                         ? Future.succeededFuture(ReferrersIndex.of(List.of(), artifactType))
                         : Future.failedFuture(UpstreamErrors.toOci(e, OciErrorCode.MANIFEST_UNKNOWN,
                         "referrers of " + image + "@" + subject)));
+    }
+
+    @Override
+    public Future<List<ImageVersion>> versions(ImageName requested) {
+        ImageName image = upstream.nameOf(requested);
+        return stores.vertx().executeBlocking(() -> ImageVersions.of(stores.metadata(), name(), image,
+                stores.blobs()::lastUsed), false);
     }
 
     @Override

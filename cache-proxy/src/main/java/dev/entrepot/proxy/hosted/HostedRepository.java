@@ -14,6 +14,8 @@ import dev.entrepot.proxy.oci.Reference;
 import dev.entrepot.proxy.oci.ReferrersIndex;
 import dev.entrepot.proxy.repository.BlobSource;
 import dev.entrepot.proxy.repository.BlobUploads;
+import dev.entrepot.proxy.repository.ImageVersion;
+import dev.entrepot.proxy.repository.ImageVersions;
 import dev.entrepot.proxy.repository.ManifestWriter;
 import dev.entrepot.proxy.repository.Page;
 import dev.entrepot.proxy.repository.Pages;
@@ -141,6 +143,12 @@ public final class HostedRepository implements Repository, Pushable {
             descriptors.sort((a, b) -> a.path("digest").asText().compareTo(b.path("digest").asText()));
             return ReferrersIndex.of(descriptors, artifactType);
         });
+    }
+
+    @Override
+    public Future<List<ImageVersion>> versions(ImageName image) {
+        return stores.blocking("listing " + name + "/" + image, () -> ImageVersions.of(stores.metadata(), name, image,
+                digest -> null));
     }
 
     @Override

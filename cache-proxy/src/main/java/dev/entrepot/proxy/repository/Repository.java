@@ -42,6 +42,9 @@ public interface Repository {
     /** Image names held locally, sorted. */
     Future<List<String>> catalog();
 
+    /** The versions of an image held locally, newest first (for listings; never asks an upstream). */
+    Future<List<ImageVersion>> versions(ImageName name);
+
     /** The push side, or UNSUPPORTED saying why this repository takes no writes. */
     default Pushable pushable() {
         throw new OciException(OciErrorCode.UNSUPPORTED, "repository '" + name() + "' does not accept pushes");

@@ -2,6 +2,7 @@ package dev.entrepot.proxy.store;
 
 import dev.entrepot.proxy.oci.Digest;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -27,6 +28,9 @@ public interface BlobStore {
      * eviction see it as recently used. Memory only: safe on the event loop.
      */
     void touch(Digest digest);
+
+    /** When the blob was last stored, read or touched; null when it is not stored. Memory only. */
+    Instant lastUsed(Digest digest);
 
     /** Bytes currently stored. */
     long totalBytes();

@@ -14,6 +14,7 @@ import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.oci.Reference;
 import dev.entrepot.proxy.oci.ReferrersIndex;
 import dev.entrepot.proxy.repository.BlobSource;
+import dev.entrepot.proxy.repository.ImageVersion;
 import dev.entrepot.proxy.repository.Page;
 import dev.entrepot.proxy.repository.Pages;
 import dev.entrepot.proxy.repository.Pushable;
@@ -223,6 +224,18 @@ public final class VirtualRepository implements Repository {
                     }
                     return ReferrersIndex.of(new ArrayList<>(byDigest.values()), artifactType);
                 });
+    }
+
+    /** Every member's versions (each names its member as repository). */
+    @Override
+    public Future<List<ImageVersion>> versions(ImageName image) {
+        List<Future<List<ImageVersion>>> parts = members.all().stream()
+                .map(m -> m.versions(image).recover(e -> Future.succeededFuture(List.of()))).toList();
+        return Future.join(parts).map(done -> {
+            List<ImageVersion> all = new ArrayList<>();
+            parts.forEach(p -> all.addAll(p.result()));
+            return all;
+        });
     }
 
     @Override

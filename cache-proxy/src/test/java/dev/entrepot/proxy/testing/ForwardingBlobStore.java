@@ -5,6 +5,7 @@ import dev.entrepot.proxy.store.BlobLease;
 import dev.entrepot.proxy.store.BlobStore;
 import dev.entrepot.proxy.store.BlobWriter;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.Optional;
 
 /** A blob store that forwards everything to a real one; tests override the call they want to disturb. */
@@ -43,5 +44,10 @@ public class ForwardingBlobStore implements BlobStore {
     @Override
     public long totalBytes() {
         return delegate.totalBytes();
+    }
+
+    @Override
+    public Instant lastUsed(Digest digest) {
+        return delegate.lastUsed(digest);
     }
 }

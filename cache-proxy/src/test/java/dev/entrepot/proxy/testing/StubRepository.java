@@ -5,6 +5,7 @@ import dev.entrepot.proxy.oci.ImageName;
 import dev.entrepot.proxy.oci.ManifestContent;
 import dev.entrepot.proxy.oci.Reference;
 import dev.entrepot.proxy.repository.BlobSource;
+import dev.entrepot.proxy.repository.ImageVersion;
 import dev.entrepot.proxy.repository.Page;
 import dev.entrepot.proxy.repository.Repository;
 import dev.entrepot.proxy.store.BlobLease;
@@ -46,6 +47,11 @@ public interface StubRepository extends Repository {
 
     @Override
     default Future<ManifestContent> referrers(ImageName name, Digest subject, String artifactType) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    default Future<List<ImageVersion>> versions(ImageName name) {
         throw new UnsupportedOperationException();
     }
 

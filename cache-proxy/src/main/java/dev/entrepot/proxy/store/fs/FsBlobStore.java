@@ -105,6 +105,12 @@ public final class FsBlobStore implements HostedBlobStore {
     }
 
     @Override
+    public Instant lastUsed(Digest digest) {
+        long millis = index.lastAccess(digest);
+        return millis < 0 ? null : Instant.ofEpochMilli(millis);
+    }
+
+    @Override
     public long totalBytes() {
         return index.totalBytes();
     }

@@ -107,6 +107,12 @@ public final class LruIndex {
         return e == null ? -1 : e.size;
     }
 
+    /** Last access in epoch millis, -1 when not stored. */
+    long lastAccess(Digest digest) {
+        Entry e = entries.get(digest);
+        return e == null ? -1 : e.lastAccess;
+    }
+
     public long totalBytes() {
         return total.get();
     }

@@ -32,7 +32,11 @@ public final class ServiceAccountReviews {
     private final Supplier<KubernetesClient> client;
     private final List<String> audiences;
     private final Executor executor;
-    private final AsyncCache<String, Optional<Subject>> answers;
+    private final AsyncCache<String, Answer> answers;
+
+    /** Kubernetes' word on a token, or why there is none (then not remembered: failures are no verdict). */
+    private record Answer(Optional<Subject> account, OciException failure) {
+    }
 
     /**
      * @param client   made on first use (only a proxy with ServiceAccount auth on talks to Kubernetes)
@@ -45,25 +49,27 @@ public final class ServiceAccountReviews {
         this.executor = executor;
         Duration negative = cacheTtl.compareTo(MAX_NEGATIVE) < 0 ? cacheTtl : MAX_NEGATIVE;
         this.answers = Caffeine.newBuilder().maximumSize(10_000).executor(executor)
-                .expireAfter(Expiry.<String, Optional<Subject>>creating(
-                        (key, answer) -> answer.isPresent() ? cacheTtl : negative))
+                .expireAfter(Expiry.<String, Answer>creating((key, answer) -> answer.failure() != null ? Duration.ZERO
+                        : answer.account().isPresent() ? cacheTtl : negative))
                 .buildAsync();
     }
 
     /** The ServiceAccount the token belongs to, or empty when Kubernetes does not vouch for it. */
     public Future<Optional<Subject>> review(String token) {
-        CompletableFuture<Optional<Subject>> answer = answers.get(key(token), (k, pool) ->
+        CompletableFuture<Answer> answer = answers.get(key(token), (k, pool) ->
                 CompletableFuture.supplyAsync(() -> ask(token), pool));
-        return Future.fromCompletionStage(answer);
+        return Future.fromCompletionStage(answer).compose(a -> a.failure() != null ? Future.failedFuture(a.failure())
+                : Future.succeededFuture(a.account()));
     }
 
     /** The answer when it is already known (no hop off the event loop), else null. */
     Optional<Subject> known(String token) {
-        CompletableFuture<Optional<Subject>> answer = answers.getIfPresent(key(token));
-        return answer != null && answer.isDone() && !answer.isCompletedExceptionally() ? answer.join() : null;
+        CompletableFuture<Answer> answer = answers.getIfPresent(key(token));
+        return answer != null && answer.isDone() && !answer.isCompletedExceptionally() && answer.join().failure() == null
+                ? answer.join().account() : null;
     }
 
-    private Optional<Subject> ask(String token) {
+    private Answer ask(String token) {
         TokenReview review = new TokenReviewBuilder().withNewSpec().withToken(token)
                 .withAudiences(audiences.isEmpty() ? null : audiences).endSpec().build();
         TokenReview answer;
@@ -73,14 +79,15 @@ public final class ServiceAccountReviews {
             // the message names the request, never its body (the token)
             String why = e.getCode() > 0 ? "HTTP " + e.getCode() : String.valueOf(e.getCause());
             LOG.warnf("TokenReview failed (%s): ServiceAccount tokens cannot be checked", why);
-            throw new OciException(OciErrorCode.UNAVAILABLE, "cannot check the ServiceAccount token now: TokenReview "
-                    + "failed (" + why + ")");
+            return new Answer(Optional.empty(), new OciException(OciErrorCode.UNAVAILABLE, "cannot check the "
+                    + "ServiceAccount token now: TokenReview failed (" + why + ")"));
         }
         if (answer == null || answer.getStatus() == null || !Boolean.TRUE.equals(answer.getStatus().getAuthenticated())
                 || answer.getStatus().getUser() == null) {
-            return Optional.empty();
+            return new Answer(Optional.empty(), null);
         }
-        return Optional.ofNullable(Subject.fromKubernetesUsername(answer.getStatus().getUser().getUsername()));
+        return new Answer(Optional.ofNullable(Subject.fromKubernetesUsername(answer.getStatus().getUser().getUsername())),
+                null);
     }
 
     private static String key(String token) {

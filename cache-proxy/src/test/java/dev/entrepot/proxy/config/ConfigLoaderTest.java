@@ -362,17 +362,18 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void usersNeedUniqueNamesPasswordFilesAndRoles() {
+    void usersNeedNamesPasswordFilesAndRolesAndOneNameOnePasswordFile() {
         assertThat(problems(MINIMAL_REMOTE + """
                 auth:
                   users:
                     - {name: ci, passwordFile: /p, role: writer}
-                    - {name: ci, passwordFile: /p, role: reader}
+                    - {name: ci, passwordFile: /other, role: reader}
                     - {passwordFile: /p, role: reader}
                     - {name: bob}
+                    - {name: ci, passwordFile: /p, role: reader}
                 """)).containsExactly(
-                "auth.users[1].name: required and unique",
-                "auth.users[2].name: required and unique",
+                "auth.users[1].passwordFile: user 'ci' is listed again with another password file",
+                "auth.users[2].name: required, without ':' (HTTP Basic cannot carry it)",
                 "auth.users[3].passwordFile: required",
                 "auth.users[3].role: required (reader or writer)");
     }

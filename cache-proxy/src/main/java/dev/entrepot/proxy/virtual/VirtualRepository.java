@@ -98,7 +98,7 @@ public final class VirtualRepository implements Repository {
             throw new OciException(OciErrorCode.UNSUPPORTED, "virtual repository '" + name + "' takes no pushes: "
                     + "it has no pushTo (push to one of its standard members, or set virtual.pushTo)");
         }
-        return pushTo.pushable();
+        return new VirtualPush(this, pushTo);
     }
 
     // ---- manifests ------------------------------------------------------------------------------------------

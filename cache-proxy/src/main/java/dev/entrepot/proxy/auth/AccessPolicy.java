@@ -62,6 +62,11 @@ public final class AccessPolicy {
         return users.containsKey(name);
     }
 
+    /** True when every repository may be pulled without credentials. */
+    public boolean anonymousEverywhere() {
+        return !anonymousPull.containsValue(false);
+    }
+
     /** True when some repository may be pulled without credentials. */
     public boolean anonymousAnywhere() {
         return anonymousPull.containsValue(true);

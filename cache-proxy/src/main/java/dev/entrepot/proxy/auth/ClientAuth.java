@@ -114,16 +114,18 @@ public final class ClientAuth {
     }
 
     /**
-     * {@code /v2/}: valid credentials pass; without any, the answer is 200 where something is pulled anonymously —
-     * except with the token flow, where anonymous clients are sent for an (anonymous) token, as Docker Hub does; that
-     * is also what makes {@code docker login} check the password.
+     * {@code /v2/}: valid credentials pass. Without any, clients learn here whether to send credentials at all
+     * (docker and containers/image send them only after a challenge on {@code /v2/}): with the token flow the answer
+     * is always a challenge (anonymous clients then fetch an anonymous token, as with Docker Hub; it also makes
+     * {@code docker login} check the password); with Basic it is 200 only when every repository is pulled
+     * anonymously (or nothing is protected), so that credentials reach the private ones.
      */
     public Verdict checkVersion(Caller caller) {
         if (caller.problem() != null) {
             return Verdict.CHALLENGE;
         }
         if (caller.subject().anonymous() && !caller.bearer()) {
-            return !challenges.bearer() && (policy.anonymousAnywhere() || policy.open()) ? Verdict.ALLOWED
+            return !challenges.bearer() && (policy.anonymousEverywhere() || policy.open()) ? Verdict.ALLOWED
                     : Verdict.CHALLENGE;
         }
         return Verdict.ALLOWED;

@@ -88,6 +88,18 @@ class ClientAuthTest {
     }
 
     @Test
+    void withBasicTheVersionCheckChallengesWhenSomeRepositoryIsPrivateSoThatClientsSendCredentials() {
+        ClientAuth mixed = fixture.anonymousPull("team", false).auth("""
+                auth:
+                  anonymousPull: true
+                  users: [{name: ci, passwordFile: DIR/ci, role: writer}]
+                """);
+        assertThat(mixed.checkVersion(caller(mixed, null))).isEqualTo(Verdict.CHALLENGE);
+        assertThat(check(mixed, null, "other", Action.PULL)).as("public ones stay public").isEqualTo(Verdict.ALLOWED);
+        assertThat(mixed.checkVersion(caller(mixed, basic("ci", "ci-pass")))).isEqualTo(Verdict.ALLOWED);
+    }
+
+    @Test
     void theRefusalsSayWhyWithoutSecretsAndChallengeWithBasic() {
         ClientAuth auth = users(false);
         Caller viewer = caller(auth, basic("viewer", "viewer-pass"));

@@ -9,6 +9,7 @@ public final class ProxyConfig {
     private String maxSize = "10Gi";
     private String storageExtra = "";
     private String auth = "";
+    private String tls = "";
     private final List<String> remotes = new ArrayList<>();
 
     public ProxyConfig maxSize(String value) {
@@ -100,6 +101,30 @@ public final class ProxyConfig {
         return this;
     }
 
+    /** A whole {@code auth:} block as YAML (users, token, kubernetes), replacing any {@link #auth} set before. */
+    public ProxyConfig authBlock(String yaml) {
+        auth = yaml.endsWith("\n") ? yaml : yaml + "\n";
+        return this;
+    }
+
+    /** Sets {@code anonymousPull} on the repository named {@code name} (added before). */
+    public ProxyConfig anonymousPull(String name, boolean value) {
+        String entry = "  - name: " + name + "\n";
+        for (int i = 0; i < remotes.size(); i++) {
+            if (remotes.get(i).startsWith(entry)) {
+                remotes.set(i, entry + "    anonymousPull: " + value + "\n" + remotes.get(i).substring(entry.length()));
+                return this;
+            }
+        }
+        throw new IllegalArgumentException("no repository " + name);
+    }
+
+    /** HTTPS on the proxy port from PEM files. */
+    public ProxyConfig tls(java.nio.file.Path certFile, java.nio.file.Path keyFile) {
+        tls = "tls:\n  certFile: " + certFile + "\n  keyFile: " + keyFile + "\n";
+        return this;
+    }
+
     /** Adds {@code retention} to the repository added last. */
     public ProxyConfig retention(String value) {
         int last = remotes.size() - 1;
@@ -122,6 +147,6 @@ public final class ProxyConfig {
 
     public String yaml(String storagePath) {
         return "storage:\n  path: " + storagePath + "\n  maxSize: " + maxSize + "\n" + storageExtra
-                + "repositories:\n" + String.join("", remotes) + auth;
+                + "repositories:\n" + String.join("", remotes) + auth + tls;
     }
 }

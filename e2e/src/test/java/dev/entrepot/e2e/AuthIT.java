@@ -2,7 +2,6 @@ package dev.entrepot.e2e;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.entrepot.e2e.support.Containerd;
 import dev.entrepot.e2e.support.EntrepotProxy;
 import dev.entrepot.e2e.support.Exec;
@@ -14,6 +13,7 @@ import dev.entrepot.e2e.support.Poll;
 import dev.entrepot.e2e.support.ProxyConfig;
 import dev.entrepot.e2e.support.Skopeo;
 import dev.entrepot.e2e.support.Teardown;
+import dev.entrepot.e2e.support.TokenClient;
 import dev.entrepot.e2e.support.Upstream;
 import dev.entrepot.e2e.support.WorkDirs;
 import org.junit.jupiter.api.AfterAll;
@@ -30,7 +30,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,7 +48,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AuthIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Teardown TEARDOWN = new Teardown();
     private static final List<String> ACCESS_LOG = List.of("-Dquarkus.http.access-log.enabled=true");
     /** Every password and token these tests used: none may show up in a log. */
@@ -206,7 +204,7 @@ class AuthIT {
 
         // without credentials, a pull token for public only
         JsonNode token = token(tokens, null, "repository:public/app:pull,push", "repository:team/app:pull");
-        assertThat(access(token.get("token").asText())).isEqualTo("[{\"type\":\"repository\",\"name\":\"public/app\","
+        assertThat(TokenClient.access(token.get("token").asText())).isEqualTo("[{\"type\":\"repository\",\"name\":\"public/app\","
                 + "\"actions\":[\"pull\"]}]");
     }
 
@@ -216,7 +214,7 @@ class AuthIT {
     @Order(5)
     void aTokenGrantsOnlyWhatItsHolderMayAndAPullTokenCannotPush() {
         JsonNode reader = token(tokens, auth("viewer", "viewer-S3cret-bcrypt"), "repository:team/app:pull,push");
-        assertThat(access(reader.get("token").asText())).contains("\"actions\":[\"pull\"]").doesNotContain("push");
+        assertThat(TokenClient.access(reader.get("token").asText())).contains("\"actions\":[\"pull\"]").doesNotContain("push");
         assertThat(reader.get("expires_in").asLong()).isEqualTo(900);
         assertThat(reader.get("access_token").asText()).isEqualTo(reader.get("token").asText());
         assertThat(reader.get("issued_at").asText()).isNotBlank();
@@ -239,23 +237,23 @@ class AuthIT {
     @Test
     @Order(6)
     void theOAuth2FormAndRefreshTokensWorkAsContainerdAndDockerUseThem() {
-        OciClient.Response form = postForm(tokens, "grant_type=password&username=ci&password=ci-S3cret-plain"
+        OciClient.Response form = TokenClient.postForm(tokens, "grant_type=password&username=ci&password=ci-S3cret-plain"
                 + "&service=entrepot&client_id=e2e&access_type=offline&scope=" + URLEncoder.encode(
                 "repository:team/app:pull repository:team/other:pull", StandardCharsets.UTF_8));
         assertThat(form.status()).as("%s", form).isEqualTo(200);
-        JsonNode body = json(form);
+        JsonNode body = TokenClient.json(form);
         assertThat(body.get("scope").asText()).isEqualTo("repository:team/app:pull repository:team/other:pull");
         String refresh = remember(body.get("refresh_token").asText());
         remember(body.get("access_token").asText());
-        OciClient.Response refreshed = postForm(tokens, "grant_type=refresh_token&refresh_token=" + refresh
+        OciClient.Response refreshed = TokenClient.postForm(tokens, "grant_type=refresh_token&refresh_token=" + refresh
                 + "&service=entrepot&client_id=e2e&scope=repository%3Ateam%2Fapp%3Apull%2Cpush");
-        assertThat(json(refreshed).get("scope").asText()).isEqualTo("repository:team/app:pull,push");
-        remember(json(refreshed).get("access_token").asText());
-        assertThat(postForm(tokens, "grant_type=password&username=ci&password=" + remember("nope-not-the-password")).status())
+        assertThat(TokenClient.json(refreshed).get("scope").asText()).isEqualTo("repository:team/app:pull,push");
+        remember(TokenClient.json(refreshed).get("access_token").asText());
+        assertThat(TokenClient.postForm(tokens, "grant_type=password&username=ci&password=" + remember("nope-not-the-password")).status())
                 .isEqualTo(401);
-        OciClient.Response docker = tokens.client().send("GET", "/token?service=entrepot&offline_token=true&client_id=docker",
-                Map.of("Authorization", auth("ci", "ci-S3cret-plain")), null, Duration.ofSeconds(10));
-        assertThat(remember(json(docker).get("refresh_token").asText())).isNotBlank();
+        OciClient.Response docker = TokenClient.send(tokens, "GET", "/token?service=entrepot&offline_token=true"
+                + "&client_id=docker", auth("ci", "ci-S3cret-plain"));
+        assertThat(remember(TokenClient.json(docker).get("refresh_token").asText())).isNotBlank();
     }
 
     @Test
@@ -281,11 +279,11 @@ class AuthIT {
         JsonNode old = token(tokens, auth("rotor", "rotor-S3cret-1"), "repository:team/app:pull,push");
         assertThat(post(tokens, "team/app", bearer(old)).status()).isEqualTo(202);
         secret("rotor", "rotor-S3cret-2");
-        Poll.until(Duration.ofSeconds(20), () -> tokens.client().send("GET", "/v2/", Map.of("Authorization",
-                        auth("rotor", "rotor-S3cret-2")), null, Duration.ofSeconds(5)).status() == 200,
+        Poll.until(Duration.ofSeconds(20), () -> TokenClient.send(tokens, "GET", "/v2/", auth("rotor", "rotor-S3cret-2"))
+                        .status() == 200,
                 () -> "the new password accepted\n" + tokens.logTail(10));
-        OciErrors.assertError(tokens.client().send("GET", "/v2/", Map.of("Authorization", auth("rotor", "rotor-S3cret-1")),
-                null, Duration.ofSeconds(5)), 401, "UNAUTHORIZED");
+        OciErrors.assertError(TokenClient.send(tokens, "GET", "/v2/", auth("rotor", "rotor-S3cret-1")), 401,
+                "UNAUTHORIZED");
         OciErrors.assertError(post(tokens, "team/app", bearer(old)), 401, "UNAUTHORIZED");
         copy(images.ociRef("app"), tokens.ref("team/app:rotated"), "--dest-creds", creds("rotor", "rotor-S3cret-2"))
                 .requireOk();
@@ -300,15 +298,14 @@ class AuthIT {
     @Order(9)
     void theCatalogListsOnlyWhatTheCallerMayPull() {
         copy(images.ociRef("app"), basic.ref("public/app:1"), "--dest-creds", creds("ci", "ci-S3cret-plain")).requireOk();
-        assertThat(catalog(basic, auth("viewer", "viewer-S3cret-bcrypt"))).containsExactly("public/app", "team/app");
-        assertThat(catalog(basic, auth("node", "node-S3cret"))).containsExactly("public/app");
-        assertThat(catalog(basic, null)).containsExactly("public/app");
+        assertThat(TokenClient.catalog(basic, auth("viewer", "viewer-S3cret-bcrypt"))).containsExactly("public/app", "team/app");
+        assertThat(TokenClient.catalog(basic, auth("node", "node-S3cret"))).containsExactly("public/app");
+        assertThat(TokenClient.catalog(basic, null)).containsExactly("public/app");
 
         JsonNode token = token(tokens, auth("viewer", "viewer-S3cret-bcrypt"), "registry:catalog:*");
-        assertThat(catalog(tokens, bearer(token))).contains("team/app", "public/app").doesNotContain("hub/library/authimg");
+        assertThat(TokenClient.catalog(tokens, bearer(token))).contains("team/app", "public/app").doesNotContain("hub/library/authimg");
         JsonNode noCatalog = token(tokens, auth("viewer", "viewer-S3cret-bcrypt"), "repository:team/app:pull");
-        OciClient.Response refused = tokens.client().send("GET", "/v2/_catalog", Map.of("Authorization",
-                bearer(noCatalog)), null, Duration.ofSeconds(10));
+        OciClient.Response refused = TokenClient.send(tokens, "GET", "/v2/_catalog", bearer(noCatalog));
         OciErrors.assertError(refused, 401, "UNAUTHORIZED");
         assertThat(refused.header("WWW-Authenticate")).contains("scope=\"registry:catalog:*\"");
     }
@@ -350,8 +347,18 @@ class AuthIT {
     }
 
     private static String auth(String user, String password) {
-        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + remember(password))
-                .getBytes(StandardCharsets.UTF_8));
+        return TokenClient.basic(user, remember(password));
+    }
+
+    /** GET /token, remembering the token it answers. */
+    private static JsonNode token(EntrepotProxy proxy, String authorization, String... scopes) {
+        JsonNode body = TokenClient.get(proxy, authorization, scopes);
+        remember(body.get("token").asText());
+        return body;
+    }
+
+    private static OciClient.Response post(EntrepotProxy proxy, String name, String authorization) {
+        return TokenClient.startUpload(proxy, name, authorization);
     }
 
     private static String bearer(JsonNode token) {
@@ -360,57 +367,6 @@ class AuthIT {
 
     private static Exec.Result copy(String source, String destination, String... extra) {
         return Skopeo.copy(source, destination, extra);
-    }
-
-    /** GET /token with the given scopes; {@code authorization} null: anonymously. */
-    private static JsonNode token(EntrepotProxy proxy, String authorization, String... scopes) {
-        StringBuilder query = new StringBuilder("/token?service=entrepot");
-        for (String scope : scopes) {
-            query.append("&scope=").append(URLEncoder.encode(scope, StandardCharsets.UTF_8));
-        }
-        OciClient.Response response = proxy.client().send("GET", query.toString(),
-                authorization == null ? Map.of() : Map.of("Authorization", authorization), null, Duration.ofSeconds(10));
-        assertThat(response.status()).as("%s", response).isEqualTo(200);
-        JsonNode body = json(response);
-        remember(body.get("token").asText());
-        return body;
-    }
-
-    private static OciClient.Response postForm(EntrepotProxy proxy, String form) {
-        return proxy.client().send("POST", "/token", Map.of("Content-Type", "application/x-www-form-urlencoded"),
-                form.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(10));
-    }
-
-    private static OciClient.Response post(EntrepotProxy proxy, String name, String authorization) {
-        return proxy.client().send("POST", "/v2/" + name + "/blobs/uploads/", Map.of("Authorization", authorization),
-                null, Duration.ofSeconds(10));
-    }
-
-    /** The token's access claim as JSON text. */
-    private static String access(String jwt) {
-        try {
-            JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]));
-            return JSON.writeValueAsString(claims.get("access"));
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    private static List<String> catalog(EntrepotProxy proxy, String authorization) {
-        OciClient.Response response = proxy.client().send("GET", "/v2/_catalog",
-                authorization == null ? Map.of() : Map.of("Authorization", authorization), null, Duration.ofSeconds(10));
-        assertThat(response.status()).as("%s", response).isEqualTo(200);
-        List<String> names = new ArrayList<>();
-        json(response).get("repositories").forEach(n -> names.add(n.asText()));
-        return names;
-    }
-
-    private static JsonNode json(OciClient.Response response) {
-        try {
-            return JSON.readTree(response.body());
-        } catch (IOException e) {
-            throw new AssertionError(response.toString(), e);
-        }
     }
 
     private static String log(EntrepotProxy proxy) {

@@ -4,6 +4,8 @@ import at.favre.lib.crypto.bcrypt.BCrypt;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.entrepot.e2e.support.Containerd;
 import dev.entrepot.e2e.support.EntrepotProxy;
+import dev.entrepot.e2e.support.HostedImage;
+import dev.entrepot.e2e.support.PushClient;
 import dev.entrepot.e2e.support.Exec;
 import dev.entrepot.e2e.support.ImageGenerator;
 import dev.entrepot.e2e.support.ImageGenerator.Image;
@@ -78,8 +80,8 @@ class AuthIT {
         upstream.push(nodeImage.manifest(), "library/authimg:1");
 
         secret("ci", "ci-S3cret-plain");
-        Files.writeString(secrets.resolve("viewer"), BCrypt.withDefaults().hashToString(10,
-                remember("viewer-S3cret-bcrypt").toCharArray()) + "\n");
+        bcryptSecret("viewer", "viewer-S3cret-bcrypt");
+        bcryptSecret("builder", "builder-S3cret-bcrypt");
         secret("node", "node-S3cret");
         secret("rotor", "rotor-S3cret-1");
 
@@ -106,7 +108,8 @@ class AuthIT {
                             - {name: viewer, passwordFile: %s/viewer, role: reader, repositories: [team]}
                             - {name: node, passwordFile: %s/node, role: reader, repositories: [hub]}
                             - {name: rotor, passwordFile: %s/rotor, role: writer, repositories: [team]}
-                        """.formatted(token, secrets, secrets, secrets, secrets))
+                            - {name: builder, passwordFile: %s/builder, role: writer, repositories: [team]}
+                        """.formatted(token, secrets, secrets, secrets, secrets, secrets))
                 .anonymousPull("public", true);
     }
 
@@ -310,6 +313,44 @@ class AuthIT {
         assertThat(refused.header("WWW-Authenticate")).contains("scope=\"registry:catalog:*\"");
     }
 
+    // ------------------------------------------------------------------------------------- slow checks, bodies
+
+    /**
+     * A bcrypt password is checked off the event loop the first time a generation sees it, the request paused
+     * meanwhile: the body of that first request (an upload, a manifest) must come through whole.
+     */
+    @Test
+    @Order(10)
+    void theBodyOfARequestWaitingForABcryptCheckComesThroughWhole() throws IOException {
+        HostedImage image = HostedImage.random("bodies", 40_000, 30_000);
+        PushClient builder = PushClient.basic(basic, "builder", remember("builder-S3cret-bcrypt"));
+        for (HostedImage.Blob blob : image.blobs()) {
+            newGeneration(basic, () -> bcryptSecret("builder", "builder-S3cret-bcrypt")); // new salt, same password
+            OciClient.Response posted = builder.postBlob("team/bodies", blob.digest(), blob.bytes());
+            assertThat(posted.status()).as("%s", posted).isEqualTo(201);
+        }
+        newGeneration(basic, () -> bcryptSecret("builder", "builder-S3cret-bcrypt"));
+        image.pushManifest(builder, "team/bodies", "1");
+        String auth = auth("builder", "builder-S3cret-bcrypt");
+        for (HostedImage.Blob blob : image.blobs()) {
+            assertThat(TokenClient.send(basic, "GET", "/v2/team/bodies/blobs/" + blob.digest(), auth).body())
+                    .isEqualTo(blob.bytes());
+        }
+    }
+
+    /** Runs {@code change} (to a file the config names) and waits until the proxy has reloaded. */
+    private static void newGeneration(EntrepotProxy proxy, IoAction change) throws IOException {
+        long before = log(proxy).lines().filter(l -> l.contains("reloaded")).count();
+        change.run();
+        Poll.until(Duration.ofSeconds(20), () -> log(proxy).lines().filter(l -> l.contains("reloaded")).count() > before,
+                () -> "a reload\n" + proxy.logTail(10));
+    }
+
+    @FunctionalInterface
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
     // ---------------------------------------------------------------------------------------------------- logs
 
     @Test
@@ -333,6 +374,13 @@ class AuthIT {
 
     private static void secret(String user, String password) throws IOException {
         Path temp = Files.writeString(secrets.resolve(user + ".tmp"), remember(password) + "\n");
+        Files.move(temp, secrets.resolve(user), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void bcryptSecret(String user, String password) throws IOException {
+        Path temp = Files.writeString(secrets.resolve(user + ".tmp"),
+                BCrypt.withDefaults().hashToString(10, remember(password).toCharArray()) + "\n");
         Files.move(temp, secrets.resolve(user), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }

@@ -23,6 +23,7 @@ import dev.entrepot.operator.crd.v1alpha1.repository.RepositoryMode;
 import dev.entrepot.operator.crd.v1alpha1.repository.RepositorySpec;
 import dev.entrepot.operator.crd.v1alpha1.repository.StandardSpec;
 import dev.entrepot.operator.crd.v1alpha1.repository.StorageHints;
+import dev.entrepot.operator.crd.v1alpha1.virtual.EqualPriority;
 import dev.entrepot.operator.crd.v1alpha1.virtual.UpstreamRef;
 import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
 import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepositorySpec;
@@ -60,8 +61,11 @@ class OperatorConfigContractTest {
         Repository scratch = standard("scratch", false);
         VirtualRepository all = virtual("all", "team", List.of("ghcr.io"),
                 upstream("dockerhub", 80), upstream("team", 100), upstream("quay", 80));
+        all.getSpec().setResolutionTtl("1m30s");
+        all.getSpec().setEqualPriority(EqualPriority.ORDERED);
+        VirtualRepository plain = virtual("plain", null, List.of(), upstream("scratch", 0), upstream("quay", 1000));
 
-        String yaml = render(List.of(hub, quay, team, scratch), List.of(all),
+        String yaml = render(List.of(hub, quay, team, scratch), List.of(all, plain),
                 Map.of("hub-login", secret("hub-login", Map.of("user", "bob", "token", "s3cret"))),
                 ProxySettings.defaults());
         EntrepotConfig config = ConfigLoader.parse(yaml);
@@ -71,7 +75,7 @@ class OperatorConfigContractTest {
                 .isEqualTo(18L * 1024 * 1024 * 1024);
         assertThat(config.auth().anonymousPull()).isTrue();
         assertThat(config.repositories()).extracting(EntrepotConfig.Repository::name)
-                .containsExactly("dockerhub", "quay", "scratch", "team", "all");
+                .containsExactly("dockerhub", "quay", "scratch", "team", "all", "plain");
 
         EntrepotConfig.Repository dockerhub = repository(config, "dockerhub");
         assertThat(dockerhub.mode()).isEqualTo(EntrepotConfig.Mode.REMOTE);
@@ -107,6 +111,30 @@ class OperatorConfigContractTest {
                 .as("highest priority first, ties by name")
                 .containsExactly(
                         tuple("team", 100), tuple("dockerhub", 80), tuple("quay", 80));
+        assertThat(virtualEntry.virtual().resolutionTtl()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(virtualEntry.virtual().equalPriority()).isEqualTo(EntrepotConfig.EqualPriority.ORDERED);
+
+        EntrepotConfig.Virtual plainVirtual = repository(config, "plain").virtual();
+        assertThat(plainVirtual.upstreams()).extracting(EntrepotConfig.Upstream::priority)
+                .as("the ends of the CRD's priority range").containsExactly(1000, 0);
+        assertThat(plainVirtual.pushTo()).isNull();
+        assertThat(plainVirtual.resolutionTtl()).as("unset: the proxy's default")
+                .isEqualTo(ConfigLoader.DEFAULT_RESOLUTION_TTL);
+        assertThat(plainVirtual.equalPriority()).isEqualTo(EntrepotConfig.EqualPriority.FASTEST);
+    }
+
+    /** Every equalPriority the CRD allows is one the proxy's loader knows. */
+    @Test
+    void everyEqualPriorityOfTheCrdIsOneTheProxyReads() {
+        for (EqualPriority value : EqualPriority.values()) {
+            VirtualRepository all = virtual("all", null, List.of(), upstream("team", 1));
+            all.getSpec().setEqualPriority(value);
+
+            EntrepotConfig config = ConfigLoader.parse(render(List.of(standard("team", false)), List.of(all), Map.of(),
+                    ProxySettings.defaults()));
+
+            assertThat(repository(config, "all").virtual().equalPriority().name()).isEqualTo(value.name());
+        }
     }
 
     @Test

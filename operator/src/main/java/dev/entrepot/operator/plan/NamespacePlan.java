@@ -24,6 +24,12 @@ public record NamespacePlan(
         return problems.getOrDefault(subject, List.of());
     }
 
+    /** How many members a served virtual repository has; null when it is not served. */
+    public Integer servedMembers(String virtualName) {
+        return config.repositories().stream().filter(r -> r.name().equals(virtualName) && r.virtual() != null)
+                .findFirst().map(r -> r.virtual().upstreams().size()).orElse(null);
+    }
+
     public boolean serves(String repositoryName) {
         return config.repositories().stream().anyMatch(r -> r.name().equals(repositoryName));
     }

@@ -226,9 +226,16 @@ public final class NamespacePlanner {
                     + " is a remote repository; only standard repositories accept pushes");
             pushTo = null;
         }
+        String resolutionTtl = spec.getResolutionTtl();
+        if (resolutionTtl != null && !DURATION.matcher(resolutionTtl).matches()) {
+            report(subject, SPEC, "InvalidSpec", "spec.resolutionTtl must be a duration like 5s, 1m or 1h30m;"
+                    + " the proxy's default applies until it is");
+            resolutionTtl = null;
+        }
+        String equalPriority = spec.getEqualPriority() == null ? null : spec.getEqualPriority().configName();
         List<String> mirrorOf = claimMirrors(subject, spec.getMirrorOf());
         return Optional.of(new RepositoryEntry(name, "virtual", mirrorOf, null, null,
-                new ProxyConfig.Virtual(List.copyOf(upstreams), pushTo)));
+                new ProxyConfig.Virtual(List.copyOf(upstreams), pushTo, resolutionTtl, equalPriority)));
     }
 
     private boolean resolvable(Subject subject, String ref, List<Repository> repositories) {

@@ -42,9 +42,10 @@ public record ProxyConfig(Storage storage, List<RepositoryEntry> repositories, A
     public record Cleanup(boolean dryRun, Integer keepRecent, String deleteUntaggedOlderThan) {
     }
 
+    /** resolutionTtl and equalPriority are written only when set: absent, the proxy's defaults apply. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonPropertyOrder({"upstreams", "pushTo"})
-    public record Virtual(List<Upstream> upstreams, String pushTo) {
+    @JsonPropertyOrder({"upstreams", "pushTo", "resolutionTtl", "equalPriority"})
+    public record Virtual(List<Upstream> upstreams, String pushTo, String resolutionTtl, String equalPriority) {
     }
 
     @JsonPropertyOrder({"repository", "priority"})

@@ -80,6 +80,7 @@ public final class StatusAggregator {
                 resource.getMetadata().getGeneration(), name, List.of(ready(name, "virtual", problems), resolved));
         status.setMode("virtual");
         status.setUpstreams(plan.servedUpstreams().get(name));
+        status.setMembers(plan.servedMembers(name));
         return status;
     }
 

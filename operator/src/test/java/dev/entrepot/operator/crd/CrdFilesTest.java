@@ -13,6 +13,8 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import dev.entrepot.operator.crd.v1alpha1.common.Limits;
 import dev.entrepot.operator.crd.v1alpha1.common.Patterns;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -54,7 +56,8 @@ class CrdFilesTest {
                 .contains("name: \"MODE\"").contains("name: \"UPSTREAM\"").contains("name: \"READY\"")
                 .contains("name: \"AGE\"").contains("shortNames").contains("status: {}");
         String virtual = Files.readString(COMMITTED.resolve("virtualrepositories.entrepot.dev-v1.yml"));
-        assertThat(virtual).contains("maximum: 1000").contains("minItems: 1").contains("name: \"UPSTREAMS\"");
+        assertThat(virtual).contains("maximum: 1000").contains("minItems: 1").contains("name: \"UPSTREAMS\"")
+                .contains("name: \"MEMBERS\"");
     }
 
     /** What the proxy's loader requires of a cleanup block, the API server checks first. */
@@ -72,6 +75,22 @@ class CrdFilesTest {
         assertThat(cleanup.getProperties().get("dryRun").getDefault()).hasToString("true");
         assertThat(cleanup.getProperties().get("keepRecent").getMinimum()).isZero();
         assertThat(cleanup.getProperties().get("keepRecent").getMaximum()).isEqualTo((double) Integer.MAX_VALUE);
+    }
+
+    /** The proxy reads resolutionTtl as a duration and equalPriority as one of two words: so does the schema. */
+    @Test
+    void resolutionSettingsAreValidatedByTheSchema() throws IOException {
+        CustomResourceDefinition crd = Serialization.unmarshal(
+                Files.readString(COMMITTED.resolve("virtualrepositories.entrepot.dev-v1.yml")), CustomResourceDefinition.class);
+        JSONSchemaProps spec = crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties()
+                .get("spec");
+
+        JSONSchemaProps ttl = spec.getProperties().get("resolutionTtl");
+        assertThat(ttl.getPattern()).isEqualTo(Patterns.DURATION);
+        assertThat(ttl.getMaxLength()).isEqualTo(Limits.SHORT_VALUE);
+        JSONSchemaProps equalPriority = spec.getProperties().get("equalPriority");
+        assertThat(equalPriority.getEnum()).extracting(JsonNode::asText).containsExactlyInAnyOrder("fastest", "ordered");
+        assertThat(equalPriority.getMaxLength()).isEqualTo(Limits.MODE);
     }
 
     /** CRD docs (kubectl explain) come from @JsonPropertyDescription: every field below spec and status has one. */
@@ -103,9 +122,10 @@ class CrdFilesTest {
             var version = crd.getSpec().getVersions().get(0);
             assertThat(version.getName()).isEqualTo("v1alpha1");
             assertThat(version.getSubresources().getStatus()).isNotNull();
+            boolean repository = crd.getSpec().getNames().getKind().equals("Repository");
             assertThat(version.getAdditionalPrinterColumns()).extracting(c -> c.getName())
-                    .containsExactlyInAnyOrder("AGE", "MODE", "READY",
-                            crd.getSpec().getNames().getKind().equals("Repository") ? "UPSTREAM" : "UPSTREAMS");
+                    .containsExactlyInAnyOrderElementsOf(repository ? List.of("AGE", "MODE", "READY", "UPSTREAM")
+                            : List.of("AGE", "MODE", "READY", "UPSTREAMS", "MEMBERS"));
             assertThat(version.getSchema().getOpenAPIV3Schema().getProperties().get("spec").getXKubernetesValidations())
                     .as("CEL rules on spec").hasSize(2);
         }

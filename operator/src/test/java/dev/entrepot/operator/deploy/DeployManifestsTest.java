@@ -179,6 +179,9 @@ class DeployManifestsTest {
         assertThat(plan.config().repositories().get(0).mirrorOf()).containsExactly("docker.io");
         assertThat(plan.config().repositories().get(1).standard()).as("the hosted sample shows every field, dry run")
                 .isEqualTo(new ProxyConfig.Standard(true, new ProxyConfig.Cleanup(true, 10, "168h")));
+        assertThat(plan.config().repositories().get(2).virtual()).as("the virtual sample shows every field")
+                .isEqualTo(new ProxyConfig.Virtual(List.of(new ProxyConfig.Upstream("team", 100),
+                        new ProxyConfig.Upstream("dockerhub", 80)), "team", "5s", "fastest"));
     }
 
     @Test

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.entrepot.operator.Fixtures;
 import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
+import dev.entrepot.operator.crd.v1alpha1.virtual.EqualPriority;
 import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
 import dev.entrepot.operator.render.ProxyConfig;
 import dev.entrepot.operator.render.ProxyConfig.RepositoryEntry;
@@ -154,9 +155,30 @@ class NamespacePlannerTest {
                 new ProxyConfig.Upstream("team", 100), new ProxyConfig.Upstream("dockerhub", 80));
         assertThat(all.virtual().pushTo()).isEqualTo("team");
         assertThat(plan.servedUpstreams()).containsEntry("all", "team(100), dockerhub(80)");
+        assertThat(plan.servedMembers("all")).isEqualTo(2);
+        assertThat(all.virtual().resolutionTtl()).as("unset: the proxy's default").isNull();
+        assertThat(all.virtual().equalPriority()).isNull();
         assertThat(plan.problems()).isEmpty();
         assertThat(plan.config().repositories()).extracting(RepositoryEntry::name)
                 .containsExactly("dockerhub", "team", "all");
+    }
+
+    @Test
+    void resolutionSettingsReachTheConfigAndAnInvalidTtlIsLeftToTheProxysDefault() {
+        VirtualRepository ordered = virtual(NS, "ordered", null, upstream("team", 1));
+        ordered.getSpec().setResolutionTtl("1m30s");
+        ordered.getSpec().setEqualPriority(EqualPriority.ORDERED);
+        VirtualRepository odd = virtual(NS, "odd", null, upstream("team", 1));
+        odd.getSpec().setResolutionTtl("soon");
+
+        NamespacePlan plan = plan(List.of(standard(NS, "team", false)), List.of(ordered, odd), NO_SECRETS);
+
+        assertThat(entry(plan, "ordered").virtual().resolutionTtl()).isEqualTo("1m30s");
+        assertThat(entry(plan, "ordered").virtual().equalPriority()).isEqualTo("ordered");
+        assertThat(entry(plan, "odd").virtual().resolutionTtl()).isNull();
+        assertThat(plan.problemsOf(Subject.virtual("odd"))).singleElement()
+                .satisfies(p -> assertThat(p.reason()).isEqualTo("InvalidSpec"));
+        assertThat(plan.problemsOf(Subject.virtual("ordered"))).isEmpty();
     }
 
     @Test

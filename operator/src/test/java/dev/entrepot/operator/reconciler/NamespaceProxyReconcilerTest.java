@@ -241,6 +241,8 @@ class NamespaceProxyReconcilerTest {
         awaitCondition(VirtualRepository.class, ns, "all", "Resolved", "True", "AllUpstreamsResolved");
         assertThat(client.resources(VirtualRepository.class).inNamespace(ns).withName("all").get()
                 .getStatus().getUpstreams()).isEqualTo("team(100), dockerhub(80)");
+        assertThat(client.resources(VirtualRepository.class).inNamespace(ns).withName("all").get()
+                .getStatus().getMembers()).isEqualTo(2);
         assertThat(config(ns)).contains("repository: dockerhub");
     }
 

@@ -21,6 +21,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import dev.entrepot.operator.Golden;
 import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
+import dev.entrepot.operator.crd.v1alpha1.virtual.EqualPriority;
+import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
 import dev.entrepot.operator.plan.NamespacePlanner;
 import dev.entrepot.operator.plan.ProxySettings;
 
@@ -33,9 +35,12 @@ class ProxyConfigRendererTest {
         Repository hub = withCredentials(remote(NS, "dockerhub", "https://registry-1.docker.io", "docker.io"), "hub");
         hub.getSpec().getRemote().setTagTtl("5m");
         hub.getSpec().getRemote().setRetention("720h");
+        VirtualRepository all = virtual(NS, "all", "team", upstream("team", 100), upstream("dockerhub", 80));
+        all.getSpec().setResolutionTtl("10s");
+        all.getSpec().setEqualPriority(EqualPriority.ORDERED);
         return NamespacePlanner.plan(
                 List.of(withCleanup(standard(NS, "team", true), true, 10, "168h"), hub),
-                List.of(virtual(NS, "all", "team", upstream("team", 100), upstream("dockerhub", 80))),
+                List.of(all),
                 name -> Optional.of(secret(NS, "hub", "bob", "pw")),
                 ProxySettings.defaults()).config();
     }
@@ -65,7 +70,8 @@ class ProxyConfigRendererTest {
                         .containsExactly("dryRun", "keepRecent", "deleteUntaggedOlderThan");
             }
             if (repository.has("virtual")) {
-                assertThat(fieldNames(repository.get("virtual"))).isSubsetOf("upstreams", "pushTo");
+                assertThat(fieldNames(repository.get("virtual")))
+                        .isSubsetOf("upstreams", "pushTo", "resolutionTtl", "equalPriority");
                 repository.get("virtual").get("upstreams")
                         .forEach(u -> assertThat(fieldNames(u)).containsExactly("repository", "priority"));
             }

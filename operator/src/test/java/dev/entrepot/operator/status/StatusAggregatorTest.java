@@ -71,6 +71,7 @@ class StatusAggregatorTest {
         assertReady(statuses.repository(hub), "True", "Serving", "served at entrepot.team-a.svc:5000/hub");
         assertReady(statuses.repository(team), "True", "Serving", "served at entrepot.team-a.svc:5000/team");
         assertReady(statuses.virtual(all), "True", "Serving", "served at entrepot.team-a.svc:5000/all");
+        assertThat(statuses.virtual(all).getMembers()).as("MEMBERS column").isEqualTo(2);
         assertThat(statuses.awaitingProxy()).isFalse();
     }
 

@@ -23,7 +23,7 @@ public final class Limits {
     /** Upstreams of a VirtualRepository; mirrorOf hosts of a repository. */
     public static final int LIST = 32;
 
-    /** Longest mode name (standard). */
+    /** Longest enum value: mode standard; equalPriority fastest, ordered. */
     public static final int MODE = 8;
 
     private Limits() {

@@ -35,10 +35,25 @@ public class VirtualRepositorySpec {
     @JsonPropertyDescription("Registry hosts (e.g. docker.io) whose containerd mirror requests (?ns=<host>) this repository answers.")
     private List<@Size(max = Limits.HOST) @Pattern(Patterns.REGISTRY_HOST) String> mirrorOf = new ArrayList<>();
 
+    @Size(max = Limits.SHORT_VALUE)
+    @Pattern(Patterns.DURATION)
+    @JsonPropertyDescription("How long the proxy remembers which member answered a tag (and with which digest), e.g. 5s;"
+            + " a push or delete in a hosted member forgets it at once. The proxy's default (5s) when absent.")
+    private String resolutionTtl;
+
+    @Size(max = Limits.MODE)
+    @JsonPropertyDescription("How members of one priority are asked: fastest (all at once, the first that has it"
+            + " answers; the proxy's default) or ordered (in the order listed).")
+    private EqualPriority equalPriority;
+
     public List<UpstreamRef> getUpstreams() { return upstreams; }
     public void setUpstreams(List<UpstreamRef> upstreams) { this.upstreams = upstreams; }
     public String getPushTo() { return pushTo; }
     public void setPushTo(String pushTo) { this.pushTo = pushTo; }
     public List<String> getMirrorOf() { return mirrorOf; }
     public void setMirrorOf(List<String> mirrorOf) { this.mirrorOf = mirrorOf; }
+    public String getResolutionTtl() { return resolutionTtl; }
+    public void setResolutionTtl(String resolutionTtl) { this.resolutionTtl = resolutionTtl; }
+    public EqualPriority getEqualPriority() { return equalPriority; }
+    public void setEqualPriority(EqualPriority equalPriority) { this.equalPriority = equalPriority; }
 }

@@ -13,8 +13,13 @@ public class VirtualRepositoryStatus extends ServingStatus {
     @JsonPropertyDescription("Upstreams as served, highest priority first, e.g. 'team(100), dockerhub(80)'.")
     private String upstreams;
 
+    @JsonPropertyDescription("How many members are served; shown in the MEMBERS printer column.")
+    private Integer members;
+
     public String getMode() { return mode; }
     public void setMode(String mode) { this.mode = mode; }
     public String getUpstreams() { return upstreams; }
     public void setUpstreams(String upstreams) { this.upstreams = upstreams; }
+    public Integer getMembers() { return members; }
+    public void setMembers(Integer members) { this.members = members; }
 }

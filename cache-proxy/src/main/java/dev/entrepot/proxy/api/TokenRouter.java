@@ -39,7 +39,6 @@ import java.util.function.Function;
 @ApplicationScoped
 public class TokenRouter {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Map<String, String> BASIC = Map.of("WWW-Authenticate", "Basic realm=\"entrepot\"");
 
     @Inject
     ProxyRuntime runtime;
@@ -103,7 +102,7 @@ public class TokenRouter {
                     throw ar.cause() instanceof RuntimeException e ? e : new IllegalStateException(ar.cause());
                 }
                 if (auth.failed(ar.result())) {
-                    throw new OciException(OciErrorCode.UNAUTHORIZED, 401, "invalid credentials", BASIC);
+                    throw ClientAuth.badTokenRequest();
                 }
                 TokenIssuer.Issued issued = auth.tokens().issue(ar.result(), Scope.parseAll(scopes),
                         repositoryOf(runtime.repositories(), request.getParam("ns")), offline);

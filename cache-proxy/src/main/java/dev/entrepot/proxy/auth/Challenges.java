@@ -11,7 +11,7 @@ import java.util.Map;
  * presented), the realm taken from the request unless {@code auth.token.realm} names it.
  */
 final class Challenges {
-    private static final Map<String, String> BASIC = Map.of("WWW-Authenticate", "Basic realm=\"entrepot\"");
+    static final Map<String, String> BASIC = Map.of("WWW-Authenticate", "Basic realm=\"entrepot\"");
 
     private final String service;
     private final URI realm;

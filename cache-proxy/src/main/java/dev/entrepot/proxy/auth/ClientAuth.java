@@ -20,8 +20,6 @@ import java.util.Map;
  * challenges say Bearer. Password files and the signing key file are read when the generation is built.
  */
 public final class ClientAuth {
-    private static final Map<String, String> BASIC = Map.of("WWW-Authenticate", "Basic realm=\"entrepot\"");
-
     private final AccessPolicy policy;
     private final Authenticator authenticator;
     private final TokenIssuer tokens;
@@ -189,12 +187,17 @@ public final class ClientAuth {
         };
     }
 
+    /** The token endpoint's answer to wrong credentials: a Basic challenge, as clients expect there. */
+    public static OciException badTokenRequest() {
+        return new OciException(OciErrorCode.UNAUTHORIZED, 401, "invalid credentials", Challenges.BASIC);
+    }
+
     /** The refusal of maintenance calls: their challenge is always Basic (tokens carry no such scope). */
     public OciException maintenanceRefusal(Verdict verdict, Caller caller) {
         return verdict == Verdict.DENIED
                 ? new OciException(OciErrorCode.DENIED, caller.subject().describe()
                         + " may not run garbage collection (a writer of every repository may)")
                 : new OciException(OciErrorCode.UNAUTHORIZED, 401, "Basic credentials of a writer of every repository "
-                        + "are required", BASIC);
+                        + "are required", Challenges.BASIC);
     }
 }

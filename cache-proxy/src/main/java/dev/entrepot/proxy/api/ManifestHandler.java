@@ -69,7 +69,8 @@ final class ManifestHandler {
             if (overflow[0]) {
                 return;
             }
-            writer.put(target.name(), reference, request.getHeader(HttpHeaders.CONTENT_TYPE), body.getBytes())
+            writer.put(target.name(), reference, request.getHeader(HttpHeaders.CONTENT_TYPE), body.getBytes(),
+                            request.getHeader(HttpHeaders.HOST))
                     .onComplete(ar -> context.runOnContext(x -> {
                         if (ar.failed()) {
                             OciErrors.send(request, ar.cause());
@@ -91,7 +92,7 @@ final class ManifestHandler {
     void delete(HttpServerRequest request, Target target, Reference reference) {
         ManifestWriter writer = target.repository().pushable().manifests();
         Context context = vertx.getOrCreateContext();
-        writer.delete(target.name(), reference).onComplete(ar -> context.runOnContext(v -> {
+        writer.delete(target.name(), reference, request.getHeader(HttpHeaders.HOST)).onComplete(ar -> context.runOnContext(v -> {
             if (ar.failed()) {
                 OciErrors.send(request, ar.cause());
             } else {

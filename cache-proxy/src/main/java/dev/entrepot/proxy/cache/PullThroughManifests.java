@@ -6,6 +6,7 @@ import dev.entrepot.proxy.oci.ImageName;
 import dev.entrepot.proxy.oci.ManifestContent;
 import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.Reference;
+import dev.entrepot.proxy.repository.ImageEvent;
 import dev.entrepot.proxy.repository.ManifestCache;
 import dev.entrepot.proxy.store.TagRecord;
 import dev.entrepot.proxy.upstream.UpstreamException;
@@ -137,6 +138,9 @@ final class PullThroughManifests {
                         stores.metadata().putTag(name, image, tag.name(),
                                 new TagRecord(content.digest(), stores.clock().instant()));
                     }
+                    stores.events().emit(new ImageEvent(ImageEvent.Kind.CACHED, name, image, content.digest(),
+                            reference instanceof Reference.Tag t ? t.name() : null, content.mediaType(), -1, null,
+                            stores.clock().instant()));
                     return content;
                 }).recover(e -> {
                     LOG.warnf("could not store manifest %s/%s@%s (served anyway): %s", name, image,

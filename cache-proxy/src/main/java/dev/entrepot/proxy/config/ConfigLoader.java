@@ -109,7 +109,8 @@ public final class ConfigLoader {
                 storage.uploadExpiry() == null ? DEFAULT_UPLOAD_EXPIRY : storage.uploadExpiry(), gc);
         List<Repository> repositories = raw.repositories() == null ? List.of()
                 : raw.repositories().stream().filter(Objects::nonNull).map(ConfigLoader::withDefaults).toList();
-        return new EntrepotConfig(storage, repositories, SecurityConfig.withDefaults(raw.auth()), raw.tls());
+        return new EntrepotConfig(storage, repositories, SecurityConfig.withDefaults(raw.auth()), raw.tls(),
+                NotificationsConfig.withDefaults(raw.notifications()));
     }
 
     private static Repository withDefaults(Repository r) {
@@ -169,6 +170,7 @@ public final class ConfigLoader {
             }
         }
         SecurityConfig.validate(config, problems);
+        NotificationsConfig.validate(config, problems);
         return problems;
     }
 

@@ -10,10 +10,11 @@ import java.util.List;
  * The {@code entrepot.yaml} contract between the operator and the proxy (see DESIGN.md). Data only:
  * {@link ConfigLoader} parses, applies defaults and validates.
  */
-public record EntrepotConfig(Storage storage, List<Repository> repositories, Auth auth, Tls tls) {
+public record EntrepotConfig(Storage storage, List<Repository> repositories, Auth auth, Tls tls,
+                             Notifications notifications) {
 
     public EntrepotConfig(Storage storage, List<Repository> repositories, Auth auth) {
-        this(storage, repositories, auth, null);
+        this(storage, repositories, auth, null, new Notifications(null, NotificationsConfig.DEFAULT_MAX_AGE, List.of()));
     }
 
     /**
@@ -132,5 +133,29 @@ public record EntrepotConfig(Storage storage, List<Repository> repositories, Aut
     public enum Role {
         @JsonProperty("reader") READER,
         @JsonProperty("writer") WRITER
+    }
+
+    /**
+     * Image change events (CloudEvents over HTTP POST) to {@code endpoints}; {@code host} is how events name the
+     * registry in image references (default: how the client addressed it); undelivered events are dropped after
+     * {@code maxAge}.
+     */
+    public record Notifications(String host, Duration maxAge, List<Endpoint> endpoints) {
+    }
+
+    /**
+     * One receiver: {@code headersFile} holds {@code Name: value} lines (a shared secret); {@code events} filters by
+     * kind (default insert and delete); {@code repositories} by repository (default all).
+     */
+    public record Endpoint(String name, URI url, Path headersFile, List<EventKind> events, List<String> repositories) {
+    }
+
+    public enum EventKind {
+        /** A manifest pushed or a tag set. */
+        @JsonProperty("insert") INSERT,
+        /** A manifest or tag deleted. */
+        @JsonProperty("delete") DELETE,
+        /** A manifest first cached from an upstream (opt-in: list it, with {@code repositories} to choose). */
+        @JsonProperty("cached") CACHED
     }
 }

@@ -52,7 +52,7 @@ final class CleanupPolicy {
             stores.locks().locked(repository, name, () -> {
                 for (Digest d : plan(name, keepRecent, cutoff)) {
                     if (!dryRun) {
-                        manifests.deleteManifest(name, d);
+                        manifests.deleteManifest(name, d); // a cleanup is no image change anyone pushed: no event
                     }
                     deleted.add(image + "@" + d);
                 }

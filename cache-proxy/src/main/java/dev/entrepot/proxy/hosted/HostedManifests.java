@@ -12,6 +12,7 @@ import dev.entrepot.proxy.oci.MediaTypes;
 import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.oci.Reference;
+import dev.entrepot.proxy.repository.ImageEvent;
 import dev.entrepot.proxy.repository.ManifestCache;
 import dev.entrepot.proxy.repository.ManifestWriter;
 import dev.entrepot.proxy.store.BlobLease;
@@ -74,7 +75,7 @@ final class HostedManifests implements ManifestWriter {
     // ---- push -----------------------------------------------------------------------------------------------
 
     @Override
-    public Future<Pushed> put(ImageName name, Reference reference, String contentType, byte[] body) {
+    public Future<Pushed> put(ImageName name, Reference reference, String contentType, byte[] body, String host) {
         return stores.blocking("storing manifest " + name + ":" + reference, () -> {
             ParsedManifest parsed = ManifestCheck.parse(body, contentType);
             Digest digest = reference instanceof Reference.ByDigest byDigest
@@ -82,8 +83,8 @@ final class HostedManifests implements ManifestWriter {
             ManifestContent content = new ManifestContent(digest, parsed.mediaType(), body);
             List<Digest> reachable = new ArrayList<>(parsed.references());
             reachable.add(digest);
-            return stores.guard().referencing(reachable, () -> stores.locks().locked(repository, name, () -> {
-                String tag = reference instanceof Reference.Tag t ? t.name() : null;
+            String tag = reference instanceof Reference.Tag t ? t.name() : null;
+            Pushed pushed = stores.guard().referencing(reachable, () -> stores.locks().locked(repository, name, () -> {
                 if (tag != null) {
                     checkMutable(name, tag, digest);
                 }
@@ -91,7 +92,26 @@ final class HostedManifests implements ManifestWriter {
                 write(name, content, parsed, tag);
                 return new Pushed(digest, parsed.subject() == null ? null : parsed.subject().digest());
             }));
+            emit(ImageEvent.Kind.INSERT, name, digest, tag, parsed.mediaType(), size(parsed), host);
+            return pushed;
         }).onComplete(ar -> metrics.pushed(PushKind.MANIFEST, ar.succeeded()));
+    }
+
+    private void emit(ImageEvent.Kind kind, ImageName name, Digest digest, String tag, String mediaType, long size,
+                      String host) {
+        stores.events().emit(new ImageEvent(kind, repository, name, digest, tag, mediaType, size, host,
+                stores.clock().instant()));
+    }
+
+    private static long size(ParsedManifest parsed) {
+        long total = 0;
+        for (Descriptor d : parsed.blobs()) {
+            total += d.size();
+        }
+        for (Descriptor d : parsed.children()) {
+            total += d.size();
+        }
+        return total;
     }
 
     private static Digest verified(Digest claimed, byte[] body) {
@@ -179,20 +199,27 @@ final class HostedManifests implements ManifestWriter {
     // ---- delete ---------------------------------------------------------------------------------------------
 
     @Override
-    public Future<Void> delete(ImageName name, Reference reference) {
-        return stores.blocking("deleting manifest " + name + ":" + reference, () ->
-                stores.locks().locked(repository, name, () -> {
-                    if (reference instanceof Reference.Tag tag) {
-                        untag(name, tag.name());
-                    } else {
-                        deleteManifest(name, ((Reference.ByDigest) reference).digest());
-                    }
-                    return null;
-                }));
+    public Future<Void> delete(ImageName name, Reference reference, String host) {
+        return stores.blocking("deleting manifest " + name + ":" + reference, () -> {
+            if (reference instanceof Reference.Tag tag) {
+                Digest was = stores.locks().locked(repository, name, () -> untag(name, tag.name()));
+                emit(ImageEvent.Kind.DELETE, name, was, tag.name(), null, -1, host);
+            } else {
+                Digest digest = ((Reference.ByDigest) reference).digest();
+                List<String> tags = stores.locks().locked(repository, name, () -> deleteManifest(name, digest));
+                emit(ImageEvent.Kind.DELETE, name, digest, null, null, -1, host);
+                for (String tag : tags) {
+                    emit(ImageEvent.Kind.DELETE, name, digest, tag, null, -1, host);
+                }
+            }
+            return null;
+        });
     }
 
-    private void untag(ImageName name, String tag) throws IOException {
-        if (stores.metadata().tag(repository, name, tag).isEmpty()) {
+    /** Returns the digest the tag pointed to. */
+    private Digest untag(ImageName name, String tag) throws IOException {
+        Optional<TagRecord> current = stores.metadata().tag(repository, name, tag);
+        if (current.isEmpty()) {
             throw new OciException(OciErrorCode.MANIFEST_UNKNOWN, "tag " + tag + " is not in " + repository + "/" + name);
         }
         if (immutableTags) {
@@ -202,10 +229,11 @@ final class HostedManifests implements ManifestWriter {
         stores.metadata().removeTag(repository, name, tag);
         stores.manifests().invalidate(new ManifestCache.Key(repository, name, tag));
         stores.tagChanges().changed();
+        return current.get().digest();
     }
 
-    /** With the image's lock held: the manifest, the tags pointing to it and its referrer entry go. */
-    void deleteManifest(ImageName name, Digest digest) throws IOException {
+    /** With the image's lock held: the manifest, the tags pointing to it and its referrer entry go (tags returned). */
+    List<String> deleteManifest(ImageName name, Digest digest) throws IOException {
         HostedMetadataStore metadata = stores.metadata();
         ManifestContent target = metadata.manifest(repository, name, digest).orElseThrow(() -> new OciException(
                 OciErrorCode.MANIFEST_UNKNOWN, "manifest " + digest + " is not in " + repository + "/" + name));
@@ -229,6 +257,7 @@ final class HostedManifests implements ManifestWriter {
         metadata.deleteManifest(repository, name, digest);
         stores.manifests().invalidateImage(repository, name);
         stores.tagChanges().changed();
+        return tags;
     }
 
     List<String> tagsOf(ImageName name, Digest digest) throws IOException {

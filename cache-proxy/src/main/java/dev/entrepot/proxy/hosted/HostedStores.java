@@ -1,5 +1,6 @@
 package dev.entrepot.proxy.hosted;
 
+import dev.entrepot.proxy.repository.ImageEvents;
 import dev.entrepot.proxy.repository.ManifestCache;
 import dev.entrepot.proxy.repository.TagChanges;
 import dev.entrepot.proxy.store.HostedBlobStore;
@@ -27,6 +28,7 @@ public final class HostedStores {
     private final Vertx vertx;
     private final Clock clock;
     private final TagChanges tagChanges;
+    private final ImageEvents events;
     private final ImageLocks locks = new ImageLocks();
     private final CollectionGuard guard = new CollectionGuard();
     private final Set<String> busyUploads = ConcurrentHashMap.newKeySet();
@@ -34,9 +36,11 @@ public final class HostedStores {
     /**
      * @param disk       threads that write request bodies to disk
      * @param tagChanges told of every tag write and delete (virtual repositories forget what tags resolved to)
+     * @param events     told of pushes and deletes (notifications)
      */
     public HostedStores(HostedBlobStore blobs, HostedMetadataStore metadata, UploadStore uploads,
-                        ManifestCache manifests, Executor disk, Vertx vertx, Clock clock, TagChanges tagChanges) {
+                        ManifestCache manifests, Executor disk, Vertx vertx, Clock clock, TagChanges tagChanges,
+                        ImageEvents events) {
         this.blobs = blobs;
         this.metadata = metadata;
         this.uploads = uploads;
@@ -45,6 +49,11 @@ public final class HostedStores {
         this.vertx = vertx;
         this.clock = clock;
         this.tagChanges = tagChanges;
+        this.events = events;
+    }
+
+    ImageEvents events() {
+        return events;
     }
 
     HostedBlobStore blobs() {

@@ -38,6 +38,8 @@ public final class ProxyMetrics {
     public static final String GC_REMOVED_BYTES = "entrepot.gc.removed.bytes";
     public static final String GC_DURATION = "entrepot.gc.duration";
     public static final String CLEANUP_DELETED = "entrepot.cleanup.deleted.manifests";
+    public static final String NOTIFICATIONS = "entrepot.notifications";
+    public static final String NOTIFICATIONS_PENDING = "entrepot.notifications.pending";
     public static final String VIRTUAL_REQUESTS = "entrepot.virtual.requests";
     public static final String VIRTUAL_FAILOVERS = "entrepot.virtual.failovers";
     public static final String VIRTUAL_RESOLUTION = "entrepot.virtual.resolution";
@@ -54,6 +56,7 @@ public final class ProxyMetrics {
     private final Counter evictions;
     private final Map<String, RepositoryMetrics> repositories = new ConcurrentHashMap<>();
     private final Map<String, VirtualMetrics> virtuals = new ConcurrentHashMap<>();
+    private final Map<String, EndpointMetrics> endpoints = new ConcurrentHashMap<>();
 
     public ProxyMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -114,6 +117,46 @@ public final class ProxyMetrics {
 
     public void evicted() {
         evictions.increment();
+    }
+
+    /** The meters of one notification endpoint; {@code pending} is read at scrape time. */
+    public EndpointMetrics endpoint(String name, Supplier<Number> pending) {
+        return endpoints.computeIfAbsent(name, n -> {
+            Gauge.builder(NOTIFICATIONS_PENDING, pending).description("Events waiting for delivery to an endpoint")
+                    .tag("endpoint", n).register(registry);
+            return new EndpointMetrics(n);
+        });
+    }
+
+    /** Deliveries to one endpoint by outcome. */
+    public final class EndpointMetrics {
+        private final Counter delivered;
+        private final Counter failed;
+        private final Counter dropped;
+
+        private EndpointMetrics(String endpoint) {
+            this.delivered = outcome(endpoint, "delivered");
+            this.failed = outcome(endpoint, "failed");
+            this.dropped = outcome(endpoint, "dropped");
+        }
+
+        private Counter outcome(String endpoint, String result) {
+            return Counter.builder(NOTIFICATIONS).description("Event deliveries by outcome (failed: a try that will "
+                    + "be retried; dropped: given up after notifications.maxAge)")
+                    .tag("endpoint", endpoint).tag("result", result).register(registry);
+        }
+
+        public void delivered() {
+            delivered.increment();
+        }
+
+        public void failed() {
+            failed.increment();
+        }
+
+        public void dropped() {
+            dropped.increment();
+        }
     }
 
     public VirtualMetrics virtual(String name) {

@@ -14,10 +14,19 @@ public interface ManifestWriter {
 
     /**
      * Verifies and stores a manifest exactly as sent. {@code contentType} is the request's Content-Type (may be
-     * null); the body is bounded by the caller.
+     * null); the body is bounded by the caller; {@code host} is how the client addressed the registry (for the events
+     * this push causes; null: unknown).
      */
-    Future<Pushed> put(ImageName name, Reference reference, String contentType, byte[] body);
+    Future<Pushed> put(ImageName name, Reference reference, String contentType, byte[] body, String host);
 
     /** By digest: the manifest and every tag pointing to it; by tag: the tag only. */
-    Future<Void> delete(ImageName name, Reference reference);
+    Future<Void> delete(ImageName name, Reference reference, String host);
+
+    default Future<Pushed> put(ImageName name, Reference reference, String contentType, byte[] body) {
+        return put(name, reference, contentType, body, null);
+    }
+
+    default Future<Void> delete(ImageName name, Reference reference) {
+        return delete(name, reference, null);
+    }
 }

@@ -8,6 +8,7 @@ import dev.entrepot.proxy.config.ByteSize;
 import dev.entrepot.proxy.config.ConfigException;
 import dev.entrepot.proxy.config.ConfigLoader;
 import dev.entrepot.proxy.config.EntrepotConfig;
+import dev.entrepot.proxy.events.Notifier;
 import dev.entrepot.proxy.hosted.GarbageCollector;
 import dev.entrepot.proxy.hosted.HostedStores;
 import dev.entrepot.proxy.metrics.ProxyMetrics;
@@ -59,6 +60,7 @@ public class ProxyProducer {
     private StoreLock storeLock;
     private HostedMaintenance hostedMaintenance;
     private HttpClient http;
+    private HttpClient events;
     private ConfigWatcher watcher;
     private long maintenanceTimer = -1;
 
@@ -126,13 +128,16 @@ public class ProxyProducer {
         HttpUpstreamClient.Settings upstreamSettings = new HttpUpstreamClient.Settings(up.connectTimeout(),
                 up.idleTimeout(), up.connectRetries(), up.retryBackoff());
 
-        CacheStores cache = new CacheStores(blobs, metadata, fetches, manifests, vertx, clock);
+        events = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(2000).setKeepAlive(true),
+                new PoolOptions().setHttp1MaxSize(4));
+        Notifier notifier = new Notifier(storage, vertx, events, metrics, clock);
+        CacheStores cache = new CacheStores(blobs, metadata, fetches, manifests, vertx, clock, notifier);
         TagChanges tagChanges = new TagChanges();
         HostedStores hosted = new HostedStores(hostedBlobs, hostedMetadata, uploads, manifests, disk, vertx, clock,
-                tagChanges);
+                tagChanges, notifier);
         RepositoryFactory factory = new RepositoryFactory(vertx, http, upstreamSettings, cache, hosted, tagChanges, metrics);
-        ProxyRuntime runtime = new ProxyRuntime(factory, manifests, blobs, storage, authEnvironment, config, source,
-                loaded);
+        ProxyRuntime runtime = new ProxyRuntime(factory, manifests, blobs, storage, authEnvironment, notifier, config,
+                source, loaded);
         hostedMaintenance = new HostedMaintenance(new GarbageCollector(hosted), uploads, () -> runtime, metrics,
                 housekeeping, clock);
 
@@ -141,6 +146,7 @@ public class ProxyProducer {
         maintenanceTimer = vertx.setPeriodic(settings.maintenanceInterval().toMillis(), id -> {
             maintenance[0].schedule();
             hostedMaintenance.tick();
+            notifier.kick();
         });
         if (file != null) {
             watcher = new ConfigWatcher(vertx, file, runtime, loaded);
@@ -187,6 +193,9 @@ public class ProxyProducer {
         }
         if (http != null) {
             http.close();
+        }
+        if (events != null) {
+            events.close();
         }
         if (disk != null) {
             disk.shutdown();

@@ -3,6 +3,7 @@ package dev.entrepot.proxy.runtime;
 import dev.entrepot.proxy.auth.AuthEnvironment;
 import dev.entrepot.proxy.auth.ClientAuth;
 import dev.entrepot.proxy.config.EntrepotConfig;
+import dev.entrepot.proxy.events.Notifier;
 import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.repository.ManifestCache;
 import dev.entrepot.proxy.repository.Repositories;
@@ -35,17 +36,21 @@ public final class ProxyRuntime {
     private final FsBlobStore blobs;
     private final Path storage;
     private final AuthEnvironment authEnvironment;
+    private final Notifier notifier;
     private volatile Generation current;
     private volatile ConfigState state;
 
     ProxyRuntime(RepositoryFactory factory, ManifestCache manifests, FsBlobStore blobs, Path storage,
-                 AuthEnvironment authEnvironment, EntrepotConfig initial, String source, byte[] initialBytes) {
+                 AuthEnvironment authEnvironment, Notifier notifier, EntrepotConfig initial, String source,
+                 byte[] initialBytes) {
         this.factory = factory;
         this.manifests = manifests;
         this.blobs = blobs;
         this.storage = storage;
         this.authEnvironment = authEnvironment;
+        this.notifier = notifier;
         this.current = new Generation(initial, factory.build(initial), ClientAuth.of(initial, authEnvironment));
+        notifier.configure(initial.notifications());
         this.state = new ConfigState(source, Instant.now(), sha256(initialBytes), null);
         LOG.infof("serving %s from %s; store %s (%d bytes)", describe(initial), source, storage, blobs.totalBytes());
         warnIfOpen(current);
@@ -87,6 +92,7 @@ public final class ProxyRuntime {
         }
         ClientAuth clientAuth = ClientAuth.of(next, authEnvironment); // new users, passwords and bindings apply now
         Repositories repositories = factory.build(next);
+        notifier.configure(next.notifications()); // may refuse (an unreadable headers file): the old config stays
         current = new Generation(next, repositories, clientAuth);
         // A repository name may now point elsewhere: drop what memory holds, the disk copies stay valid by digest.
         manifests.clear();

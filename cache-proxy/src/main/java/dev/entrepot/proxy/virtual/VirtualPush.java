@@ -45,16 +45,16 @@ final class VirtualPush implements Pushable, ManifestWriter {
     }
 
     @Override
-    public Future<Pushed> put(ImageName name, Reference reference, String contentType, byte[] body) {
+    public Future<Pushed> put(ImageName name, Reference reference, String contentType, byte[] body, String host) {
         ManifestWriter writer = target.pushable().manifests();
-        return writer.put(name, reference, contentType, body).recover(e -> lacksContent(e)
-                ? adopt(name, body).compose(v -> writer.put(name, reference, contentType, body))
+        return writer.put(name, reference, contentType, body, host).recover(e -> lacksContent(e)
+                ? adopt(name, body, host).compose(v -> writer.put(name, reference, contentType, body, host))
                 : Future.failedFuture(e));
     }
 
     @Override
-    public Future<Void> delete(ImageName name, Reference reference) {
-        return target.pushable().manifests().delete(name, reference);
+    public Future<Void> delete(ImageName name, Reference reference, String host) {
+        return target.pushable().manifests().delete(name, reference, host);
     }
 
     private static boolean lacksContent(Throwable e) {
@@ -63,7 +63,7 @@ final class VirtualPush implements Pushable, ManifestWriter {
     }
 
     /** Brings every blob and child manifest {@code manifest} refers to into the target image, one after another. */
-    private Future<Void> adopt(ImageName name, byte[] manifest) {
+    private Future<Void> adopt(ImageName name, byte[] manifest, String host) {
         JsonNode root;
         try {
             root = JSON.readTree(manifest);
@@ -92,7 +92,7 @@ final class VirtualPush implements Pushable, ManifestWriter {
             chain = chain.compose(v -> ensureBlob(name, d));
         }
         for (Digest d : children) {
-            chain = chain.compose(v -> ensureManifest(name, d));
+            chain = chain.compose(v -> ensureManifest(name, d, host));
         }
         return chain;
     }
@@ -118,9 +118,9 @@ final class VirtualPush implements Pushable, ManifestWriter {
         });
     }
 
-    private Future<Void> ensureManifest(ImageName name, Digest digest) {
+    private Future<Void> ensureManifest(ImageName name, Digest digest, String host) {
         return target.storedManifest(name, digest).compose(held -> held.isPresent() ? Future.succeededFuture()
                 : virtual.manifest(name, new Reference.ByDigest(digest)).compose(child ->
-                        put(name, new Reference.ByDigest(digest), child.mediaType(), child.bytes()).mapEmpty()));
+                        put(name, new Reference.ByDigest(digest), child.mediaType(), child.bytes(), host).mapEmpty()));
     }
 }

@@ -13,6 +13,7 @@ import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.oci.Reference;
 import dev.entrepot.proxy.oci.ReferrersIndex;
 import dev.entrepot.proxy.repository.BlobSource;
+import dev.entrepot.proxy.repository.ImageEvent;
 import dev.entrepot.proxy.repository.ManifestCache;
 import dev.entrepot.proxy.repository.Page;
 import dev.entrepot.proxy.store.BlobLease;
@@ -72,6 +73,7 @@ class PullThroughRepositoryTest {
     private ProxyMetrics metrics;
     private InflightFetches fetches;
     private PullThroughRepository repository;
+    private final List<ImageEvent> events = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void setUp() throws IOException {
@@ -93,7 +95,8 @@ class PullThroughRepositoryTest {
 
     /** A repository over the same disk with an empty memory cache, as after a restart. */
     private PullThroughRepository newRepository() {
-        CacheStores stores = new CacheStores(blobs, metadata, fetches, new ManifestCache(16 << 20, metrics), vertx, clock);
+        CacheStores stores = new CacheStores(blobs, metadata, fetches, new ManifestCache(16 << 20, metrics), vertx, clock,
+                events::add);
         return new PullThroughRepository(new Upstream(REPO, true, upstream, new FreshnessPolicy(TTL),
                 metrics.repository(REPO)), stores);
     }

@@ -120,7 +120,7 @@ class GarbageCollectorTest extends HostedTestBase {
         CountDownLatch marking = new CountDownLatch(1);
         CountDownLatch pushed = new CountDownLatch(1);
         HostedStores paused = new HostedStores(fx.blobs, pauseWhileMarking(fx.metadata, marking, pushed), fx.uploads,
-                fx.cache, fx.disk, fx.vertx, fx.clock, fx.tagChanges);
+                fx.cache, fx.disk, fx.vertx, fx.clock, fx.tagChanges, fx.events::add);
         CompletableFuture<GarbageCollector.Report> gc = new CompletableFuture<>();
         new Thread(() -> {
             try {

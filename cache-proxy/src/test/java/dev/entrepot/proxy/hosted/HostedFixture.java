@@ -9,6 +9,7 @@ import dev.entrepot.proxy.oci.ImageName;
 import dev.entrepot.proxy.oci.MediaTypes;
 import dev.entrepot.proxy.oci.Reference;
 import dev.entrepot.proxy.repository.BlobUploads;
+import dev.entrepot.proxy.repository.ImageEvent;
 import dev.entrepot.proxy.repository.ManifestCache;
 import dev.entrepot.proxy.repository.ManifestWriter.Pushed;
 import dev.entrepot.proxy.repository.TagChanges;
@@ -25,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -43,6 +45,7 @@ final class HostedFixture implements AutoCloseable {
     final FsUploadStore uploads;
     final ManifestCache cache;
     final TagChanges tagChanges = new TagChanges();
+    final List<ImageEvent> events = new CopyOnWriteArrayList<>();
     final HostedStores stores;
 
     HostedFixture(Path root) throws Exception {
@@ -51,7 +54,7 @@ final class HostedFixture implements AutoCloseable {
         metadata = new FsHostedMetadataStore(root.resolve("hosted"), blobs, clock);
         uploads = new FsUploadStore(root.resolve("uploads"), blobs, clock);
         cache = new ManifestCache(16 << 20, metrics);
-        stores = new HostedStores(blobs, metadata, uploads, cache, disk, vertx, clock, tagChanges);
+        stores = new HostedStores(blobs, metadata, uploads, cache, disk, vertx, clock, tagChanges, events::add);
     }
 
     HostedRepository repository(String name, boolean immutableTags) {

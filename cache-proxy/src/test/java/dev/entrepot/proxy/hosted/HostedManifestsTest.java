@@ -119,6 +119,20 @@ class HostedManifestsTest extends HostedTestBase {
     }
 
     @Test
+    void pushesAndDeletesAreReportedAsEvents() throws Exception {
+        Image image = fx.pushImage(team, "app", "v1", 20, null);
+        Await.result(team.manifests().delete(APP, new Reference.Tag("v1"), "registry.example"));
+        Await.result(team.manifests().put(APP, new Reference.Tag("v2"), MediaTypes.OCI_MANIFEST, image.manifest()));
+        Await.result(team.manifests().delete(APP, new Reference.ByDigest(image.digest())));
+
+        assertThat(fx.events).extracting(e -> e.kind() + " " + e.tag() + " " + e.digest().equals(image.digest()))
+                .containsExactly("INSERT v1 true", "DELETE v1 true", "INSERT v2 true", "DELETE null true",
+                        "DELETE v2 true");
+        assertThat(fx.events.get(0).size()).isEqualTo(2020 + "{\"seed\":20}".length());
+        assertThat(fx.events.get(1).host()).isEqualTo("registry.example");
+    }
+
+    @Test
     void untaggingLeavesTheManifest() throws Exception {
         Image image = fx.pushImage(team, "app", "v1", 7, null);
 

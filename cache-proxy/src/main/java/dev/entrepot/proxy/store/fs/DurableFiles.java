@@ -17,13 +17,13 @@ import org.jboss.logging.Logger;
  * Small files replaced atomically and durably: written to a temp file, fsynced, renamed over the target, then the
  * directory fsynced, so after a crash a reader finds the old content or the new one, never a mix or nothing.
  */
-final class DurableFiles {
+public final class DurableFiles {
     private static final Logger LOG = Logger.getLogger(DurableFiles.class);
 
     private DurableFiles() {
     }
 
-    static void write(Path tmpDir, Path target, String content) throws IOException {
+    public static void write(Path tmpDir, Path target, String content) throws IOException {
         Files.createDirectories(target.getParent());
         Path temp = tmpDir.resolve("meta." + UUID.randomUUID());
         try {
@@ -41,7 +41,7 @@ final class DurableFiles {
         }
     }
 
-    static Optional<String> read(Path path) throws IOException {
+    public static Optional<String> read(Path path) throws IOException {
         try {
             return Optional.of(Files.readString(path, StandardCharsets.UTF_8));
         } catch (NoSuchFileException e) {
@@ -50,7 +50,7 @@ final class DurableFiles {
     }
 
     /** Deletes the file and makes the deletion durable; false when there was nothing to delete. */
-    static boolean delete(Path path) throws IOException {
+    public static boolean delete(Path path) throws IOException {
         boolean deleted = Files.deleteIfExists(path);
         if (deleted) {
             fsyncDirectory(path.getParent());

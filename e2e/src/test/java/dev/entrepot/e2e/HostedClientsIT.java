@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -89,8 +90,11 @@ class HostedClientsIT {
         Path devPassword = Files.writeString(work.resolve("dev.password"), "dev-s3cret\n");
         String[] users = {"{name: ci, passwordFile: " + ciPassword + ", role: writer}",
                 "{name: dev, passwordFile: " + devPassword + ", role: reader}"};
+        // Anonymous pulls and writers' pushes need the token flow: see dockerLoginAsAWriterPushesWhenAnonymousPullIsOn.
         guarded = TEARDOWN.add(EntrepotProxy.start(work.resolve("guarded"),
-                new ProxyConfig().standard("team", false, null).auth(true, users), accessLog));
+                new ProxyConfig().standard("team", false, null).authBlock("auth:\n  anonymousPull: true\n  token: {}\n"
+                        + "  users:\n" + String.join("", Arrays.stream(users).map(u -> "    - " + u + "\n").toList())),
+                accessLog));
         closed = TEARDOWN.add(EntrepotProxy.start(work.resolve("closed"),
                 new ProxyConfig().standard("team", false, null).auth(false, users), accessLog));
     }
@@ -290,14 +294,19 @@ class HostedClientsIT {
 
     /**
      * DESIGN.md's default: anonymous pull, pushes for writers. docker (like containers/image) sends credentials only
-     * when its first {@code GET /v2/} was answered 401 with a challenge; a challenge there for anonymous clients makes
-     * docker refuse anonymous pulls ("no basic auth credentials"), so with Basic auth only a token flow (anonymous
-     * tokens for pulls) serves both.
+     * when its first {@code GET /v2/} was answered 401 with a challenge; a Basic challenge there for anonymous clients
+     * makes docker refuse anonymous pulls ("no basic auth credentials"), so only the token flow (anonymous tokens for
+     * pulls, a writer's credentials at the token endpoint for pushes) serves both: this proxy has {@code auth.token}.
      */
     @Test
     @Order(11)
     void dockerLoginAsAWriterPushesWhenAnonymousPullIsOn() {
         loginPushAndPullBack(guarded);
+        String target = guarded.hostPort() + "/team/pushed:v1";
+        removeDockImage();
+        docker().docker("rmi", "-f", target);
+        assertThat(docker().docker("pull", target).ok()).as("logged out: an anonymous pull (an anonymous token)")
+                .isTrue();
     }
 
     @Test

@@ -20,6 +20,8 @@ public interface OperatorConfig {
 
     ServiceMonitor serviceMonitor();
 
+    NodeMirror nodeMirror();
+
     interface Proxy {
         /** cache-proxy container image. */
         @WithDefault("entrepot/cache-proxy:0.1.0-SNAPSHOT")
@@ -83,6 +85,39 @@ public interface OperatorConfig {
         /** How long a probe result is reused before the upstream is asked again. */
         @WithDefault("60s")
         Duration cacheFor();
+    }
+
+    /**
+     * Every node's containerd pulls the mirrored registries through one namespace's proxy: a node
+     * agent DaemonSet there writes hosts.toml files and serves the mirror address they name.
+     */
+    interface NodeMirror {
+        /** The namespace whose proxy nodes pull through; unset: no node agent anywhere. */
+        Optional<String> namespace();
+
+        /** containerd version of the nodes, e.g. 1.7 or 2.1: decides which hosts.toml fields are rendered. */
+        @WithDefault("1.7")
+        String containerdVersion();
+
+        /** containerd's hosts directory on the nodes (its registry config_path). */
+        @WithDefault("/etc/containerd/certs.d")
+        String hostsDir();
+
+        /** containerd's config file on the nodes, read by the agent to check config_path. */
+        @WithDefault("/etc/containerd/config.toml")
+        String containerdConfig();
+
+        /** Port of the mirror the agent serves on each node's loopback address. */
+        @WithDefault("5050")
+        int port();
+
+        /** Port of the agent's readiness, status and metrics on each node's address. */
+        @WithDefault("5051")
+        int statusPort();
+
+        /** hosts.toml dial_timeout, rendered for containerd 2.1 and later only. */
+        @WithDefault("1s")
+        Duration dialTimeout();
     }
 
     interface ServiceMonitor {

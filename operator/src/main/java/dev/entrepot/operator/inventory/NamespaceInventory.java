@@ -10,6 +10,7 @@ import dev.entrepot.operator.config.OperatorConfig;
 import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
 import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
 import dev.entrepot.operator.plan.NamespacePlanner;
+import dev.entrepot.operator.plan.NodeMirrorSettings;
 import dev.entrepot.operator.plan.ProxySettings;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -30,6 +31,10 @@ public class NamespaceInventory {
 
     public ProxySettings settings() {
         return ProxySettings.from(config);
+    }
+
+    public NodeMirrorSettings nodeMirror() {
+        return NodeMirrorSettings.from(config);
     }
 
     /** The namespaces informers watch: entrepot.operator.namespaces, or all. */

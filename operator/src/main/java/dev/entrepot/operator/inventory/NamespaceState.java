@@ -3,10 +3,13 @@ package dev.entrepot.operator.inventory;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.SortedMap;
 
 import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
 import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
 import dev.entrepot.operator.plan.NamespacePlan;
+import dev.entrepot.operator.plan.NodeMirrorSettings;
+import dev.entrepot.operator.render.NodeAgentRenderer;
 import dev.entrepot.operator.render.ProxyConfigRenderer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -23,6 +26,11 @@ public record NamespaceState(String namespace, List<Repository> repositories, Li
     /** The proxy's entrepot.yaml, as the ConfigMap holds it. */
     public String entrepotYaml() {
         return ProxyConfigRenderer.render(plan.config());
+    }
+
+    /** The hosts.toml files of the node mirror, by ConfigMap key: one per mirrorOf host the proxy serves. */
+    public SortedMap<String, String> hostsFiles(NodeMirrorSettings settings) {
+        return NodeAgentRenderer.hostsFiles(plan.config(), namespace, settings);
     }
 
     /** What the proxy reports as configSha256 once it applied {@link #entrepotYaml()}. */

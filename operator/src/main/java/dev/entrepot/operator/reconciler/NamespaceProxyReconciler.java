@@ -15,6 +15,9 @@ import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
 import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
 import dev.entrepot.operator.dependent.CredentialsSecretDependentResource;
 import dev.entrepot.operator.dependent.HasRepositoriesCondition;
+import dev.entrepot.operator.dependent.NodeAgentDaemonSetDependentResource;
+import dev.entrepot.operator.dependent.NodeMirrorCondition;
+import dev.entrepot.operator.dependent.NodeMirrorConfigMapDependentResource;
 import dev.entrepot.operator.dependent.ProxyConfigMapDependentResource;
 import dev.entrepot.operator.dependent.ProxyDeploymentDependentResource;
 import dev.entrepot.operator.dependent.PrometheusOperatorPresentCondition;
@@ -23,14 +26,17 @@ import dev.entrepot.operator.dependent.ServiceMonitorDependentResource;
 import dev.entrepot.operator.dependent.StoreClaimDependentResource;
 import dev.entrepot.operator.inventory.NamespaceInventory;
 import dev.entrepot.operator.inventory.NamespaceState;
+import dev.entrepot.operator.plan.NodeMirrorSettings;
 import dev.entrepot.operator.probe.ProxyProbe;
 import dev.entrepot.operator.probe.UpstreamProbe;
+import dev.entrepot.operator.status.NodeMirrorView;
 import dev.entrepot.operator.status.ProxyView;
 import dev.entrepot.operator.status.StatusAggregator;
 import dev.entrepot.operator.status.StatusWriter;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -49,8 +55,9 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 /**
  * One shared proxy per namespace, so the namespace is the primary: any change to a Repository,
  * VirtualRepository, referenced Secret or owned object reconciles its whole namespace, serially.
- * The workflow creates/updates the proxy objects (or deletes them when no repository is left);
- * this class then asks the proxy what it serves and writes every repository's status.
+ * The workflow creates/updates the proxy objects (or deletes them when no repository is left), and in
+ * the node mirror's namespace the node agents; this class then asks the proxy what it serves and
+ * writes every repository's status.
  */
 @ControllerConfiguration(name = NamespaceProxyReconciler.NAME, generationAwareEventProcessing = false,
         informer = @Informer(genericFilter = WatchedNamespaceFilter.class),
@@ -63,7 +70,9 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
         @Dependent(type = ProxyDeploymentDependentResource.class, reconcilePrecondition = HasRepositoriesCondition.class),
         @Dependent(type = ProxyServiceDependentResource.class, reconcilePrecondition = HasRepositoriesCondition.class),
         @Dependent(type = ServiceMonitorDependentResource.class, reconcilePrecondition = HasRepositoriesCondition.class,
-                activationCondition = PrometheusOperatorPresentCondition.class)
+                activationCondition = PrometheusOperatorPresentCondition.class),
+        @Dependent(type = NodeMirrorConfigMapDependentResource.class, reconcilePrecondition = NodeMirrorCondition.class),
+        @Dependent(type = NodeAgentDaemonSetDependentResource.class, reconcilePrecondition = NodeMirrorCondition.class)
 })
 public class NamespaceProxyReconciler implements Reconciler<Namespace> {
 
@@ -95,8 +104,8 @@ public class NamespaceProxyReconciler implements Reconciler<Namespace> {
         // Only a proxy with an available replica is asked: the others cannot answer anyway.
         var proxy = new ProxyView(available, state.configSha256(),
                 available ? proxyProbe.probe(state.namespace()) : null);
-        var statuses = new StatusAggregator(state.plan(), state.namespace(), proxy, upstreamProbe::probe,
-                Instant.now());
+        var statuses = new StatusAggregator(state.plan(), state.namespace(), proxy, nodeMirror(state, context),
+                upstreamProbe::probe, Instant.now());
         int writes = 0;
         for (Repository r : state.repositories()) {
             writes += StatusWriter.write(context.getClient(), r, statuses.repository(r)) ? 1 : 0;
@@ -111,6 +120,14 @@ public class NamespaceProxyReconciler implements Reconciler<Namespace> {
         return statuses.awaitingProxy()
                 ? UpdateControl.<Namespace>noUpdate().rescheduleAfter(recheckAfter())
                 : UpdateControl.noUpdate();
+    }
+
+    private NodeMirrorView nodeMirror(NamespaceState state, Context<Namespace> context) {
+        NodeMirrorSettings settings = inventory.nodeMirror();
+        return settings.enabledFor(state.namespace())
+                ? new NodeMirrorView(true, context.getSecondaryResource(DaemonSet.class).orElse(null),
+                        settings.hostsDir(), settings.mirrorUrl())
+                : NodeMirrorView.disabled();
     }
 
     private Duration recheckAfter() {

@@ -20,6 +20,7 @@ import dev.entrepot.operator.plan.Problem;
 import dev.entrepot.operator.plan.Subject;
 import dev.entrepot.operator.probe.ProxyProbe;
 import dev.entrepot.operator.probe.UpstreamProbe;
+import dev.entrepot.operator.render.NodeAgentRenderer;
 import dev.entrepot.operator.render.ProxyWorkloadRenderer;
 
 /** The one place where status conditions are decided, for both kinds of repository. */
@@ -28,18 +29,26 @@ public final class StatusAggregator {
     public static final String READY = "Ready";
     public static final String UPSTREAM_REACHABLE = "UpstreamReachable";
     public static final String RESOLVED = "Resolved";
+    public static final String NODE_MIRROR = "NodeMirror";
 
     private final NamespacePlan plan;
     private final String namespace;
     private final ProxyView proxy;
     private final Function<String, UpstreamProbe.Result> probe;
     private final Instant now;
+    private final NodeMirrorView nodes;
 
     public StatusAggregator(NamespacePlan plan, String namespace, ProxyView proxy,
+            Function<String, UpstreamProbe.Result> probe, Instant now) {
+        this(plan, namespace, proxy, NodeMirrorView.disabled(), probe, now);
+    }
+
+    public StatusAggregator(NamespacePlan plan, String namespace, ProxyView proxy, NodeMirrorView nodes,
             Function<String, UpstreamProbe.Result> probe, Instant now) {
         this.plan = plan;
         this.namespace = namespace;
         this.proxy = proxy;
+        this.nodes = nodes;
         this.probe = probe;
         this.now = now.truncatedTo(ChronoUnit.SECONDS);
     }
@@ -61,8 +70,14 @@ public final class StatusAggregator {
         if (resource.getSpec() != null && resource.getSpec().getMode() == RepositoryMode.REMOTE) {
             conditions.add(upstreamReachable(resource, name));
         }
-        return fill(new RepositoryStatus(), resource.getStatus(), resource.getMetadata().getGeneration(), name,
-                conditions);
+        List<String> mirrored = mirroredHosts(name);
+        if (!mirrored.isEmpty()) {
+            conditions.add(nodeMirror(mirrored));
+        }
+        RepositoryStatus status = fill(new RepositoryStatus(), resource.getStatus(), resource.getMetadata().getGeneration(),
+                name, conditions);
+        status.setMirroredHosts(mirrored.isEmpty() ? null : mirrored);
+        return status;
     }
 
     public VirtualRepositoryStatus virtual(VirtualRepository resource) {
@@ -76,8 +91,14 @@ public final class StatusAggregator {
                         plan.serves(name) ? "every upstream is a served Repository of the namespace"
                                 : "upstreams were not evaluated: " + messages(problems))
                 : condition(RESOLVED, "False", unresolved.get(0).reason(), messages(unresolved));
+        List<Condition> conditions = new ArrayList<>(List.of(ready(name, "virtual", problems), resolved));
+        List<String> mirrored = mirroredHosts(name);
+        if (!mirrored.isEmpty()) {
+            conditions.add(nodeMirror(mirrored));
+        }
         VirtualRepositoryStatus status = fill(new VirtualRepositoryStatus(), resource.getStatus(),
-                resource.getMetadata().getGeneration(), name, List.of(ready(name, "virtual", problems), resolved));
+                resource.getMetadata().getGeneration(), name, conditions);
+        status.setMirroredHosts(mirrored.isEmpty() ? null : mirrored);
         status.setMode("virtual");
         status.setUpstreams(plan.servedUpstreams().get(name));
         status.setMembers(plan.servedMembers(name));
@@ -122,6 +143,40 @@ public final class StatusAggregator {
                     + " among the repositories it serves");
         }
         return condition(READY, "True", "Serving", "served at " + url(name));
+    }
+
+    /** The mirrorOf hosts nodes pull through this repository: those it is served with, when the node mirror runs here. */
+    private List<String> mirroredHosts(String name) {
+        if (!nodes.enabled()) {
+            return List.of();
+        }
+        return plan.config().repositories().stream().filter(r -> r.name().equals(name)).findFirst()
+                .map(r -> List.copyOf(r.mirrorOf())).orElse(List.of());
+    }
+
+    /** Whether the nodes pull these hosts through the mirror: the node agents' readiness says so per node. */
+    private Condition nodeMirror(List<String> hosts) {
+        String files = "hosts.toml for " + String.join(", ", hosts);
+        String agents = NodeAgentRenderer.NAME + " in " + namespace;
+        if (nodes.daemonSet() == null) {
+            return condition(NODE_MIRROR, "False", "AgentPending", "waiting for DaemonSet " + agents);
+        }
+        int desired = nodes.desired();
+        int ready = nodes.ready();
+        if (desired == 0) {
+            return condition(NODE_MIRROR, "False", "NoNodes", "DaemonSet " + agents
+                    + " runs on no node yet (or its node selection and tolerations match none)");
+        }
+        if (ready < desired) {
+            return condition(NODE_MIRROR, "False", "NodesNotReady", files + " is in effect on " + ready + " of "
+                    + desired + " nodes. An agent is ready once it wrote the files and containerd's config_path"
+                    + " includes " + nodes.hostsDir() + "; kubectl -n " + namespace + " get pods -l"
+                    + " app.kubernetes.io/name=" + NodeAgentRenderer.NAME + " -o wide shows which nodes, their"
+                    + " logs and /status why");
+        }
+        return condition(NODE_MIRROR, "True", "NodesMirrored", files + " is in effect on all " + desired
+                + " nodes: their containerd pulls through the node agent at " + nodes.mirrorUrl()
+                + " and falls back to the registry when the proxy cannot answer");
     }
 
     /** Null only with a spec problem, which Ready reports before it looks at modes. */

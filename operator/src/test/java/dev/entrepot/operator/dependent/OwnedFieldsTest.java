@@ -10,13 +10,16 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.entrepot.operator.ServerDefaults;
+import dev.entrepot.operator.plan.NodeMirrorSettings;
 import dev.entrepot.operator.plan.ProxySettings;
+import dev.entrepot.operator.render.NodeAgentRenderer;
 import dev.entrepot.operator.render.ProxyWorkloadRenderer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 
@@ -53,6 +56,18 @@ class OwnedFieldsTest {
         // The server drops the empty data map the operator sends when no repository has credentials.
         assertThat(match(ProxyWorkloadRenderer.credentials("team-a", new TreeMap<>()),
                 ServerDefaults.load("credentials-secret", Secret.class))).isTrue();
+        assertThat(match(NodeAgentRenderer.daemonSet("team-a", ProxySettings.defaults(), NodeMirrorSettings.defaults("team-a")),
+                ServerDefaults.load("daemonset", DaemonSet.class))).isTrue();
+    }
+
+    @Test
+    void aChangedAgentSettingIsDrift() {
+        DaemonSet actual = ServerDefaults.load("daemonset", DaemonSet.class);
+        NodeMirrorSettings defaults = NodeMirrorSettings.defaults("team-a");
+        NodeMirrorSettings otherPort = new NodeMirrorSettings(defaults.namespace(), defaults.containerdVersion(),
+                defaults.hostsDir(), defaults.containerdConfig(), 5060, defaults.statusPort(), defaults.dialTimeout());
+
+        assertThat(match(NodeAgentRenderer.daemonSet("team-a", ProxySettings.defaults(), otherPort), actual)).isFalse();
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +57,10 @@ class ObservedRbacTest {
 
     /** A profile of its own: Quarkus restarts the app and the mock server, so start-up calls are recorded too. */
     public static class FreshServer implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("entrepot.operator.node-mirror.namespace", "rbac-ns"); // the DaemonSet's calls too
+        }
     }
 
     private static final String TEST_AGENT = "entrepot-rbac-test";
@@ -89,6 +94,8 @@ class ObservedRbacTest {
         assertThat(observed).as("calls made by the operator").contains(
                 new Grant("", "namespaces", "watch", null),
                 new Grant("apps", "deployments", "create", null),
+                new Grant("apps", "daemonsets", "create", null),
+                new Grant("apps", "daemonsets", "delete", null),
                 new Grant("", "configmaps", "update", null),
                 new Grant("", "configmaps", "delete", null),
                 new Grant("entrepot.dev", "repositories/status", "update", null));

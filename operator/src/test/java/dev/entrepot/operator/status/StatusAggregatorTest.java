@@ -17,12 +17,16 @@ import org.junit.jupiter.api.Test;
 import dev.entrepot.operator.crd.v1alpha1.common.Condition;
 import dev.entrepot.operator.crd.v1alpha1.common.ServingStatus;
 import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
+import dev.entrepot.operator.crd.v1alpha1.repository.RepositoryStatus;
 import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
+import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepositoryStatus;
 import dev.entrepot.operator.plan.NamespacePlan;
 import dev.entrepot.operator.plan.NamespacePlanner;
 import dev.entrepot.operator.plan.ProxySettings;
 import dev.entrepot.operator.probe.ProxyProbe.Report;
 import dev.entrepot.operator.probe.UpstreamProbe;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 
 /** Ready as decided from the plan, the proxy Deployment and the proxy's own report. */
 class StatusAggregatorTest {
@@ -167,6 +171,79 @@ class StatusAggregatorTest {
                 null, "answered 200"));
 
         assertReady(statuses.repository(locked), "False", "SecretNotFound", "pulling anonymously");
+    }
+
+    private static Condition condition(ServingStatus status, String type) {
+        return status.getConditions().stream().filter(c -> c.getType().equals(type)).findFirst().orElse(null);
+    }
+
+    private static DaemonSet agents(int desired, int ready) {
+        return new DaemonSetBuilder().withNewMetadata().withName("entrepot-node-agent").endMetadata()
+                .withNewStatus().withDesiredNumberScheduled(desired).withNumberReady(ready).endStatus().build();
+    }
+
+    private StatusAggregator withNodes(DaemonSet daemonSet) {
+        Repository mirrored = remote(NS, "hub", "https://registry-1.docker.io", "docker.io", "ghcr.io");
+        NamespacePlan mirrorPlan = NamespacePlanner.plan(List.of(mirrored, team), List.of(all), name -> Optional.empty(),
+                ProxySettings.defaults());
+        return new StatusAggregator(mirrorPlan, NS, new ProxyView(true, RENDERED,
+                Report.answered(true, RENDERED, ALL, Set.of(), null, "answered 200")),
+                new NodeMirrorView(true, daemonSet, "/etc/containerd/certs.d", "http://127.0.0.1:5050"),
+                url -> UpstreamProbe.Result.reachable("ok"), Instant.parse("2026-12-02T06:00:00Z"));
+    }
+
+    @Test
+    void nodeMirrorFollowsTheAgentsReadinessAndListsTheHosts() {
+        Repository hub = remote(NS, "hub", "https://registry-1.docker.io", "docker.io", "ghcr.io");
+
+        RepositoryStatus pending = withNodes(null).repository(hub);
+        assertThat(pending.getMirroredHosts()).containsExactly("docker.io", "ghcr.io");
+        assertThat(condition(pending, StatusAggregator.NODE_MIRROR)).satisfies(c -> {
+            assertThat(c.getStatus()).isEqualTo("False");
+            assertThat(c.getReason()).isEqualTo("AgentPending");
+        });
+        assertThat(condition(withNodes(agents(0, 0)).repository(hub), StatusAggregator.NODE_MIRROR).getReason())
+                .isEqualTo("NoNodes");
+        Condition partly = condition(withNodes(agents(3, 2)).repository(hub), StatusAggregator.NODE_MIRROR);
+        assertThat(partly.getStatus()).isEqualTo("False");
+        assertThat(partly.getReason()).isEqualTo("NodesNotReady");
+        assertThat(partly.getMessage()).contains("hosts.toml for docker.io, ghcr.io is in effect on 2 of 3 nodes")
+                .contains("config_path").contains("/etc/containerd/certs.d")
+                .contains("kubectl -n team-a get pods -l app.kubernetes.io/name=entrepot-node-agent -o wide");
+        Condition all3 = condition(withNodes(agents(3, 3)).repository(hub), StatusAggregator.NODE_MIRROR);
+        assertThat(all3.getStatus()).isEqualTo("True");
+        assertThat(all3.getReason()).isEqualTo("NodesMirrored");
+        assertThat(all3.getMessage()).contains("on all 3 nodes").contains("http://127.0.0.1:5050");
+        assertReady(withNodes(agents(3, 0)).repository(hub), "True", "Serving", "served at");
+    }
+
+    @Test
+    void repositoriesWithoutMirroredHostsOrOutsideTheNodeMirrorNamespaceHaveNoNodeMirror() {
+        assertThat(condition(withNodes(agents(1, 1)).repository(team), StatusAggregator.NODE_MIRROR)).isNull();
+        assertThat(withNodes(agents(1, 1)).virtual(all).getMirroredHosts()).isNull();
+
+        Repository hub = remote(NS, "hub", "https://registry-1.docker.io", "docker.io");
+        NamespacePlan mirrorPlan = NamespacePlanner.plan(List.of(hub), List.of(), name -> Optional.empty(),
+                ProxySettings.defaults());
+        RepositoryStatus elsewhere = answered(mirrorPlan, Report.answered(true, RENDERED, Set.of("hub"), Set.of(), null,
+                "answered 200")).repository(hub);
+        assertThat(condition(elsewhere, StatusAggregator.NODE_MIRROR)).as("node mirror not in this namespace").isNull();
+        assertThat(elsewhere.getMirroredHosts()).isNull();
+    }
+
+    @Test
+    void aVirtualRepositoryCanBeTheNodesMirrorToo() {
+        VirtualRepository mirroringAll = virtual(NS, "all", "team", upstream("team", 100), upstream("hub", 80));
+        mirroringAll.getSpec().setMirrorOf(List.of("quay.io"));
+        NamespacePlan mirrorPlan = NamespacePlanner.plan(List.of(hub, team), List.of(mirroringAll),
+                name -> Optional.empty(), ProxySettings.defaults());
+
+        VirtualRepositoryStatus status = new StatusAggregator(mirrorPlan, NS, new ProxyView(false, RENDERED, null),
+                new NodeMirrorView(true, agents(2, 2), "/etc/containerd/certs.d", "http://127.0.0.1:5050"),
+                url -> UpstreamProbe.Result.reachable("ok"), Instant.parse("2026-12-02T06:00:00Z")).virtual(mirroringAll);
+
+        assertThat(status.getMirroredHosts()).containsExactly("quay.io");
+        assertThat(condition(status, StatusAggregator.NODE_MIRROR).getStatus()).isEqualTo("True");
     }
 
     @Test

@@ -9,7 +9,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 @JsonPropertyOrder({"type", "status", "reason", "message", "lastTransitionTime", "observedGeneration"})
 public class Condition {
 
-    @JsonPropertyDescription("Condition type: Ready, UpstreamReachable (remote repositories) or Resolved (virtual repositories).")
+    @JsonPropertyDescription("Condition type: Ready, UpstreamReachable (remote repositories), Resolved (virtual repositories)"
+            + " or NodeMirror (repositories whose mirrorOf hosts the nodes pull through).")
     private String type;
 
     @JsonPropertyDescription("True, False or Unknown.")

@@ -10,7 +10,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ServingStatus {
 
-    @JsonPropertyDescription("Latest observations of the repository's state: Ready, plus UpstreamReachable or Resolved.")
+    @JsonPropertyDescription("Latest observations of the repository's state: Ready, plus UpstreamReachable or Resolved,"
+            + " and NodeMirror for mirrored hosts.")
     private List<Condition> conditions = new ArrayList<>();
 
     @JsonPropertyDescription("The metadata.generation the operator last acted on.")
@@ -19,10 +20,16 @@ public class ServingStatus {
     @JsonPropertyDescription("In-cluster pull prefix, e.g. entrepot.<namespace>.svc:5000/<name>.")
     private String url;
 
+    @JsonPropertyDescription("Registry hosts (mirrorOf) whose pulls every node's containerd sends through this"
+            + " repository, when the node mirror runs in this namespace; see the NodeMirror condition.")
+    private List<String> mirroredHosts;
+
     public List<Condition> getConditions() { return conditions; }
     public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
     public Long getObservedGeneration() { return observedGeneration; }
     public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
     public String getUrl() { return url; }
     public void setUrl(String url) { this.url = url; }
+    public List<String> getMirroredHosts() { return mirroredHosts; }
+    public void setMirroredHosts(List<String> mirroredHosts) { this.mirroredHosts = mirroredHosts; }
 }

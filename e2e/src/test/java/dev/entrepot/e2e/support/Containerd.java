@@ -42,6 +42,9 @@ public final class Containerd implements AutoCloseable {
                       address = "%1$s/containerd.sock.ttrpc"
                     [plugins."io.containerd.internal.v1.opt"]
                       path = "%1$s/opt"
+                    # CRI is off and ctr takes --hosts-dir, but the node agent checks this like on a node.
+                    [plugins."io.containerd.grpc.v1.cri".registry]
+                      config_path = "%1$s/certs.d"
                     """.formatted(dir);
             Path config = dir.resolve("config.toml");
             Files.writeString(config, toml);
@@ -78,6 +81,15 @@ public final class Containerd implements AutoCloseable {
         }
     }
 
+    /** The hosts directory {@link #pull} uses, as config.toml's config_path names it. */
+    public Path hostsDir() {
+        return dir.resolve("certs.d");
+    }
+
+    public Path configFile() {
+        return dir.resolve("config.toml");
+    }
+
     public Exec.Result ctr(String... args) {
         List<String> command = new java.util.ArrayList<>(List.of("ctr", "--address", dir.resolve("containerd.sock").toString()));
         command.addAll(List.of(args));
@@ -86,7 +98,12 @@ public final class Containerd implements AutoCloseable {
 
     /** {@code ctr images pull} (which also unpacks) with the native snapshotter and our hosts dir. */
     public Exec.Result pull(String reference) {
-        return ctr("images", "pull", "--snapshotter", "native", "--hosts-dir", dir.resolve("certs.d").toString(), reference);
+        return pull(reference, hostsDir());
+    }
+
+    /** The same with another hosts directory (e.g. one without a mirror, for comparison). */
+    public Exec.Result pull(String reference, Path hostsDir) {
+        return ctr("images", "pull", "--snapshotter", "native", "--hosts-dir", hostsDir.toString(), reference);
     }
 
     /** Removes the image and garbage-collects its content and snapshots, so a new pull fetches again. */

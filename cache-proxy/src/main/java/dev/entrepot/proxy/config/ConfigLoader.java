@@ -17,6 +17,7 @@ import dev.entrepot.proxy.config.EntrepotConfig.Repository;
 import dev.entrepot.proxy.config.EntrepotConfig.Storage;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,7 +32,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.nodes.Node;
 
 /** Parses {@code entrepot.yaml}, fills defaults and validates; every problem is reported with its path. */
 public final class ConfigLoader {
@@ -83,6 +87,19 @@ public final class ConfigLoader {
 
     /** Like {@link #parse(String)}, naming {@code source} (a file path) in messages. */
     public static EntrepotConfig parse(String yaml, String source) {
+        Node tree;
+        try {
+            tree = new Yaml(new LoaderOptions()).compose(new StringReader(yaml));
+        } catch (MarkedYAMLException e) {
+            throw new ConfigException(source, List.of(syntax(e)));
+        }
+        if (tree == null) {
+            throw new ConfigException(source, List.of("file is empty"));
+        }
+        List<String> shape = SchemaCheck.check(tree);
+        if (!shape.isEmpty()) {
+            throw new ConfigException(source, shape);
+        }
         EntrepotConfig raw;
         try {
             raw = YAML.readValue(yaml, EntrepotConfig.class);
@@ -253,12 +270,17 @@ public final class ConfigLoader {
         }
     }
 
+    private static String syntax(MarkedYAMLException y) {
+        // SnakeYAML's first line is only the context ("while scanning ..."); the problem says what is wrong.
+        return y.getProblemMark() == null ? "YAML syntax error: " + y.getProblem()
+                : "YAML syntax error: " + y.getProblem() + " (line " + (y.getProblemMark().getLine() + 1)
+                + ", column " + (y.getProblemMark().getColumn() + 1) + ")";
+    }
+
     private static String describe(JsonProcessingException e) {
         for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
             if (c instanceof MarkedYAMLException y && y.getProblemMark() != null) {
-                // SnakeYAML's first line is only the context ("while scanning ..."); the problem says what is wrong.
-                return "YAML syntax error: " + y.getProblem() + " (line " + (y.getProblemMark().getLine() + 1)
-                        + ", column " + (y.getProblemMark().getColumn() + 1) + ")";
+                return syntax(y);
             }
         }
         String path = e instanceof JsonMappingException m ? m.getPath().stream()

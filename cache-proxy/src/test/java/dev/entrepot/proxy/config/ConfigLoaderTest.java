@@ -389,16 +389,14 @@ class ConfigLoaderTest {
                       url: https://example.com
                 """);
 
-        // Jackson buffers unknown properties of records until the end of their object: the path is exact, the line
-        // is where the enclosing mapping ends.
-        assertThat(problems).singleElement().asString()
-                .startsWith("repositories[0].remote.tagTTL: unknown field 'tagTTL' (line ");
+        assertThat(problems).containsExactly("repositories[0].remote.tagTTL: unknown field 'tagTTL' (did you mean "
+                + "'tagTtl'?); known here: url, credentials, tagTtl, retention (line 5)");
     }
 
     @Test
     void unknownTopLevelProperty() {
-        assertThat(problems(MINIMAL_REMOTE + "metrics: true\n")).singleElement().asString()
-                .startsWith("metrics: unknown field 'metrics' (line ");
+        assertThat(problems(MINIMAL_REMOTE + "metrics: true\n")).containsExactly("metrics: unknown field 'metrics'; "
+                + "known here: storage, repositories, auth, tls, notifications (line 6)");
     }
 
     @Test
@@ -408,9 +406,7 @@ class ConfigLoaderTest {
                   - {name: other, mode: standard}
                 """);
 
-        assertThat(problems).singleElement().asString()
-                .contains("Duplicate field 'repositories'")
-                .contains("(line 6, column");
+        assertThat(problems).containsExactly("repositories: given twice (line 6)");
     }
 
     @Test

@@ -13,10 +13,14 @@
 #   5. push of one 256 MiB layer (curl POST+PUT, curl single POST ?digest=, skopeo copy of a one-layer image), MiB/s:
 #      Entrepot (standard repository) vs distribution 2.8, same blobs, median of BENCH_PUSH_RUNS fresh layers
 #   6. 10 concurrent skopeo pushes of 10 different images (3 x 4 MiB layers each): wall time, Entrepot vs distribution
+#   7. node mirror fallback (root): ctr pull of a one-layer image through the node agent with the proxy up, killed and
+#      SIGSTOPped (the first pull after the failure), next to a direct pull and to containerd straight at the proxy
 #
 # Needs: java 17, docker-registry (distribution 2.8), nginx (nginx-light), wrk, curl, python3, sha256sum; skopeo (push).
 # Knobs (env): BENCH_DURATION (wrk seconds, default 10), BENCH_WORK_DIR (default mktemp), ENTREPOT_JAR,
-#   BENCH_SECTIONS ("pull push" by default; "pull" is 1-4, "push" is 5-6), BENCH_PUSH_RUNS (default 3).
+#   BENCH_SECTIONS ("pull push" by default; "pull" is 1-4, "push" is 5-6, "fallback" is 7), BENCH_PUSH_RUNS (default 3),
+#   BENCH_FALLBACK_RUNS (default 5), BENCH_FALLBACK_MIB (layer size, default 16), BENCH_FALLBACK_CAP (seconds a pull
+#   may take before it counts as given up, default 60). "fallback" needs root, containerd and ctr.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,6 +30,9 @@ ACCEPT='application/vnd.docker.distribution.manifest.v2+json, application/vnd.do
 NAME=library/bench
 SECTIONS=${BENCH_SECTIONS:-pull push}
 PUSH_RUNS=${BENCH_PUSH_RUNS:-3}
+FALLBACK_RUNS=${BENCH_FALLBACK_RUNS:-5}
+FALLBACK_MIB=${BENCH_FALLBACK_MIB:-16}
+FALLBACK_CAP=${BENCH_FALLBACK_CAP:-60}
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -35,8 +42,9 @@ die() { log "FAILED: $*"; kill -TERM $$; exit 1; }
 TOOLS="java docker-registry curl python3 sha256sum"
 want pull && TOOLS="$TOOLS nginx wrk"
 want push && TOOLS="$TOOLS skopeo"
+want fallback && TOOLS="$TOOLS containerd ctr timeout"
 for tool in $TOOLS; do
-    command -v "$tool" >/dev/null || die "$tool not found (apt-get install docker-registry nginx-light wrk curl skopeo)"
+    command -v "$tool" >/dev/null || die "$tool not found (apt-get install docker-registry nginx-light wrk curl skopeo containerd)"
 done
 
 WORK=${BENCH_WORK_DIR:-$(mktemp -d /tmp/entrepot-bench.XXXXXX)}
@@ -340,6 +348,9 @@ wait_children() {
     done
 }
 
+now() { date +%s.%N; }
+elapsed() { python3 -c "print(f'{$2 - $1:.3f}')"; }
+median() { python3 -c "import statistics, sys; print(statistics.median(float(x) for x in sys.argv[1:]))" "$@"; }
 mib() { python3 -c "print(f'{$1 / 1048576:.0f}')"; }
 ratio() { python3 -c "b = $2; print(f'{$1 / b:.2f}' if b else 'n/a')"; }
 
@@ -497,8 +508,6 @@ PIDS+=($!)
 PUSH_DP=http://127.0.0.1:$PD_PORT
 wait_http "$PUSH_DP/v2/"
 
-now() { date +%s.%N; }
-elapsed() { python3 -c "print(f'{$2 - $1:.3f}')"; }
 
 # upload_post_put BASE REPO FILE DIGEST -> seconds: POST opens a session, PUT ?digest= carries the whole body
 upload_post_put() {
@@ -553,7 +562,6 @@ manifest_is() {
     [[ sha256:$got == "$(cat "$WORK/push/$3.digest")" ]] || die "$1/$2 does not serve the manifest of $3"
 }
 
-median() { python3 -c "import statistics, sys; print(statistics.median(float(x) for x in sys.argv[1:]))" "$@"; }
 mibps() { python3 -c "print(f'{256 / $1:.0f}')"; }
 
 host_of() { echo "${1#http://}"; }
@@ -637,6 +645,211 @@ PUSH_RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$PUSH_EP_PID/status")
 fi # want push
 
 # ---------------------------------------------------------------------------------------------------------
+# 7. node mirror fallback: containerd (ctr --hosts-dir, as root) pulling docker.io/library/fallback:1 with the
+# node agent in front of the proxy, the proxy healthy, killed and SIGSTOPped, next to a direct pull and to
+# containerd pointed straight at the proxy (no agent). The registry the hosts.toml names as server is a second
+# docker-registry standing in for Docker Hub.
+if want fallback; then
+[[ $(id -u) == 0 ]] || die "the fallback section runs containerd and needs root"
+FB=$WORK/fallback
+mkdir -p "$FB"
+log "fallback: two registries (the proxy's upstream, a stand-in for Docker Hub) with one ${FALLBACK_MIB} MiB layer image"
+FB_UP_PORT=$(free_port) FB_HUB_PORT=$(free_port)
+for reg in up:$FB_UP_PORT hub:$FB_HUB_PORT; do
+    registry_config "$FB/${reg%%:*}.yml" "${reg##*:}" "$FB/${reg%%:*}-data"
+    docker-registry serve "$FB/${reg%%:*}.yml" >"$FB/${reg%%:*}-access.log" 2>"$FB/${reg%%:*}-error.log" &
+    PIDS+=($!)
+    wait_http "http://127.0.0.1:${reg##*:}/v2/"
+done
+# a pullable image: a gzip tar layer of random bytes (containerd unpacks it), its config and an OCI manifest
+python3 - "$FB/image" "$FALLBACK_MIB" <<'EOF' || die "generating the fallback image failed"
+import gzip, hashlib, io, json, os, sys, tarfile
+out, mib = sys.argv[1], int(sys.argv[2])
+os.makedirs(out, exist_ok=True)
+raw = io.BytesIO()
+with tarfile.open(fileobj=raw, mode="w") as tar:
+    data = os.urandom(mib << 20)
+    info = tarfile.TarInfo("fallback/random.bin")
+    info.size = len(data)
+    tar.addfile(info, io.BytesIO(data))
+layer = gzip.compress(raw.getvalue(), compresslevel=1)
+config = json.dumps({"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers",
+                     "diff_ids": ["sha256:" + hashlib.sha256(raw.getvalue()).hexdigest()]}}).encode()
+def put(name, data):
+    open(os.path.join(out, name), "wb").write(data)
+    return {"digest": "sha256:" + hashlib.sha256(data).hexdigest(), "size": len(data)}
+manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": dict(mediaType="application/vnd.oci.image.config.v1+json", **put("config", config)),
+            "layers": [dict(mediaType="application/vnd.oci.image.layer.v1.tar+gzip", **put("layer", layer))]}
+put("manifest", json.dumps(manifest).encode())
+EOF
+for port in $FB_UP_PORT $FB_HUB_PORT; do
+    for blob in config layer; do
+        location=$(curl -s -D - -o /dev/null -X POST "http://127.0.0.1:$port/v2/library/fallback/blobs/uploads/" \
+            | tr -d '\r' | awk 'tolower($1) == "location:" {print $2}')
+        [[ $location == http* ]] || location=http://127.0.0.1:$port$location
+        [[ $location == *\?* ]] && sep='&' || sep='?'
+        code=$(curl -s -o /dev/null -w '%{http_code}' -T "$FB/image/$blob" -H 'Content-Type: application/octet-stream' \
+            "$location${sep}digest=sha256:$(sha256_of "$FB/image/$blob")")
+        [[ $code == 201 ]] || die "fallback image: push of $blob answered $code"
+    done
+    code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' \
+        --data-binary @"$FB/image/manifest" "http://127.0.0.1:$port/v2/library/fallback/manifests/1")
+    [[ $code == 201 ]] || die "fallback image: manifest push answered $code"
+done
+
+FB_PROXY_PORT=$(free_port)
+cat >"$FB/entrepot.yaml" <<EOF
+storage:
+  path: $FB/store
+repositories:
+  - name: hub
+    mode: remote
+    mirrorOf: [docker.io]
+    remote:
+      url: http://127.0.0.1:$FB_UP_PORT
+      tagTtl: 1h
+EOF
+FB_STARTS=0
+fb_proxy_start() { # (re)starts the proxy on the same port -> FB_PROXY_PID
+    FB_STARTS=$((FB_STARTS + 1))
+    java -Dentrepot.config="$FB/entrepot.yaml" -Dquarkus.http.port="$FB_PROXY_PORT" -Dquarkus.http.host=127.0.0.1 \
+        -jar "$JAR" >"$FB/proxy-$FB_STARTS.log" 2>&1 &
+    FB_PROXY_PID=$!
+    PIDS+=("$FB_PROXY_PID")
+    wait_http "http://127.0.0.1:$FB_PROXY_PORT/q/health/ready" 90
+}
+fb_proxy_start
+
+log "fallback: a private containerd ($(containerd --version | awk '{print $3}')) and the node agent"
+CTD=$FB/containerd
+mkdir -p "$CTD"
+cat >"$CTD/config.toml" <<EOF
+version = 2
+root = "$CTD/root"
+state = "$CTD/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.aufs"]
+[grpc]
+  address = "$CTD/containerd.sock"
+[ttrpc]
+  address = "$CTD/containerd.sock.ttrpc"
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$CTD/opt"
+[plugins."io.containerd.grpc.v1.cri".registry]
+  config_path = "$FB/certs-agent"
+EOF
+containerd --config "$CTD/config.toml" >"$CTD/containerd.log" 2>&1 &
+PIDS+=($!)
+ctr_() { ctr --address "$CTD/containerd.sock" "$@"; }
+deadline=$((SECONDS + 30))
+until ctr_ version >/dev/null 2>&1; do ((SECONDS < deadline)) || die "containerd did not start, see $CTD/containerd.log"; sleep 0.2; done
+
+HUB=http://127.0.0.1:$FB_HUB_PORT
+AGENT_PORT=$(free_port) AGENT_STATUS=$(free_port)
+hosts_toml() { # hosts_toml DIR MIRROR_URL: docker.io -> MIRROR_URL, then the stand-in (containerd 1.6 wants a [host])
+    mkdir -p "$1/docker.io"
+    printf 'server = "%s"\n\n[host."%s"]\n  capabilities = ["pull", "resolve"]\n' "$HUB" "$2" >"$1/docker.io/hosts.toml"
+}
+hosts_toml "$FB/certs-direct" "$HUB"                                 # no mirror at all
+hosts_toml "$FB/certs-proxy" "http://127.0.0.1:$FB_PROXY_PORT"       # containerd straight at the proxy
+mkdir -p "$FB/certs-agent" "$FB/mirror-files"
+hosts_toml "$FB/rendered" "http://127.0.0.1:$AGENT_PORT"             # what the agent writes into certs-agent
+cp "$FB/rendered/docker.io/hosts.toml" "$FB/mirror-files/docker.io.hosts.toml"
+# the JVM options and entry point of the DaemonSet the operator renders (golden file of NodeAgentRenderer)
+mapfile -t AGENT_JVM < <(python3 - "$ROOT/operator/src/test/resources/golden/node-agent-daemonset.yaml" <<'EOF'
+import sys
+lines, args, inside = open(sys.argv[1]).read().splitlines(), [], False
+for line in lines:
+    s = line.strip()
+    if s == "- command:":
+        inside = True
+    elif inside and s.startswith("- \""):
+        args.append(s[3:-1])
+    elif inside:
+        break
+print("\n".join(a for a in args[1:] if a != "-cp" and not a.startswith("/home/jboss") and not a.startswith("dev.entrepot")))
+EOF
+)
+APP=$(dirname "$JAR")
+ENTREPOT_AGENT_PROXY_URL=http://127.0.0.1:$FB_PROXY_PORT ENTREPOT_AGENT_LISTEN=127.0.0.1:$AGENT_PORT \
+    ENTREPOT_AGENT_STATUS_LISTEN=127.0.0.1:$AGENT_STATUS ENTREPOT_AGENT_SOURCE_DIR=$FB/mirror-files \
+    ENTREPOT_AGENT_HOSTS_DIR=$FB/certs-agent ENTREPOT_AGENT_CONTAINERD_CONFIG=$CTD/config.toml \
+    ENTREPOT_AGENT_CONTAINERD_VERSION=1.6 \
+    java "${AGENT_JVM[@]}" -cp "$APP/app/*:$APP/lib/boot/*:$APP/lib/main/*" dev.entrepot.proxy.agent.NodeAgent \
+    >"$FB/agent.log" 2>&1 &
+AGENT_PID=$!
+PIDS+=("$AGENT_PID")
+wait_http "http://127.0.0.1:$AGENT_STATUS/ready" 30
+cmp -s "$FB/certs-agent/docker.io/hosts.toml" "$FB/rendered/docker.io/hosts.toml" || die "the agent did not write hosts.toml"
+
+FB_REF=docker.io/library/fallback:1
+# fb_pull HOSTS_DIR -> seconds, or "gave up" after FALLBACK_CAP seconds; an empty content store first
+fb_pull() {
+    local start end
+    ctr_ images rm --sync "$FB_REF" >/dev/null 2>&1 || true
+    start=$(now)
+    if ! timeout "$FALLBACK_CAP" ctr --address "$CTD/containerd.sock" images pull --snapshotter native \
+        --hosts-dir "$1" "$FB_REF" >>"$FB/ctr.log" 2>&1; then
+        end=$(now)
+        if python3 -c "import sys; sys.exit(0 if $end - $start >= $FALLBACK_CAP - 0.5 else 1)"; then
+            echo "gave up"
+            return
+        fi
+        die "ctr pull via $1 failed, see $FB/ctr.log"
+    fi
+    elapsed "$start" "$(now)"
+}
+hub_gets() { grep -c '"GET /v2/library/fallback/blobs/' "$FB/hub-access.log" || true; }
+proxy_healthy() { # proxy up and the agent forwarding again, its connections warm
+    kill -CONT "$FB_PROXY_PID" 2>/dev/null || true
+    kill -0 "$FB_PROXY_PID" 2>/dev/null || fb_proxy_start
+    deadline=$((SECONDS + 15))
+    until curl -s "http://127.0.0.1:$AGENT_STATUS/status" | grep -q '"proxyDown":false'; do
+        ((SECONDS < deadline)) || die "the agent does not see the proxy again, see $FB/agent.log"
+        sleep 0.2
+    done
+    [[ $(fb_pull "$FB/certs-agent") != "gave up" ]] || die "pull through the agent and the proxy gave up"
+}
+median_or() { # median of numbers, "gave up" if any gave up
+    local v
+    for v in "$@"; do [[ $v == "gave up" ]] && { echo "gave up"; return; }; done
+    median "$@"
+}
+
+FB_DIRECT=() FB_UP=() FB_KILLED=() FB_STOPPED=() FB_KILLED_HUB=0 FB_STOPPED_HUB=0
+for ((i = 0; i < FALLBACK_RUNS; i++)); do
+    log "fallback run $((i + 1))/$FALLBACK_RUNS"
+    FB_DIRECT+=("$(fb_pull "$FB/certs-direct")")
+    proxy_healthy
+    FB_UP+=("$(fb_pull "$FB/certs-agent")")
+    kill -9 "$FB_PROXY_PID"
+    wait "$FB_PROXY_PID" 2>/dev/null || true
+    before=$(hub_gets)
+    FB_KILLED+=("$(fb_pull "$FB/certs-agent")")
+    (($(hub_gets) > before)) && FB_KILLED_HUB=$((FB_KILLED_HUB + 1))
+    proxy_healthy
+    kill -STOP "$FB_PROXY_PID"
+    before=$(hub_gets)
+    FB_STOPPED+=("$(fb_pull "$FB/certs-agent")")
+    (($(hub_gets) > before)) && FB_STOPPED_HUB=$((FB_STOPPED_HUB + 1))
+    kill -CONT "$FB_PROXY_PID"
+done
+log "fallback: containerd straight at the proxy, no agent (one pull each; gives up after ${FALLBACK_CAP}s)"
+proxy_healthy
+FB_NOAGENT_UP=$(fb_pull "$FB/certs-proxy")
+kill -9 "$FB_PROXY_PID"
+wait "$FB_PROXY_PID" 2>/dev/null || true
+FB_NOAGENT_KILLED=$(fb_pull "$FB/certs-proxy")
+fb_proxy_start
+fb_pull "$FB/certs-proxy" >/dev/null
+kill -STOP "$FB_PROXY_PID"
+FB_NOAGENT_STOPPED=$(fb_pull "$FB/certs-proxy")
+kill -CONT "$FB_PROXY_PID"
+FB_AGENT_RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$AGENT_PID/status")
+FB_CTD_V=$(containerd --version | awk '{print $3}')
+fi # want fallback
+
+# ---------------------------------------------------------------------------------------------------------
 # Report (markdown on stdout)
 verdict() { if python3 -c "import sys; sys.exit(0 if $1 else 1)"; then echo "met"; else echo "**missed**"; fi; }
 note_bad() { # non-2xx count, socket errors
@@ -661,13 +874,16 @@ fi
 if want push; then
     TOOLS_V="$TOOLS_V, skopeo $(skopeo --version | awk '{print $3}'), curl $(curl --version | head -1 | awk '{print $2}')"
 fi
+if want fallback; then
+    TOOLS_V="$TOOLS_V, containerd $FB_CTD_V"
+fi
 
 cat <<EOF
 # Entrepot benchmark results
 
 Machine: $(nproc) cores ($CPU), $MEM RAM, Linux $(uname -r); $JAVA (default heap, max $(mib "${HEAP_MAX:-0}") MiB);
 $TOOLS_V. Load generator, servers and the upstream share the same $(nproc) cores.
-Command: \`BENCH_SECTIONS="$SECTIONS" e2e/bench/run.sh\` (wrk duration ${DURATION}s, $PUSH_RUNS push runs), run on $(date -u +%Y-%m-%d) against the proxy built from $PROXY_COMMIT.
+Command: \`BENCH_SECTIONS="$SECTIONS" e2e/bench/run.sh\` (wrk duration ${DURATION}s, $PUSH_RUNS push runs, $FALLBACK_RUNS fallback runs), run on $(date -u +%Y-%m-%d) against the proxy built from $PROXY_COMMIT.
 
 EOF
 
@@ -744,6 +960,37 @@ upload to each server before the runs warms them up.
 
 Entrepot's peak RSS (VmHWM) over the push sections: $((PUSH_RSS_KB / 1024)) MiB. Load average (1 min) when they
 started: $PUSH_LOAD, at the end: $(cut -d' ' -f1 /proc/loadavg) (on $(nproc) cores; above $(nproc), other work shared them).
+EOF
+fi
+if want fallback; then
+fb_cell() { # fb_cell VALUES...: the median and the runs
+    local m
+    m=$(median_or "$@")
+    if [[ $m == "gave up" ]]; then echo "gave up after ${FALLBACK_CAP} s"; else echo "$m ($(echo "$@" | tr ' ' '/'))"; fi
+}
+fb_ratio() { if [[ $1 == "gave up" ]]; then echo "–"; else echo "$(ratio "$1" "$(median "${FB_DIRECT[@]}")")×"; fi; }
+fb_one() { if [[ $1 == "gave up" ]]; then echo "gave up after ${FALLBACK_CAP} s"; else echo "$1"; fi; }
+cat <<EOF
+
+## Node mirror fallback: containerd $FB_CTD_V pulling docker.io/library/fallback:1 ($FALLBACK_MIB MiB layer)
+
+\`ctr images pull --hosts-dir\` with an empty content store each time; hosts.toml names the mirror first and a
+second docker-registry (standing in for Docker Hub) as \`server\`. Killed and SIGSTOPped are the first pull after
+the proxy failed (the agent had just served a pull, its connections to the proxy open). Median of $FALLBACK_RUNS runs,
+the runs in brackets, seconds.
+
+| pull | seconds | vs direct |
+| --- | ---: | ---: |
+| direct from the registry (no mirror) | $(fb_cell "${FB_DIRECT[@]}") | 1.00× |
+| through the node agent, proxy up (cached) | $(fb_cell "${FB_UP[@]}") | $(fb_ratio "$(median_or "${FB_UP[@]}")") |
+| through the node agent, proxy killed (connection refused) | $(fb_cell "${FB_KILLED[@]}") | $(fb_ratio "$(median_or "${FB_KILLED[@]}")") |
+| through the node agent, proxy SIGSTOPped (accepts, never answers) | $(fb_cell "${FB_STOPPED[@]}") | $(fb_ratio "$(median_or "${FB_STOPPED[@]}")") |
+| containerd straight at the proxy, proxy up (one pull) | $(fb_one "$FB_NOAGENT_UP") | $(fb_ratio "$FB_NOAGENT_UP") |
+| containerd straight at the proxy, proxy killed (one pull) | $(fb_one "$FB_NOAGENT_KILLED") | $(fb_ratio "$FB_NOAGENT_KILLED") |
+| containerd straight at the proxy, proxy SIGSTOPped (one pull) | $(fb_one "$FB_NOAGENT_STOPPED") | $(fb_ratio "$FB_NOAGENT_STOPPED") |
+
+The stand-in served the layer in $FB_KILLED_HUB/$FALLBACK_RUNS killed and $FB_STOPPED_HUB/$FALLBACK_RUNS stopped runs
+(its access log). The node agent's peak RSS (VmHWM) with the DaemonSet's JVM options: $((FB_AGENT_RSS_KB / 1024)) MiB.
 EOF
 fi
 log "done"

@@ -1,19 +1,19 @@
 package dev.entrepot.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.entrepot.e2e.support.EntrepotProxy;
-import dev.entrepot.e2e.support.Exec;
 import dev.entrepot.e2e.support.HostedImage;
 import dev.entrepot.e2e.support.ImageGenerator;
 import dev.entrepot.e2e.support.ImageGenerator.Image;
 import dev.entrepot.e2e.support.ImageGenerator.Index;
+import dev.entrepot.e2e.support.ImageListing;
 import dev.entrepot.e2e.support.OciClient;
 import dev.entrepot.e2e.support.OciErrors;
 import dev.entrepot.e2e.support.Poll;
 import dev.entrepot.e2e.support.ProxyConfig;
 import dev.entrepot.e2e.support.PushClient;
 import dev.entrepot.e2e.support.Skopeo;
+import dev.entrepot.e2e.support.SkopeoPush;
 import dev.entrepot.e2e.support.Teardown;
 import dev.entrepot.e2e.support.Upstream;
 import dev.entrepot.e2e.support.WorkDirs;
@@ -25,23 +25,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
+import static dev.entrepot.e2e.support.ImageListing.digests;
+import static dev.entrepot.e2e.support.ImageListing.row;
+import static dev.entrepot.e2e.support.ImageListing.size;
+import static dev.entrepot.e2e.support.ImageListing.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -52,9 +51,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ListingIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Teardown TEARDOWN = new Teardown();
-    private static final Pattern NEXT = Pattern.compile("<([^>]+)>; rel=\"next\"");
     /** Both clocks are this machine's; the slack only absorbs rounding. */
     private static final Duration SLACK = Duration.ofMillis(5);
 
@@ -71,7 +68,8 @@ class ListingIT {
     private static EntrepotProxy proxy;
     /** team, other (readers: alice of team only) and public (anonymous pull); anonymous pull off elsewhere. */
     private static EntrepotProxy guarded;
-    private static int copies;
+    private static ImageListing listing;
+    private static SkopeoPush skopeo;
 
     private static final Map<String, Instant> PUSHED_AT = new HashMap<>();
     private static Instant startedAt;
@@ -86,6 +84,7 @@ class ListingIT {
         upstream.push(base.manifest(), "library/base:1");
 
         images = ImageGenerator.create(work.resolve("layout"));
+        skopeo = new SkopeoPush(work.resolve("digests"));
         appV1 = tagged("app-v1", images.image("app-v1", "amd64", 30_000, 70_000));
         appV2 = tagged("app-v2", images.image("app-v2", "amd64", 50_000));
         appOld = tagged("app-old", images.image("app-old", "amd64", 20_000));
@@ -96,6 +95,7 @@ class ListingIT {
         proxy = TEARDOWN.add(EntrepotProxy.start(work.resolve("proxy"), new ProxyConfig()
                 .standard("team", false, null)
                 .remote("hub", upstream.url().toString(), "1h", "docker.io")));
+        listing = ImageListing.anonymous(proxy);
 
         Path ci = Files.writeString(work.resolve("ci.password"), "ci-S3cret\n");
         Path alice = Files.writeString(work.resolve("alice.password"), "alice-S3cret\n");
@@ -128,11 +128,11 @@ class ListingIT {
         assertThat(untag.status()).as("DELETE team/app:old: %s", untag).isEqualTo(202);
         PUSHED_AT.put("old", Instant.now());
         assertThat(push("app-gone", "team/app:gone")).isEqualTo(appGone.manifest().digest());
-        Exec.run(Duration.ofMinutes(1), "skopeo", "delete", "--tls-verify=false", proxy.ref("team/app:gone")).requireOk();
+        SkopeoPush.delete(proxy.ref("team/app:gone"));
         assertThat(push("multi", "team/multi:v1", "--all")).isEqualTo(multi.descriptor().digest());
         firstPushesDone = Instant.now();
 
-        JsonNode rows = listing(proxy, "team", "includeTags=true");
+        JsonNode rows = listing.images("team", "includeTags=true");
         List<String> expected = new ArrayList<>(List.of(appOld.manifest().digest(), appV2.manifest().digest(),
                 appV1.manifest().digest(), multi.descriptor().digest()));
         expected.addAll(childrenNewestFirst(rows));
@@ -151,7 +151,7 @@ class ListingIT {
         JsonNode index = row(rows, multi.descriptor().digest());
         assertThat(index.path("mediaType").asText()).isEqualTo(ImageGenerator.OCI_INDEX);
         assertThat(index.path("size").asLong()).as("an index: its images' configs and layers")
-                .isEqualTo(multi.images().stream().mapToLong(ListingIT::size).sum());
+                .isEqualTo(multi.images().stream().mapToLong(ImageListing::size).sum());
         assertThat(strings(index.path("tags"))).containsExactly("v1");
         assertTimes(index, PUSHED_AT.get("old"), firstPushesDone);
         for (Image child : multi.images()) {
@@ -160,23 +160,23 @@ class ListingIT {
             assertTimes(c, PUSHED_AT.get("old"), Instant.parse(index.path("createTime").asText()));
         }
 
-        JsonNode untagged = listing(proxy, "team", "image=app");
+        JsonNode untagged = listing.images("team", "image=app");
         assertThat(digests(untagged)).containsExactly(appOld.manifest().digest(), appV2.manifest().digest(),
                 appV1.manifest().digest());
         untagged.forEach(r -> assertThat(r.has("tags")).as("tags only with includeTags: %s", r).isFalse());
-        assertThat(listing(proxy, "team", "image=nothing-here")).isEmpty();
-        OciErrors.assertError(get(proxy, "/api/v1/repositories/nope/images", null), 404, "NAME_UNKNOWN");
+        assertThat(listing.images("team", "image=nothing-here")).isEmpty();
+        OciErrors.assertError(listing.get("/api/v1/repositories/nope/images"), 404, "NAME_UNKNOWN");
     }
 
     @Test
     @Order(2)
     void theTableShowsTheSameVersionsAlignedInColumns() {
-        JsonNode rows = listing(proxy, "team", "includeTags=true");
-        OciClient.Response table = get(proxy, "/api/v1/repositories/team/images?includeTags=true&format=table", null);
+        JsonNode rows = listing.images("team", "includeTags=true");
+        OciClient.Response table = listing.get("/api/v1/repositories/team/images?includeTags=true&format=table");
         assertThat(table.status()).as("%s", table).isEqualTo(200);
         assertThat(table.header("Content-Type")).startsWith("text/plain");
         System.out.println("[ListingIT] format=table:\n" + table.text());
-        List<Map<String, String>> parsed = parseTable(table.text(),
+        List<Map<String, String>> parsed = ImageListing.table(table.text(),
                 List.of("IMAGE", "DIGEST", "TAGS", "CREATE_TIME", "UPDATE_TIME", "SIZE"));
         assertThat(parsed).hasSize(rows.size());
         for (int i = 0; i < rows.size(); i++) {
@@ -190,15 +190,15 @@ class ListingIT {
             assertThat(t.get("SIZE")).isEqualTo(r.path("size").asText());
         }
 
-        OciClient.Response accept = proxy.client().send("GET", "/api/v1/repositories/team/images?includeTags=true",
-                Map.of("Accept", "text/plain"), null, Duration.ofSeconds(10));
+        OciClient.Response accept = listing.get("/api/v1/repositories/team/images?includeTags=true",
+                Map.of("Accept", "text/plain"));
         assertThat(accept.status()).isEqualTo(200);
         assertThat(accept.text()).as("Accept: text/plain").isEqualTo(table.text());
 
-        OciClient.Response noTags = get(proxy, "/api/v1/repositories/team/images?format=table&image=app", null);
-        List<Map<String, String>> short_ = parseTable(noTags.text(),
+        OciClient.Response noTags = listing.get("/api/v1/repositories/team/images?format=table&image=app");
+        List<Map<String, String>> withoutTags = ImageListing.table(noTags.text(),
                 List.of("IMAGE", "DIGEST", "CREATE_TIME", "UPDATE_TIME", "SIZE"));
-        assertThat(short_).extracting(m -> m.get("DIGEST")).containsExactly(appOld.manifest().digest(),
+        assertThat(withoutTags).extracting(m -> m.get("DIGEST")).containsExactly(appOld.manifest().digest(),
                 appV2.manifest().digest(), appV1.manifest().digest());
         assertThat(noTags.text().lines().findFirst().orElseThrow()).doesNotContain("TAGS");
     }
@@ -206,19 +206,19 @@ class ListingIT {
     @Test
     @Order(3)
     void pagesFollowLinkToTheEndAndLastResumesAfterAVersion() {
-        JsonNode all = listing(proxy, "team", "includeTags=true");
+        JsonNode all = listing.images("team", "includeTags=true");
         assertThat(all.size()).isEqualTo(6);
         for (int n : new int[] {1, 2, 4, 6, 7}) {
             List<JsonNode> collected = new ArrayList<>();
             String next = "/api/v1/repositories/team/images?includeTags=true&n=" + n;
             int pages = 0;
             while (next != null) {
-                OciClient.Response page = get(proxy, next, null);
+                OciClient.Response page = listing.get(next);
                 assertThat(page.status()).as("%s: %s", next, page).isEqualTo(200);
                 JsonNode rows = PushClient.json(page).path("images");
                 assertThat(rows.size()).as("page %s", next).isBetween(1, n);
                 rows.forEach(collected::add);
-                next = link(page);
+                next = ImageListing.next(page);
                 pages++;
                 assertThat(pages).as("n=%d ends", n).isLessThanOrEqualTo(all.size());
             }
@@ -226,26 +226,26 @@ class ListingIT {
             assertThat(pages).as("pages with n=%d", n).isEqualTo((all.size() + n - 1) / n);
         }
 
-        OciClient.Response first = get(proxy, "/api/v1/repositories/team/images?includeTags=true&n=2", null);
+        OciClient.Response first = listing.get("/api/v1/repositories/team/images?includeTags=true&n=2");
         String token = "app@" + all.get(1).path("digest").asText();
-        assertThat(link(first)).isEqualTo("/api/v1/repositories/team/images?includeTags=true&n=2&last="
+        assertThat(ImageListing.next(first)).isEqualTo("/api/v1/repositories/team/images?includeTags=true&n=2&last="
                 + token.replace("@", "%40").replace(":", "%3A"));
-        JsonNode rest = listing(proxy, "team", "includeTags=true&last=" + token.replace(":", "%3A"));
+        JsonNode rest = listing.images("team", "includeTags=true&last=" + token.replace(":", "%3A"));
         assertThat(digests(rest)).isEqualTo(digests(all).subList(2, all.size()));
 
-        OciClient.Response tablePage = get(proxy, "/api/v1/repositories/team/images?format=table&n=2&image=app", null);
+        OciClient.Response tablePage = listing.get("/api/v1/repositories/team/images?format=table&n=2&image=app");
         assertThat(tablePage.text().lines().count()).as("header and two rows:\n%s", tablePage.text()).isEqualTo(3);
-        assertThat(link(tablePage)).contains("image=app").contains("n=2").contains("last=app%40");
+        assertThat(ImageListing.next(tablePage)).contains("image=app").contains("n=2").contains("last=app%40");
 
-        OciErrors.assertError(get(proxy, "/api/v1/repositories/team/images?n=0", null), 400, "PAGINATION_NUMBER_INVALID");
-        OciErrors.assertError(get(proxy, "/api/v1/repositories/team/images?n=ten", null), 400, "PAGINATION_NUMBER_INVALID");
+        OciErrors.assertError(listing.get("/api/v1/repositories/team/images?n=0"), 400, "PAGINATION_NUMBER_INVALID");
+        OciErrors.assertError(listing.get("/api/v1/repositories/team/images?n=ten"), 400, "PAGINATION_NUMBER_INVALID");
     }
 
     @Test
     @Order(4)
     void repositoriesAreCountedImagesVersionsTagsAndBytes() {
-        JsonNode team = listing(proxy, "team", "includeTags=true");
-        Map<String, JsonNode> repositories = repositories(proxy, null);
+        JsonNode team = listing.images("team", "includeTags=true");
+        Map<String, JsonNode> repositories = listing.repositories();
         assertThat(repositories).containsOnlyKeys("team", "hub");
         JsonNode t = repositories.get("team");
         assertThat(t.path("mode").asText()).isEqualTo("standard");
@@ -265,13 +265,13 @@ class ListingIT {
     @Test
     @Order(5)
     void aTagMoveUpdatesUpdateTimeButNotCreateTime() {
-        JsonNode before = listing(proxy, "team", "image=app&includeTags=true");
+        JsonNode before = listing.images("team", "image=app&includeTags=true");
         Poll.sleep(Duration.ofMillis(20));
         Instant moving = Instant.now();
         assertThat(push("app-v2", "team/app:latest")).isEqualTo(appV2.manifest().digest());
         Instant moved = Instant.now();
 
-        JsonNode after = listing(proxy, "team", "image=app&includeTags=true");
+        JsonNode after = listing.images("team", "image=app&includeTags=true");
         JsonNode v2 = row(after, appV2.manifest().digest());
         assertThat(strings(v2.path("tags"))).containsExactly("latest", "v2");
         assertThat(v2.path("createTime").asText()).isEqualTo(row(before, appV2.manifest().digest()).path("createTime").asText());
@@ -294,7 +294,7 @@ class ListingIT {
         Skopeo.copyOk(proxy.ref("hub/library/base:1"), "dir:" + work.resolve("pulled-1"));
         Instant pulled = Instant.now();
 
-        JsonNode rows = listing(proxy, "hub", "includeTags=true");
+        JsonNode rows = listing.images("hub", "includeTags=true");
         assertThat(digests(rows)).containsExactly(digest);
         JsonNode row = rows.get(0);
         assertThat(row.path("repository").asText()).isEqualTo("hub");
@@ -303,8 +303,8 @@ class ListingIT {
         assertThat(row.path("size").asLong()).isEqualTo(size(base));
         assertThat(strings(row.path("tags"))).containsExactly("1");
         assertTimes(row, pulling, pulled);
-        assertThat(digests(listing(proxy, "hub", "image=library/base"))).containsExactly(digest);
-        JsonNode hub = repositories(proxy, null).get("hub");
+        assertThat(digests(listing.images("hub", "image=library/base"))).containsExactly(digest);
+        JsonNode hub = listing.repositories().get("hub");
         assertThat(hub.path("images").asInt()).isEqualTo(1);
         assertThat(hub.path("versions").asInt()).isEqualTo(1);
         assertThat(hub.path("tags").asInt()).isEqualTo(1);
@@ -314,7 +314,7 @@ class ListingIT {
         Instant again = Instant.now();
         Skopeo.copyOk(proxy.ref("hub/library/base:1"), "dir:" + work.resolve("pulled-2"));
         Instant againDone = Instant.now();
-        JsonNode second = listing(proxy, "hub", "includeTags=true").get(0);
+        JsonNode second = listing.images("hub", "includeTags=true").get(0);
         assertThat(second.path("createTime").asText()).as("createTime after another pull").isEqualTo(row.path("createTime").asText());
         assertThat(second.path("updateTime").asText()).as("no upstream contact within tagTtl").isEqualTo(row.path("updateTime").asText());
 
@@ -328,10 +328,10 @@ class ListingIT {
     @Test
     @Order(7)
     void listingACachedImageIsNotAPull() {
-        String first = listing(proxy, "hub", "").get(0).path("lastPulledTime").asText();
+        String first = listing.images("hub", "").get(0).path("lastPulledTime").asText();
         Poll.sleep(Duration.ofMillis(50));
-        repositories(proxy, null);
-        String second = listing(proxy, "hub", "").get(0).path("lastPulledTime").asText();
+        listing.repositories();
+        String second = listing.images("hub", "").get(0).path("lastPulledTime").asText();
         assertThat(second).as("lastPulledTime of hub/library/base, listed twice 50 ms apart with no pull between")
                 .isEqualTo(first);
     }
@@ -341,9 +341,9 @@ class ListingIT {
     @Test
     @Order(8)
     void createTimeSurvivesARepushAndARestart() {
-        JsonNode before = listing(proxy, "team", "includeTags=true");
+        JsonNode before = listing.images("team", "includeTags=true");
         assertThat(push("app-v1", "team/app:v1")).isEqualTo(appV1.manifest().digest());
-        JsonNode repushed = listing(proxy, "team", "includeTags=true");
+        JsonNode repushed = listing.images("team", "includeTags=true");
         JsonNode v1Before = row(before, appV1.manifest().digest());
         JsonNode v1After = row(repushed, appV1.manifest().digest());
         System.out.printf("[ListingIT] re-push of team/app:v1: createTime %s -> %s, updateTime %s -> %s%n",
@@ -353,13 +353,13 @@ class ListingIT {
         assertThat(strings(v1After.path("tags"))).containsExactly("v1");
         assertThat(digests(repushed)).isEqualTo(digests(before));
 
-        hubBeforeRestart = listing(proxy, "hub", "includeTags=true").get(0);
-        Map<String, JsonNode> countsBefore = repositories(proxy, null);
+        hubBeforeRestart = listing.images("hub", "includeTags=true").get(0);
+        Map<String, JsonNode> countsBefore = listing.repositories();
         proxy.stop();
         proxy.start();
-        assertThat(listing(proxy, "team", "includeTags=true")).as("team after a restart").isEqualTo(repushed);
-        assertThat(repositories(proxy, null)).as("counts after a restart").isEqualTo(countsBefore);
-        JsonNode hub = listing(proxy, "hub", "includeTags=true").get(0);
+        assertThat(listing.images("team", "includeTags=true")).as("team after a restart").isEqualTo(repushed);
+        assertThat(listing.repositories()).as("counts after a restart").isEqualTo(countsBefore);
+        JsonNode hub = listing.images("hub", "includeTags=true").get(0);
         for (String field : List.of("digest", "mediaType", "size", "tags", "createTime", "updateTime")) {
             assertThat(hub.get(field)).as("hub %s after a restart", field).isEqualTo(hubBeforeRestart.get(field));
         }
@@ -368,7 +368,7 @@ class ListingIT {
     @Test
     @Order(9)
     void lastPulledTimeSurvivesARestart() {
-        JsonNode hub = listing(proxy, "hub", "includeTags=true").get(0);
+        JsonNode hub = listing.images("hub", "includeTags=true").get(0);
         assertThat(hub.path("lastPulledTime").asText(null)).as("lastPulledTime of hub/library/base after a restart: %s", hub)
                 .isEqualTo(hubBeforeRestart.path("lastPulledTime").asText());
     }
@@ -382,29 +382,29 @@ class ListingIT {
         HostedImage team = HostedImage.random("team", 1_000).push(ci, "team/app", "v1");
         HostedImage other = HostedImage.random("other", 1_000).push(ci, "other/app", "v1");
         HostedImage open = HostedImage.random("public", 1_000).push(ci, "public/app", "v1");
-        String alice = basic("alice", "alice-S3cret");
-        String admin = basic("ci", "ci-S3cret");
+        ImageListing alice = ImageListing.basic(guarded, "alice", "alice-S3cret");
+        ImageListing admin = ImageListing.basic(guarded, "ci", "ci-S3cret");
+        ImageListing anonymous = ImageListing.anonymous(guarded);
+        ImageListing wrong = ImageListing.basic(guarded, "alice", "wrong");
 
-        assertThat(repositories(guarded, admin)).containsOnlyKeys("team", "other", "public");
-        assertThat(repositories(guarded, alice)).as("alice reads team; public is open to all")
-                .containsOnlyKeys("team", "public");
-        assertThat(repositories(guarded, null)).as("anonymous").containsOnlyKeys("public");
+        assertThat(admin.repositories()).containsOnlyKeys("team", "other", "public");
+        assertThat(alice.repositories()).as("alice reads team; public is open to all").containsOnlyKeys("team", "public");
+        assertThat(anonymous.repositories()).containsOnlyKeys("public");
 
-        assertThat(digests(listing(guarded, "team", "includeTags=true", alice))).containsExactly(team.digest());
-        assertThat(digests(listing(guarded, "other", "includeTags=true", admin))).containsExactly(other.digest());
-        assertThat(digests(listing(guarded, "public", "", null))).containsExactly(open.digest());
+        assertThat(digests(alice.images("team", "includeTags=true"))).containsExactly(team.digest());
+        assertThat(digests(admin.images("other", "includeTags=true"))).containsExactly(other.digest());
+        assertThat(digests(anonymous.images("public", ""))).containsExactly(open.digest());
         for (String query : List.of("", "?format=table", "?image=app&includeTags=true")) {
-            OciClient.Response refused = get(guarded, "/api/v1/repositories/other/images" + query, alice);
+            OciClient.Response refused = alice.get("/api/v1/repositories/other/images" + query);
             OciErrors.assertError(refused, 403, "DENIED");
             assertThat(refused.text()).doesNotContain(other.digest());
-            OciClient.Response anonymous = get(guarded, "/api/v1/repositories/team/images" + query, null);
-            OciErrors.assertError(anonymous, 401, "UNAUTHORIZED");
-            assertThat(anonymous.header("WWW-Authenticate")).as("%s", anonymous).startsWith("Basic");
-            assertThat(anonymous.text()).doesNotContain(team.digest());
+            OciClient.Response challenged = anonymous.get("/api/v1/repositories/team/images" + query);
+            OciErrors.assertError(challenged, 401, "UNAUTHORIZED");
+            assertThat(challenged.header("WWW-Authenticate")).as("%s", challenged).startsWith("Basic");
+            assertThat(challenged.text()).doesNotContain(team.digest());
         }
-        OciErrors.assertError(get(guarded, "/api/v1/repositories/team/images", basic("alice", "wrong")), 401,
-                "UNAUTHORIZED");
-        OciErrors.assertError(get(guarded, "/api/v1/repositories", basic("alice", "wrong")), 401, "UNAUTHORIZED");
+        OciErrors.assertError(wrong.get("/api/v1/repositories/team/images"), 401, "UNAUTHORIZED");
+        OciErrors.assertError(wrong.get("/api/v1/repositories"), 401, "UNAUTHORIZED");
     }
 
     // ---------------------------------------------------------------------------------------------- helpers
@@ -414,60 +414,9 @@ class ListingIT {
         return image;
     }
 
-    /** skopeo copy from the layout into the plain proxy; returns the digest skopeo wrote. */
+    /** skopeo copy from the layout into the plain proxy; returns the digest skopeo pushed. */
     private static String push(String layoutTag, String destination, String... extra) {
-        Path digestFile = work.resolve("digest-" + copies++);
-        List<String> args = new ArrayList<>(List.of(extra));
-        args.addAll(List.of("--digestfile", digestFile.toString()));
-        Skopeo.copyOk(images.ociRef(layoutTag), proxy.ref(destination), args.toArray(String[]::new));
-        try {
-            return Files.readString(digestFile).trim();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static OciClient.Response get(EntrepotProxy target, String path, String authorization) {
-        return target.client().send("GET", path, authorization == null ? Map.of() : Map.of("Authorization", authorization),
-                null, Duration.ofSeconds(10));
-    }
-
-    private static JsonNode listing(EntrepotProxy target, String repository, String query) {
-        return listing(target, repository, query, null);
-    }
-
-    private static JsonNode listing(EntrepotProxy target, String repository, String query, String authorization) {
-        String path = "/api/v1/repositories/" + repository + "/images" + (query.isEmpty() ? "" : "?" + query);
-        OciClient.Response response = get(target, path, authorization);
-        assertThat(response.status()).as("GET %s: %s", path, response).isEqualTo(200);
-        assertThat(response.header("Content-Type")).startsWith("application/json");
-        JsonNode images = PushClient.json(response).path("images");
-        assertThat(images.isArray()).as("%s", response).isTrue();
-        return images;
-    }
-
-    private static Map<String, JsonNode> repositories(EntrepotProxy target, String authorization) {
-        OciClient.Response response = get(target, "/api/v1/repositories", authorization);
-        assertThat(response.status()).as("GET /api/v1/repositories: %s", response).isEqualTo(200);
-        Map<String, JsonNode> byName = new LinkedHashMap<>();
-        PushClient.json(response).path("repositories").forEach(r -> byName.put(r.path("name").asText(), r));
-        return byName;
-    }
-
-    private static String link(OciClient.Response response) {
-        String link = response.header("Link");
-        if (link == null) {
-            return null;
-        }
-        Matcher m = NEXT.matcher(link);
-        assertThat(m.matches()).as("Link %s", link).isTrue();
-        return m.group(1);
-    }
-
-    private static List<String> digests(JsonNode rows) {
-        List<String> digests = new ArrayList<>();
-        rows.forEach(r -> digests.add(r.path("digest").asText()));
-        return digests;
+        return skopeo.push(images.ociRef(layoutTag), proxy.ref(destination), extra);
     }
 
     /** The index's images as the listing orders them (same image, newest first, then by digest). */
@@ -476,15 +425,6 @@ class ListingIT {
         List<String> listed = digests(rows).stream().filter(children::contains).toList();
         assertThat(listed).as("the index's images are versions of team/multi too").containsExactlyInAnyOrderElementsOf(children);
         return listed;
-    }
-
-    private static JsonNode row(JsonNode rows, String digest) {
-        for (JsonNode r : rows) {
-            if (r.path("digest").asText().equals(digest)) {
-                return r;
-            }
-        }
-        throw new AssertionError(digest + " not listed in " + rows);
     }
 
     private static void assertVersion(JsonNode row, String image, Image expected, List<String> tags) {
@@ -505,52 +445,7 @@ class ListingIT {
         assertThat(updated).as("updateTime of %s", row).isBetween(created, until.plus(SLACK));
     }
 
-    private static long size(Image image) {
-        return image.config().size() + image.layers().stream().mapToLong(l -> l.descriptor().size()).sum();
-    }
-
-    private static List<String> strings(JsonNode array) {
-        List<String> values = new ArrayList<>();
-        array.forEach(v -> values.add(v.asText()));
-        return values;
-    }
-
     private static String seconds(String instant) {
         return Instant.parse(instant).truncatedTo(ChronoUnit.SECONDS).toString();
-    }
-
-    private static String basic(String user, String password) {
-        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-    }
-
-    /**
-     * Rows of an aligned table: each column starts where its header does, with at least two spaces before it; a
-     * cell is what lies between its column's start and the next's (empty for a version without tags).
-     */
-    private static List<Map<String, String>> parseTable(String text, List<String> columns) {
-        List<String> lines = text.lines().toList();
-        String header = lines.get(0);
-        assertThat(header.split("\\s{2,}")).as("header of\n%s", text).containsExactlyElementsOf(columns);
-        int[] starts = new int[columns.size()];
-        for (int i = 0; i < columns.size(); i++) {
-            starts[i] = header.indexOf(columns.get(i));
-        }
-        List<Map<String, String>> rows = new ArrayList<>();
-        for (String line : lines.subList(1, lines.size())) {
-            Map<String, String> row = new LinkedHashMap<>();
-            for (int i = 0; i < columns.size(); i++) {
-                int start = starts[i];
-                int end = i + 1 < starts.length ? starts[i + 1] : line.length();
-                if (i > 0) {
-                    assertThat(line.substring(start - 2, start)).as("two spaces before %s in '%s'", columns.get(i), line)
-                            .isEqualTo("  ");
-                }
-                String cell = line.substring(start, Math.min(end, line.length()));
-                assertThat(cell.trim()).as("%s in '%s' stays in its column", columns.get(i), line).doesNotContain(" ");
-                row.put(columns.get(i), cell.trim());
-            }
-            rows.add(row);
-        }
-        return rows;
     }
 }

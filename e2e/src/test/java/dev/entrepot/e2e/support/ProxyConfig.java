@@ -10,6 +10,7 @@ public final class ProxyConfig {
     private String storageExtra = "";
     private String auth = "";
     private String tls = "";
+    private String notifications = "";
     private final List<String> remotes = new ArrayList<>();
 
     public ProxyConfig maxSize(String value) {
@@ -125,6 +126,12 @@ public final class ProxyConfig {
         return this;
     }
 
+    /** A whole {@code notifications:} block as YAML (host, maxAge, endpoints), replacing any set before. */
+    public ProxyConfig notifications(String yaml) {
+        notifications = yaml.endsWith("\n") ? yaml : yaml + "\n";
+        return this;
+    }
+
     /** Adds {@code retention} to the repository added last. */
     public ProxyConfig retention(String value) {
         int last = remotes.size() - 1;
@@ -147,6 +154,6 @@ public final class ProxyConfig {
 
     public String yaml(String storagePath) {
         return "storage:\n  path: " + storagePath + "\n  maxSize: " + maxSize + "\n" + storageExtra
-                + "repositories:\n" + String.join("", remotes) + auth + tls;
+                + "repositories:\n" + String.join("", remotes) + auth + tls + notifications;
     }
 }

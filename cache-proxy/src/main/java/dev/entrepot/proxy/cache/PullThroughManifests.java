@@ -34,11 +34,13 @@ final class PullThroughManifests {
     private final CacheStores stores;
     private final String name;
     private final Map<ManifestCache.Key, Future<Resolved>> resolving = new ConcurrentHashMap<>();
+    private final FailureLog failures;
 
     PullThroughManifests(Upstream upstream, CacheStores stores) {
         this.upstream = upstream;
         this.stores = stores;
         this.name = upstream.repository();
+        this.failures = new FailureLog(name);
     }
 
     Future<ManifestContent> manifest(ImageName image, Reference reference) {
@@ -64,6 +66,7 @@ final class PullThroughManifests {
                 return Future.succeededFuture(ar.result().content());
             }
             upstream.metrics().request(Kind.MANIFEST, Result.ERROR);
+            failures.upstreamFailed(image, reference.toString(), ar.cause(), false);
             return Future.failedFuture(UpstreamErrors.toOci(ar.cause(), OciErrorCode.MANIFEST_UNKNOWN,
                     "manifest " + image + ":" + reference));
         });
@@ -114,7 +117,7 @@ final class PullThroughManifests {
                 })
                 .recover(failure -> {
                     if (upstream.freshness().mayServeStale(failure)) {
-                        LOG.debugf("serving stale %s/%s:%s: %s", name, image, tag, failure.getMessage());
+                        failures.upstreamFailed(image, tag, failure, true);
                         return Future.succeededFuture(new Resolved(local.content(), Result.STALE));
                     }
                     if (failure instanceof UpstreamException up && up.status() == 404) {

@@ -126,7 +126,7 @@ public class ProxyProducer {
                         .setTryUseCompression(false),
                 new PoolOptions().setHttp1MaxSize(up.maxConnections()));
         HttpUpstreamClient.Settings upstreamSettings = new HttpUpstreamClient.Settings(up.connectTimeout(),
-                up.idleTimeout(), up.connectRetries(), up.retryBackoff());
+                up.idleTimeout(), up.metadataTimeout(), up.connectRetries(), up.retryBackoff());
 
         events = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(2000).setKeepAlive(true),
                 new PoolOptions().setHttp1MaxSize(4));

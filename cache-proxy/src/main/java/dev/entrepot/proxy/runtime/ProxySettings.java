@@ -39,9 +39,13 @@ public interface ProxySettings {
         @WithDefault("2s")
         Duration connectTimeout();
 
-        /** No bytes from the upstream for this long fails the exchange. */
+        /** No bytes from the upstream for this long fails a blob transfer. */
         @WithDefault("30s")
         Duration idleTimeout();
+
+        /** No answer for this long fails a manifest, tag list or HEAD request (they are small: seconds are plenty). */
+        @WithDefault("5s")
+        Duration metadataTimeout();
 
         /** Extra attempts after a refused or dropped connection. */
         @WithDefault("2")

@@ -5,6 +5,7 @@ import dev.entrepot.proxy.repository.Repository;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -36,6 +37,11 @@ public class ReadinessCheck implements HealthCheck {
                 .withData("unserved", unserved())
                 .withData("storeBytes", runtime.blobs().totalBytes())
                 .withData("storeWritable", writable);
+        Path configured = runtime.config().storage().path().toAbsolutePath().normalize();
+        if (!configured.equals(runtime.storage().toAbsolutePath().normalize())) {
+            response.withData("restartNeeded", "storage.path is " + configured + " but the store in use is "
+                    + runtime.storage() + " until a restart");
+        }
         if (state.lastError() != null) {
             response.withData("configRejected", state.lastError());
         }

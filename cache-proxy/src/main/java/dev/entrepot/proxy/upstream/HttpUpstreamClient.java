@@ -18,9 +18,12 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@link UpstreamClient} over the Vert.x HTTP client: streams bodies, answers the token challenge, follows
@@ -37,7 +40,12 @@ public final class HttpUpstreamClient implements UpstreamClient {
     private static final String USER_AGENT = "entrepot/0.1";
 
     /** Timeouts and retry budget. */
-    public record Settings(Duration connectTimeout, Duration idleTimeout, int connectRetries, Duration retryBackoff) {
+    /**
+     * {@code idleTimeout} bounds silences during blob transfers; {@code metadataTimeout} the same for manifests, tag
+     * lists and HEADs, which should fail within seconds when the upstream goes silent.
+     */
+    public record Settings(Duration connectTimeout, Duration idleTimeout, Duration metadataTimeout, int connectRetries,
+                           Duration retryBackoff) {
     }
 
     private final Vertx vertx;
@@ -99,11 +107,12 @@ public final class HttpUpstreamClient implements UpstreamClient {
         String url = base + "/v2/" + name + "/" + suffix;
         String scope = "repository:" + name + ":pull";
         return auth.authorization(scope)
-                .compose(authz -> send(method, url, headers(accept, authz), 0, 0))
+                .compose(authz -> send(method, url, headers(accept, authz), 0, 0, idle(suffix, method)))
                 .compose(resp -> {
                     if (resp.statusCode() == 401 && auth.learn(resp.getHeader("WWW-Authenticate"), scope)) {
                         drain(resp);
-                        return auth.authorization(scope).compose(authz -> send(method, url, headers(accept, authz), 0, 0));
+                        return auth.authorization(scope).compose(authz -> send(method, url, headers(accept, authz), 0, 0,
+                                idle(suffix, method)));
                     }
                     return Future.succeededFuture(resp);
                 })
@@ -113,11 +122,17 @@ public final class HttpUpstreamClient implements UpstreamClient {
                         + " failed: " + e)));
     }
 
-    private Future<HttpClientResponse> send(HttpMethod method, String url, MultiMap headers, int redirects, int attempt) {
+    /** Blob bodies may pause long under back-pressure; everything else is small and should come at once. */
+    private Duration idle(String suffix, HttpMethod method) {
+        return suffix.startsWith("blobs/") && method == HttpMethod.GET ? settings.idleTimeout() : settings.metadataTimeout();
+    }
+
+    private Future<HttpClientResponse> send(HttpMethod method, String url, MultiMap headers, int redirects, int attempt,
+                                            Duration idle) {
         RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(url).setHeaders(headers)
                 .setFollowRedirects(false)
                 .setConnectTimeout(settings.connectTimeout().toMillis())
-                .setIdleTimeout(settings.idleTimeout().toMillis());
+                .setIdleTimeout(idle.toMillis());
         long start = System.nanoTime();
         return http.request(options).compose(req -> req.send()).transform(ar -> {
             if (ar.failed()) {
@@ -126,11 +141,11 @@ public final class HttpUpstreamClient implements UpstreamClient {
                     Promise<HttpClientResponse> retry = Promise.promise();
                     long backoff = settings.retryBackoff().toMillis() << attempt;
                     vertx.setTimer(Math.max(1, backoff), id ->
-                            send(method, url, headers, redirects, attempt + 1).onComplete(retry));
+                            send(method, url, headers, redirects, attempt + 1, idle).onComplete(retry));
                     return retry.future();
                 }
                 return Future.failedFuture(new UpstreamException(0, "cannot reach upstream " + hostOf(url) + ": "
-                        + Objects.requireNonNullElse(ar.cause().getMessage(), ar.cause().getClass().getSimpleName())));
+                        + inWords(ar.cause(), idle)));
             }
             HttpClientResponse resp = ar.result();
             resp.pause();
@@ -143,7 +158,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
                 if (!sameOrigin(url, target)) {
                     next.remove(HttpHeaders.AUTHORIZATION);
                 }
-                return send(method, target, next, redirects + 1, 0);
+                return send(method, target, next, redirects + 1, 0, idle);
             }
             return Future.succeededFuture(resp);
         });
@@ -268,9 +283,30 @@ public final class HttpUpstreamClient implements UpstreamClient {
         return t instanceof ConnectException || t instanceof HttpClosedException || t instanceof ClosedChannelException;
     }
 
+    /** Why there was no answer, as a person would say it (the exception's own text often only repeats the host). */
+    static String inWords(Throwable t, Duration idle) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof UnknownHostException) {
+                return "DNS lookup failed (unknown host)";
+            }
+            if (c instanceof ConnectException) {
+                String m = String.valueOf(c.getMessage()).toLowerCase(Locale.ROOT);
+                return m.contains("timed out") ? "connect timed out" : m.contains("refused") ? "connection refused"
+                        : "cannot connect (" + c.getMessage() + ")";
+            }
+            if (c instanceof TimeoutException || c instanceof io.netty.handler.timeout.TimeoutException) {
+                return "no answer within " + idle.toSeconds() + " s";
+            }
+            if (c instanceof HttpClosedException || c instanceof ClosedChannelException) {
+                return "the connection was closed before an answer";
+            }
+        }
+        return Objects.requireNonNullElse(t.getMessage(), t.getClass().getSimpleName());
+    }
+
     /** No HTTP answer at all (status 0): connection failures and timeouts. */
     static boolean isNoAnswer(Throwable t) {
-        return isConnectionFailure(t) || t instanceof java.util.concurrent.TimeoutException
+        return isConnectionFailure(t) || t instanceof TimeoutException
                 || t instanceof io.netty.handler.timeout.TimeoutException;
     }
 

@@ -44,7 +44,8 @@ class HttpUpstreamClientRedirectTest {
         auth.learn("Basic realm=\"r\"", "repository:library/x:pull"); // registry wants Basic: header is sent
         return new HttpUpstreamClient(vertx, http, URI.create("http://127.0.0.1:" + registry.actualPort()), auth,
                 new ProxyMetrics(new SimpleMeterRegistry()).repository("hub"),
-                new HttpUpstreamClient.Settings(Duration.ofSeconds(2), Duration.ofSeconds(5), 0, Duration.ofMillis(10)));
+                new HttpUpstreamClient.Settings(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(5), 0,
+                        Duration.ofMillis(10)));
     }
 
     /** Calls the client from an event loop, as the proxy does (responses are then handled in the tick they arrive). */

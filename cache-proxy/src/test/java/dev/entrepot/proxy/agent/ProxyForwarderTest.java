@@ -162,9 +162,10 @@ class ProxyForwarderTest {
 
         assertThat(first.statusCode()).isEqualTo(503);
         assertThat(first.body()).contains("not answering");
-        assertThat(firstMillis).as("answer timeout + ping timeout, 500 ms each").isBetween(900L, 1600L);
+        // 500 ms answer timeout + 500 ms ping timeout; the upper bound leaves room for a loaded 2-core machine.
+        assertThat(firstMillis).isBetween(900L, 2500L);
         assertThat(second.statusCode()).isEqualTo(503);
-        assertThat(secondMillis).as("known down: no waiting").isLessThan(300);
+        assertThat(secondMillis).as("known down: no waiting").isLessThan(500);
     }
 
     @Test
@@ -198,7 +199,7 @@ class ProxyForwarderTest {
         HttpResponse<String> turnedAway = get(agent, "/v2/b/blobs/sha256:2");
 
         assertThat(turnedAway.statusCode()).isEqualTo(503);
-        assertThat(millis(start)).isLessThan(300);
+        assertThat(millis(start)).isLessThan(500);
         assertThat(slow.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     }
 }

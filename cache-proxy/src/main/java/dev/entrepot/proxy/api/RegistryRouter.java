@@ -12,6 +12,7 @@ import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.oci.Reference;
 import dev.entrepot.proxy.repository.Repositories.Target;
 import dev.entrepot.proxy.repository.Repositories;
+import dev.entrepot.proxy.repository.RequestHost;
 import dev.entrepot.proxy.runtime.ProxyRuntime;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -63,6 +64,7 @@ public class RegistryRouter {
     private void handle(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         request.response().putHeader(API_VERSION, "registry/2.0");
+        RequestHost.set(request.getHeader(HttpHeaders.HOST));
         ClientAuth auth = runtime.clientAuth();
         Future<Caller> caller = auth.authenticate(request.getHeader(HttpHeaders.AUTHORIZATION));
         if (caller.isComplete()) {

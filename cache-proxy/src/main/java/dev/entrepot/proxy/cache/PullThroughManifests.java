@@ -7,7 +7,9 @@ import dev.entrepot.proxy.oci.ManifestContent;
 import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.Reference;
 import dev.entrepot.proxy.repository.ImageEvent;
+import dev.entrepot.proxy.repository.ImageVersions;
 import dev.entrepot.proxy.repository.ManifestCache;
+import dev.entrepot.proxy.repository.RequestHost;
 import dev.entrepot.proxy.store.TagRecord;
 import dev.entrepot.proxy.upstream.UpstreamException;
 import io.vertx.core.Future;
@@ -133,6 +135,7 @@ final class PullThroughManifests {
 
     /** GET from upstream, verify, store (disk, then memory) and answer the content. */
     private Future<ManifestContent> fetch(ImageName image, Reference reference) {
+        String host = RequestHost.current();
         return upstream.client().getManifest(image, reference.toString())
                 .map(fetched -> ManifestBytes.verify(fetched, reference))
                 .compose(content -> blocking(() -> {
@@ -142,7 +145,8 @@ final class PullThroughManifests {
                                 new TagRecord(content.digest(), stores.clock().instant()));
                     }
                     stores.events().emit(new ImageEvent(ImageEvent.Kind.CACHED, name, image, content.digest(),
-                            reference instanceof Reference.Tag t ? t.name() : null, content.mediaType(), -1, null,
+                            reference instanceof Reference.Tag t ? t.name() : null, content.mediaType(),
+                            ImageVersions.sizeOf(stores.metadata(), name, image, content), host,
                             stores.clock().instant()));
                     return content;
                 }).recover(e -> {

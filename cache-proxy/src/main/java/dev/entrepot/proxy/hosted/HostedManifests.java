@@ -13,6 +13,7 @@ import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.oci.Reference;
 import dev.entrepot.proxy.repository.ImageEvent;
+import dev.entrepot.proxy.repository.ImageVersions;
 import dev.entrepot.proxy.repository.ManifestCache;
 import dev.entrepot.proxy.repository.ManifestWriter;
 import dev.entrepot.proxy.store.BlobLease;
@@ -92,7 +93,8 @@ final class HostedManifests implements ManifestWriter {
                 write(name, content, parsed, tag);
                 return new Pushed(digest, parsed.subject() == null ? null : parsed.subject().digest());
             }));
-            emit(ImageEvent.Kind.INSERT, name, digest, tag, parsed.mediaType(), size(parsed), host);
+            emit(ImageEvent.Kind.INSERT, name, digest, tag, parsed.mediaType(),
+                    ImageVersions.sizeOf(stores.metadata(), repository, name, content), host);
             return pushed;
         }).onComplete(ar -> metrics.pushed(PushKind.MANIFEST, ar.succeeded()));
     }
@@ -101,17 +103,6 @@ final class HostedManifests implements ManifestWriter {
                       String host) {
         stores.events().emit(new ImageEvent(kind, repository, name, digest, tag, mediaType, size, host,
                 stores.clock().instant()));
-    }
-
-    private static long size(ParsedManifest parsed) {
-        long total = 0;
-        for (Descriptor d : parsed.blobs()) {
-            total += d.size();
-        }
-        for (Descriptor d : parsed.children()) {
-            total += d.size();
-        }
-        return total;
     }
 
     private static Digest verified(Digest claimed, byte[] body) {
@@ -175,9 +166,12 @@ final class HostedManifests implements ManifestWriter {
         ManifestCache cache = stores.manifests();
         cache.put(new ManifestCache.Key(repository, name, content.digest().toString()), new ManifestCache.Entry(content, 0));
         if (tag != null) {
-            metadata.putTag(repository, name, tag, new TagRecord(content.digest(), stores.clock().instant()));
+            Optional<TagRecord> current = metadata.tag(repository, name, tag);
+            if (current.isEmpty() || !current.get().digest().equals(content.digest())) { // its update time is a move
+                metadata.putTag(repository, name, tag, new TagRecord(content.digest(), stores.clock().instant()));
+                stores.tagChanges().changed();
+            }
             cache.put(new ManifestCache.Key(repository, name, tag), new ManifestCache.Entry(content, 0));
-            stores.tagChanges().changed();
         }
     }
 
@@ -203,13 +197,18 @@ final class HostedManifests implements ManifestWriter {
         return stores.blocking("deleting manifest " + name + ":" + reference, () -> {
             if (reference instanceof Reference.Tag tag) {
                 Digest was = stores.locks().locked(repository, name, () -> untag(name, tag.name()));
-                emit(ImageEvent.Kind.DELETE, name, was, tag.name(), null, -1, host);
+                Optional<ManifestContent> manifest = stores.metadata().peekManifest(repository, name, was);
+                emit(ImageEvent.Kind.DELETE, name, was, tag.name(), manifest.map(ManifestContent::mediaType).orElse(null),
+                        manifest.map(m -> ImageVersions.sizeOf(stores.metadata(), repository, name, m)).orElse(-1L), host);
             } else {
                 Digest digest = ((Reference.ByDigest) reference).digest();
+                Optional<ManifestContent> manifest = stores.metadata().peekManifest(repository, name, digest);
+                long size = manifest.map(m -> ImageVersions.sizeOf(stores.metadata(), repository, name, m)).orElse(-1L);
+                String type = manifest.map(ManifestContent::mediaType).orElse(null);
                 List<String> tags = stores.locks().locked(repository, name, () -> deleteManifest(name, digest));
-                emit(ImageEvent.Kind.DELETE, name, digest, null, null, -1, host);
+                emit(ImageEvent.Kind.DELETE, name, digest, null, type, size, host);
                 for (String tag : tags) {
-                    emit(ImageEvent.Kind.DELETE, name, digest, tag, null, -1, host);
+                    emit(ImageEvent.Kind.DELETE, name, digest, tag, type, size, host);
                 }
             }
             return null;

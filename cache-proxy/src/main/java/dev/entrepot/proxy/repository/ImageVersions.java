@@ -40,20 +40,24 @@ public final class ImageVersions {
         }
         List<ImageVersion> versions = new ArrayList<>();
         for (Revision r : metadata.revisions(repository, name)) {
-            Optional<ManifestContent> manifest = metadata.manifest(repository, name, r.digest());
-            long size = manifest.map(m -> size(metadata, repository, name, m)).orElse(-1L);
+            Instant pulled = lastPulled.apply(r.digest());
+            Optional<ManifestContent> manifest = metadata.peekManifest(repository, name, r.digest());
+            long size = manifest.map(m -> sizeOf(metadata, repository, name, m)).orElse(-1L);
             Instant updated = taggedAt.getOrDefault(r.digest(), r.storedAt());
             versions.add(new ImageVersion(repository, name, r.digest(), r.mediaType(), size,
                     List.copyOf(tagsOf.getOrDefault(r.digest(), List.of()).stream().sorted().toList()), r.storedAt(),
-                    updated.isBefore(r.storedAt()) ? r.storedAt() : updated, lastPulled.apply(r.digest())));
+                    updated.isBefore(r.storedAt()) ? r.storedAt() : updated, pulled));
         }
         versions.sort(Comparator.comparing(ImageVersion::created).reversed()
                 .thenComparing(v -> v.digest().toString()));
         return versions;
     }
 
-    /** Config plus layers; for an index, the total of each listed manifest held here, else its descriptor size. */
-    private static long size(MetadataStore metadata, String repository, ImageName name, ManifestContent manifest) {
+    /**
+     * Config plus layers; for an index, the total of each listed manifest held here, else its descriptor size. -1 when
+     * the manifest cannot be read. Listings and events use the same figure.
+     */
+    public static long sizeOf(MetadataStore metadata, String repository, ImageName name, ManifestContent manifest) {
         try {
             JsonNode root = JSON.readTree(manifest.bytes());
             if (root.has("manifests")) {
@@ -61,7 +65,7 @@ public final class ImageVersions {
                 for (JsonNode child : root.get("manifests")) {
                     Optional<ManifestContent> stored = Optional.empty();
                     try {
-                        stored = metadata.manifest(repository, name, Digest.parse(child.path("digest").asText()));
+                        stored = metadata.peekManifest(repository, name, Digest.parse(child.path("digest").asText()));
                     } catch (OciException | IOException e) {
                         // unreadable digest or child: count what the index says
                     }

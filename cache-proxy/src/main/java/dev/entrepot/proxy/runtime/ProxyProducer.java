@@ -38,6 +38,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -58,6 +59,7 @@ public class ProxyProducer {
     private SigningKey generatedKey;
     private Vertx vertx;
     private StoreLock storeLock;
+    private FsBlobStore cacheBlobs;
     private HostedMaintenance hostedMaintenance;
     private HttpClient http;
     private HttpClient events;
@@ -100,6 +102,7 @@ public class ProxyProducer {
         housekeeping = Executors.newSingleThreadExecutor(daemonThreads("entrepot-housekeeping-"));
         // Cached content (evictable) and hosted content (the user's only copy, never evicted) live apart.
         FsBlobStore blobs = new FsBlobStore(storage, clock, (digest, size) -> metrics.evicted());
+        cacheBlobs = blobs;
         FsMetadataStore metadata = new FsMetadataStore(storage, blobs, clock);
         metrics.storeBytes(blobs::totalBytes);
         Path hostedRoot = storage.resolve("hosted");
@@ -210,6 +213,9 @@ public class ProxyProducer {
             if (kubernetes != null) {
                 kubernetes.close();
             }
+        }
+        if (cacheBlobs != null) {
+            cacheBlobs.persistAccessTimes(Duration.ZERO); // last-pulled times and eviction order for the next start
         }
         if (storeLock != null) {
             try {

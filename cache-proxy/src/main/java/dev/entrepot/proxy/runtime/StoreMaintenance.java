@@ -59,6 +59,7 @@ final class StoreMaintenance {
         if (current.storage().maxSize() != null) {
             blobs.evictToSize(current.storage().maxSize().bytes());
         }
+        blobs.persistAccessTimes(Duration.ofMinutes(1)); // a kill -9 loses at most a minute of them
     }
 
     /**

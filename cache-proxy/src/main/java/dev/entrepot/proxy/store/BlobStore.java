@@ -20,8 +20,11 @@ public interface BlobStore {
     /** Stores small content (manifests) after verifying it hashes to {@code digest}. */
     void put(Digest digest, byte[] content) throws IOException;
 
-    /** Reads small content (manifests) whole; empty when absent. */
+    /** Reads small content (manifests) whole; empty when absent. Counts as a use (for eviction, last-pulled times). */
     Optional<byte[]> read(Digest digest, int maxBytes) throws IOException;
+
+    /** Like {@link #read}, without counting as a use: for listings and other bookkeeping. */
+    Optional<byte[]> peek(Digest digest, int maxBytes) throws IOException;
 
     /**
      * Records a use of a blob served from elsewhere (a manifest from the memory cache), so size and retention

@@ -15,6 +15,9 @@ public interface MetadataStore {
 
     Optional<ManifestContent> manifest(String repository, ImageName name, Digest digest) throws IOException;
 
+    /** Like {@link #manifest}, without counting as a use of its bytes (listings). */
+    Optional<ManifestContent> peekManifest(String repository, ImageName name, Digest digest) throws IOException;
+
     /** Stores the bytes and records the manifest under the name; storing it again keeps its first stored time. */
     void putManifest(String repository, ImageName name, ManifestContent manifest) throws IOException;
 

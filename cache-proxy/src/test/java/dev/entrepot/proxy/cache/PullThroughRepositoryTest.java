@@ -629,6 +629,12 @@ class PullThroughRepositoryTest {
         }
 
         @Override
+        public Optional<ManifestContent> peekManifest(String repository, ImageName name, Digest digest)
+                throws IOException {
+            return delegate.peekManifest(repository, name, digest);
+        }
+
+        @Override
         public List<Revision> revisions(String repository, ImageName name) throws IOException {
             return delegate.revisions(repository, name);
         }

@@ -50,4 +50,9 @@ public class ForwardingBlobStore implements BlobStore {
     public Instant lastUsed(Digest digest) {
         return delegate.lastUsed(digest);
     }
+
+    @Override
+    public Optional<byte[]> peek(Digest digest, int maxBytes) throws IOException {
+        return delegate.peek(digest, maxBytes);
+    }
 }

@@ -17,8 +17,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -97,6 +99,37 @@ public final class FsBlobStore implements HostedBlobStore {
             index.forget(digest);
             return Optional.empty();
         }
+    }
+
+    @Override
+    public Optional<byte[]> peek(Digest digest, int maxBytes) throws IOException {
+        if (!index.contains(digest)) {
+            return Optional.empty();
+        }
+        long size = index.size(digest);
+        if (size > maxBytes) {
+            throw new IOException("blob " + digest + " is " + size + " bytes, more than " + maxBytes);
+        }
+        try {
+            return Optional.of(Files.readAllBytes(pathOf(digest)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty(); // evicted meanwhile
+        }
+    }
+
+    /**
+     * Writes access times that moved on by more than {@code minAdvance} to the files' modification times, so eviction
+     * order and last-pulled times survive a restart (the index is rebuilt from them). Blocking.
+     */
+    public void persistAccessTimes(Duration minAdvance) {
+        index.persist(minAdvance.toMillis(), (digest, millis) -> {
+            try {
+                Files.setLastModifiedTime(pathOf(digest), FileTime.fromMillis(millis));
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        });
     }
 
     @Override

@@ -54,6 +54,11 @@ public final class FsHostedMetadataStore implements HostedMetadataStore {
     }
 
     @Override
+    public Optional<ManifestContent> peekManifest(String repository, ImageName name, Digest digest) throws IOException {
+        return manifests.peekManifest(repository, name, digest);
+    }
+
+    @Override
     public void putManifest(String repository, ImageName name, ManifestContent manifest) throws IOException {
         manifests.putManifest(repository, name, manifest);
     }

@@ -60,6 +60,16 @@ public final class FsMetadataStore implements MetadataStore {
     }
 
     @Override
+    public Optional<ManifestContent> peekManifest(String repository, ImageName name, Digest digest) throws IOException {
+        Optional<Revision> revision = revision(repository, name, digest);
+        if (revision.isEmpty()) {
+            return Optional.empty();
+        }
+        return blobs.peek(digest, MAX_MANIFEST_BYTES)
+                .map(bytes -> new ManifestContent(digest, revision.get().mediaType(), bytes));
+    }
+
+    @Override
     public void putManifest(String repository, ImageName name, ManifestContent manifest) throws IOException {
         blobs.put(manifest.digest(), manifest.bytes());
         if (revision(repository, name, manifest.digest()).isPresent()) {

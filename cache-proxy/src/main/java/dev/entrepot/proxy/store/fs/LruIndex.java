@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 
 /**
@@ -28,11 +29,13 @@ public final class LruIndex {
     private static final class Entry {
         final long size;
         volatile long lastAccess;
+        volatile long persisted;
         final AtomicInteger pins = new AtomicInteger();
 
         Entry(long size, long lastAccess) {
             this.size = size;
             this.lastAccess = lastAccess;
+            this.persisted = lastAccess;
         }
     }
 
@@ -105,6 +108,16 @@ public final class LruIndex {
     long size(Digest digest) {
         Entry e = entries.get(digest);
         return e == null ? -1 : e.size;
+    }
+
+    /** Writes access times newer by more than {@code minAdvance} than what was written last ({@code write} says if it did). */
+    void persist(long minAdvanceMillis, BiPredicate<Digest, Long> write) {
+        entries.forEach((digest, e) -> {
+            long last = e.lastAccess;
+            if (last - e.persisted > minAdvanceMillis && write.test(digest, last)) {
+                e.persisted = last;
+            }
+        });
     }
 
     /** Last access in epoch millis, -1 when not stored. */

@@ -7,6 +7,7 @@ import dev.entrepot.proxy.store.BlobLease;
 import dev.entrepot.proxy.testing.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -108,5 +109,22 @@ class FsBlobStoreAdoptionTest {
 
         assertThat(hosted.index().snapshot()).containsExactlyInAnyOrder(
                 new LruIndex.Stat(Digest.sha256(a), 10, 1_000), new LruIndex.Stat(Digest.sha256(b), 20, 2_000));
+    }
+
+    @Test
+    void accessTimesPersistedSurviveAReopenAndPeekingIsNoUse() throws Exception {
+        byte[] bytes = content(10, 7);
+        Digest digest = Digest.sha256(bytes);
+        clock.set(1_000_000);
+        cache.put(digest, bytes);
+        clock.set(5_000_000);
+        cache.peek(digest, 100);
+        assertThat(cache.lastUsed(digest).toEpochMilli()).as("a peek is not a use").isEqualTo(1_000_000);
+        cache.read(digest, 100);
+
+        cache.persistAccessTimes(Duration.ZERO);
+        FsBlobStore reopened = new FsBlobStore(root, clock, (d, s) -> { });
+
+        assertThat(reopened.lastUsed(digest).toEpochMilli()).isEqualTo(5_000_000);
     }
 }

@@ -9,9 +9,26 @@ import java.time.Duration;
  */
 public final class FreshnessPolicy {
     private final long ttlMillis;
+    private final Duration notFoundTtl;
 
     public FreshnessPolicy(Duration tagTtl) {
+        this(tagTtl, Duration.ZERO);
+    }
+
+    /** @param notFoundTtl how long an upstream's "I do not have it" is believed (zero: not at all) */
+    public FreshnessPolicy(Duration tagTtl, Duration notFoundTtl) {
         this.ttlMillis = tagTtl.toMillis();
+        this.notFoundTtl = notFoundTtl;
+    }
+
+    public Duration notFoundTtl() {
+        return notFoundTtl;
+    }
+
+    /** A definite "does not exist" from the upstream (not a failure to answer): worth remembering briefly. */
+    public boolean isAbsence(Throwable upstreamFailure) {
+        return upstreamFailure instanceof UpstreamException e && (e.status() == 404 || e.status() == 401
+                || e.status() == 403);
     }
 
     /** A tag confirmed by the upstream at {@code checkedAtMillis} is served as is until the TTL passes. */

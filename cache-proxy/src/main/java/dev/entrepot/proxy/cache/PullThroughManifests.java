@@ -1,5 +1,7 @@
 package dev.entrepot.proxy.cache;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.entrepot.proxy.metrics.ProxyMetrics.Kind;
 import dev.entrepot.proxy.metrics.ProxyMetrics.Result;
 import dev.entrepot.proxy.oci.ImageName;
@@ -14,6 +16,7 @@ import dev.entrepot.proxy.store.TagRecord;
 import dev.entrepot.proxy.upstream.UpstreamException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -37,12 +40,17 @@ final class PullThroughManifests {
     private final String name;
     private final Map<ManifestCache.Key, Future<Resolved>> resolving = new ConcurrentHashMap<>();
     private final FailureLog failures;
+    /** What the upstream said it does not have, for notFoundTtl: a hot 404 costs one upstream request per TTL. */
+    private final Cache<ManifestCache.Key, Throwable> absent;
 
     PullThroughManifests(Upstream upstream, CacheStores stores) {
         this.upstream = upstream;
         this.stores = stores;
         this.name = upstream.repository();
         this.failures = new FailureLog(name);
+        Duration ttl = upstream.freshness().notFoundTtl();
+        this.absent = Caffeine.newBuilder().maximumSize(10_000).ticker(() -> stores.clock().millis() * 1_000_000L)
+                .expireAfterWrite(ttl.isZero() ? Duration.ofNanos(1) : ttl).build();
     }
 
     Future<ManifestContent> manifest(ImageName image, Reference reference) {
@@ -53,11 +61,21 @@ final class PullThroughManifests {
             stores.blobs().touch(warm.content().digest());
             return Future.succeededFuture(warm.content());
         }
+        Throwable knownAbsent = warm == null ? absent.getIfPresent(key) : null;
+        if (knownAbsent != null) {
+            upstream.metrics().request(Kind.MANIFEST, Result.ERROR);
+            return Future.failedFuture(UpstreamErrors.toOci(knownAbsent, OciErrorCode.MANIFEST_UNKNOWN,
+                    "manifest " + image + ":" + reference));
+        }
         Promise<Resolved> mine = Promise.promise();
         Future<Resolved> running = resolving.putIfAbsent(key, mine.future());
         if (running == null) {
             running = mine.future();
             resolve(key, image, reference, warm).onComplete(ar -> {
+                if (ar.failed() && upstream.freshness().isAbsence(ar.cause())
+                        && !upstream.freshness().notFoundTtl().isZero()) {
+                    absent.put(key, ar.cause());
+                }
                 resolving.remove(key, mine.future());
                 mine.handle(ar);
             });

@@ -40,6 +40,8 @@ import org.yaml.snakeyaml.nodes.Node;
 /** Parses {@code entrepot.yaml}, fills defaults and validates; every problem is reported with its path. */
 public final class ConfigLoader {
     public static final Duration DEFAULT_TAG_TTL = Duration.ofMinutes(5);
+    /** How long "the upstream does not have it" is believed: short, a typo in a crash-looping pod is not a DoS. */
+    public static final Duration DEFAULT_NOT_FOUND_TTL = Duration.ofSeconds(10);
     public static final Path DEFAULT_STORAGE = Path.of("data");
     public static final Duration DEFAULT_UPLOAD_EXPIRY = Duration.ofHours(1);
     public static final Duration DEFAULT_GC_INTERVAL = Duration.ofHours(6);
@@ -132,7 +134,8 @@ public final class ConfigLoader {
 
     private static Repository withDefaults(Repository r) {
         Remote remote = r.remote() == null ? null : new Remote(r.remote().url(), r.remote().credentials(),
-                r.remote().tagTtl() == null ? DEFAULT_TAG_TTL : r.remote().tagTtl(), r.remote().retention());
+                r.remote().tagTtl() == null ? DEFAULT_TAG_TTL : r.remote().tagTtl(), r.remote().retention(),
+                r.remote().notFoundTtl() == null ? DEFAULT_NOT_FOUND_TTL : r.remote().notFoundTtl());
         List<String> mirrorOf = r.mirrorOf() == null ? List.of() : r.mirrorOf();
         EntrepotConfig.Standard standard = r.standard();
         if (standard == null && r.mode() == Mode.STANDARD) {

@@ -47,8 +47,11 @@ public record EntrepotConfig(Storage storage, List<Repository> repositories, Aut
         @JsonProperty("virtual") VIRTUAL
     }
 
-    /** A pull-through cache of {@code url}. */
-    public record Remote(URI url, Credentials credentials, Duration tagTtl, Duration retention) {
+    /**
+     * A pull-through cache of {@code url}: tags fresh for {@code tagTtl}; a manifest the upstream does not have is
+     * believed missing for {@code notFoundTtl} (zero: ask every time).
+     */
+    public record Remote(URI url, Credentials credentials, Duration tagTtl, Duration retention, Duration notFoundTtl) {
     }
 
     /** Upstream credentials read from files (Kubernetes Secret mounts). */

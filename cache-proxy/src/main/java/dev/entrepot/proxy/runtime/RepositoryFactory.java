@@ -99,7 +99,7 @@ final class RepositoryFactory {
         boolean dockerHub = spec.mirrorOf().stream().map(Repositories::normalizeHost).anyMatch("docker.io"::equals)
                 || Repositories.normalizeHost(remote.url().getHost()).equals("docker.io");
         return new PullThroughRepository(new Upstream(spec.name(), dockerHub, client,
-                new FreshnessPolicy(remote.tagTtl()), repoMetrics), cache);
+                new FreshnessPolicy(remote.tagTtl(), remote.notFoundTtl()), repoMetrics), cache);
     }
 
     private static String readSecret(String repository, String field, Path file) {

@@ -58,6 +58,7 @@ class PullThroughRepositoryTest {
     private static final String REPO = "dockerhub";
     private static final Duration TTL = Duration.ofMinutes(5);
     private static final ImageName NGINX = new ImageName("library/nginx");
+    private static final Duration NOT_FOUND_TTL = Duration.ofSeconds(10);
     private static final Reference LATEST = new Reference.Tag("latest");
 
     @TempDir
@@ -97,7 +98,7 @@ class PullThroughRepositoryTest {
     private PullThroughRepository newRepository() {
         CacheStores stores = new CacheStores(blobs, metadata, fetches, new ManifestCache(16 << 20, metrics), vertx, clock,
                 events::add);
-        return new PullThroughRepository(new Upstream(REPO, true, upstream, new FreshnessPolicy(TTL),
+        return new PullThroughRepository(new Upstream(REPO, true, upstream, new FreshnessPolicy(TTL, NOT_FOUND_TTL),
                 metrics.repository(REPO)), stores);
     }
 
@@ -266,8 +267,11 @@ class PullThroughRepositoryTest {
         assertThat(requests("manifest", "error")).isEqualTo(1);
         assertThat(requests("manifest", "stale")).isZero();
 
-        // the memory cache forgot it too: the next request asks the upstream again
+        // the memory cache forgot it too: once the upstream's "not found" is no longer believed, it is asked again
         int gets = upstream.manifestGets.get();
+        ociFailure(repository.manifest(NGINX, LATEST));
+        assertThat(upstream.manifestGets.get()).as("within notFoundTtl").isEqualTo(gets);
+        clock.advance(NOT_FOUND_TTL.plusSeconds(1));
         ociFailure(repository.manifest(NGINX, LATEST));
         assertThat(upstream.manifestGets.get()).isEqualTo(gets + 1);
     }
@@ -598,6 +602,20 @@ class PullThroughRepositoryTest {
         assertThat(viaShortName.digest()).isEqualTo(digest);
         assertThat(Await.result(repository.catalog())).containsExactly("library/nginx");
         assertThat(tags.items()).containsExactly("latest");
+    }
+
+    @Test
+    void aMissingTagIsBelievedMissingForNotFoundTtlThenAskedAgain() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            assertThat(ociFailure(repository.manifest(NGINX, new Reference.Tag("typo"))).code())
+                    .isEqualTo(OciErrorCode.MANIFEST_UNKNOWN);
+        }
+        assertThat(upstream.manifestGets.get()).as("one upstream request for ten 404s").isEqualTo(1);
+
+        clock.advance(NOT_FOUND_TTL.plusSeconds(1));
+        Digest now = upstream.putManifest(NGINX, "typo", manifest("late"), MediaTypes.OCI_MANIFEST);
+
+        assertThat(Await.result(repository.manifest(NGINX, new Reference.Tag("typo"))).digest()).isEqualTo(now);
     }
 
     @Test

@@ -12,6 +12,8 @@ import dev.entrepot.proxy.repository.Repository;
 import dev.entrepot.proxy.store.BlobLease;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -99,15 +101,22 @@ final class BlobHandler {
                              GrowingBlob download, Context context) {
         HttpServerResponse response = request.response();
         if (request.getHeader("Range") != null) {
-            // Ranges are rare on a first pull (resumes): serve them from the verified blob once it is stored.
-            download.done().onComplete(ar -> context.runOnContext(v -> {
-                if (ar.failed()) {
-                    OciErrors.send(response, request.method(), ar.cause());
-                } else {
-                    get(request, repository, name, digest);
-                }
-            }));
-            return;
+            if (download.size() < 0) {
+                // Without the size no range can be judged: serve it from the verified blob once it is stored.
+                whenDone(request, repository, name, digest, download, context);
+                return;
+            }
+            ByteRange range;
+            try {
+                range = ByteRange.parse(request.getHeader("Range"), download.size());
+            } catch (RuntimeException e) {
+                OciErrors.send(response, request.method(), e);
+                return;
+            }
+            if (range != null) {
+                sendGrowingRange(request, repository, name, digest, download, range, context);
+                return;
+            }
         }
         headers(response, digest);
         if (download.size() >= 0) {
@@ -118,6 +127,58 @@ final class BlobHandler {
         new GrowingFileSender(vertx, context, response, download,
                 sent -> metrics.repository(repository.name()).served(sent),
                 () -> get(request, repository, name, digest)).start();
+    }
+
+    private void whenDone(HttpServerRequest request, Repository repository, ImageName name, Digest digest,
+                          GrowingBlob download, Context context) {
+        download.done().onComplete(ar -> context.runOnContext(v -> {
+            if (ar.failed()) {
+                OciErrors.send(request.response(), request.method(), ar.cause());
+            } else {
+                get(request, repository, name, digest);
+            }
+        }));
+    }
+
+    /**
+     * A range of a blob still arriving, as soon as its bytes are on disk (a resuming client need not wait for the
+     * whole download). The file is opened while it is still the temp file or already the stored one: an open handle
+     * survives the rename.
+     */
+    private void sendGrowingRange(HttpServerRequest request, Repository repository, ImageName name, Digest digest,
+                                  GrowingBlob download, ByteRange range, Context context) {
+        if (download.failed()) {
+            OciErrors.send(request.response(), request.method(), download.done().cause());
+            return;
+        }
+        if (download.succeeded()) {
+            get(request, repository, name, digest);
+            return;
+        }
+        if (download.written() <= range.end()) {
+            download.whenProgressed(download.written(), context,
+                    () -> sendGrowingRange(request, repository, name, digest, download, range, context));
+            return;
+        }
+        HttpServerResponse response = request.response();
+        vertx.fileSystem().open(download.path().toString(), new OpenOptions().setRead(true).setWrite(false))
+                .onComplete(ar -> context.runOnContext(v -> {
+                    if (ar.failed()) { // renamed between our look and the open: it is stored now
+                        get(request, repository, name, digest);
+                        return;
+                    }
+                    AsyncFile file = ar.result().setReadPos(range.start()).setReadLength(range.length());
+                    headers(response, digest).setStatusCode(206)
+                            .putHeader(HttpHeaders.CONTENT_RANGE, range.contentRange(download.size()))
+                            .putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(range.length()));
+                    response.closeHandler(x -> file.close());
+                    response.send(file).onComplete(done -> {
+                        file.close();
+                        if (done.succeeded()) {
+                            metrics.repository(repository.name()).served(range.length());
+                        }
+                    });
+                }));
     }
 
     private static HttpServerResponse headers(HttpServerResponse response, Digest digest) {

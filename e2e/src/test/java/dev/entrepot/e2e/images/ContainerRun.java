@@ -45,6 +45,11 @@ final class ContainerRun implements AutoCloseable {
      */
     static ContainerRun start(Containerd containerd, Path containerdDir, String image, String id, Container container,
                               Map<String, Path> volumes, Map<String, String> envOverrides, Path log) {
+        // What ctr cannot do as a kubelet would is refused rather than silently left out.
+        if (!container.getCommand().isEmpty() || !container.getArgs().isEmpty()
+                || (container.getSecurityContext() != null && container.getSecurityContext().getRunAsUser() != null)) {
+            throw new IllegalArgumentException("ContainerRun runs the image's own entrypoint and user only: " + container);
+        }
         List<String> command = new ArrayList<>(List.of("ctr", "--address", containerdDir.resolve("containerd.sock").toString(), "run",
                 "--rm", "--snapshotter", SNAPSHOTTER, "--net-host"));
         if (container.getSecurityContext() != null

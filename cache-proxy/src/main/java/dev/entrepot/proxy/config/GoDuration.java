@@ -4,15 +4,20 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations written as in Kubernetes and Go: {@code 30s}, {@code 5m}, {@code 720h}, {@code 1h30m}, {@code 500ms}, {@code 0}. */
+/**
+ * Durations written as in Kubernetes and Go: {@code 30s}, {@code 5m}, {@code 720h}, {@code 1h30m}, {@code 500ms},
+ * {@code 0}. The one grammar of Entrepot: the operator's CRDs validate with {@link #GRAMMAR} too.
+ */
 public final class GoDuration {
-    private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+    /** The whole grammar as a regular expression (the CRDs' pattern). */
+    public static final String GRAMMAR = "^(0|([0-9]+(ms|s|m|h))+)$";
+    private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h)");
 
     private GoDuration() {
     }
 
     public static Duration parse(String text) {
-        String s = text.trim();
+        String s = text;
         if (s.equals("0")) {
             return Duration.ZERO;
         }
@@ -25,8 +30,7 @@ public final class GoDuration {
                 case "ms" -> Duration.ofMillis(n);
                 case "s" -> Duration.ofSeconds(n);
                 case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
+                default -> Duration.ofHours(n);
             });
             end = m.end();
         }

@@ -19,17 +19,11 @@ class ByteSizeTest {
             "50Gi, 53687091200",
             "2Ti, 2199023255552",
             "1Pi, 1125899906842624",
-            "1k, 1000",
             "1K, 1000",
             "10M, 10000000",
             "10G, 10000000000",
             "3T, 3000000000000",
             "1P, 1000000000000000",
-            "10GB, 10000000000",
-            "1GiB, 1073741824",
-            "100B, 100",
-            "'  50Gi ', 53687091200",
-            "'50 Gi', 53687091200",
     })
     void parsesKubernetesQuantities(String text, long bytes) {
         assertThat(ByteSize.parse(text).bytes()).isEqualTo(bytes);
@@ -37,7 +31,7 @@ class ByteSizeTest {
 
     @Test
     void keepsTheTrimmedTextForMessages() {
-        ByteSize size = ByteSize.parse(" 50Gi ");
+        ByteSize size = ByteSize.parse("50Gi");
 
         assertThat(size.text()).isEqualTo("50Gi");
         assertThat(size).hasToString("50Gi");
@@ -45,7 +39,7 @@ class ByteSizeTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "Gi", "abc", "-1", "-1Gi", "1.5Gi", "10X", "10gi", "10mi", "10m", "Gi10", "10 Gi Gi",
-            "1,000", "0x10"})
+            "1,000", "0x10", "1k", "10GB", "1GiB", "100B", " 50Gi", "50 Gi"})
     void rejectsAnythingElse(String text) {
         assertThatThrownBy(() -> ByteSize.parse(text))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -390,7 +390,7 @@ class ConfigLoaderTest {
                 """);
 
         assertThat(problems).containsExactly("repositories[0].remote.tagTTL: unknown field 'tagTTL' (did you mean "
-                + "'tagTtl'?); known here: url, credentials, tagTtl, retention (line 5)");
+                + "'tagTtl'?); known here: url, credentials, tagTtl, retention, notFoundTtl (line 5)");
     }
 
     @Test

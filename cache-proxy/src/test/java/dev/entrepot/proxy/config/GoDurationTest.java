@@ -22,9 +22,6 @@ class GoDurationTest {
             "720h, PT720H",
             "1m30s, PT1M30S",
             "1h1m1s1ms, PT1H1M1.001S",
-            "2d, PT48H",
-            "1d12h, PT36H",
-            "' 30s ', PT30S",
     })
     void parsesGoDurations(String text, Duration expected) {
         assertThat(GoDuration.parse(text)).isEqualTo(expected);
@@ -32,7 +29,7 @@ class GoDurationTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", " ", "5", "300", "m", "5x", "abc", "5m junk", "x5m", "-5m", "1.5h", "5 m", "5M",
-            "1h 30m", "h1"})
+            "1h 30m", "h1", "2d", "1d12h", " 30s"})
     void rejectsAnythingElse(String text) {
         assertThatThrownBy(() -> GoDuration.parse(text))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -3,11 +3,11 @@ package dev.entrepot.operator.crd.v1alpha1.common;
 /** Validation patterns shared by the CRD schemas (the proxy accepts exactly these forms). */
 public final class Patterns {
 
-    /** Go-style durations limited to hours, minutes and seconds: 30s, 5m, 720h, 1h30m. */
-    public static final String DURATION = "^([0-9]+[hms])+$";
+    /** Go-style durations: 0, 500ms, 30s, 5m, 720h, 1h30m (the proxy's GoDuration.GRAMMAR; a contract test ties them). */
+    public static final String DURATION = "^(0|([0-9]+(ms|s|m|h))+)$";
 
-    /** Kubernetes quantities the proxy understands: 50Gi, 500Mi, 10G. */
-    public static final String SIZE = "^[0-9]+(Ki|Mi|Gi|Ti|K|M|G|T)?$";
+    /** Kubernetes quantities: 50Gi, 500Mi, 10G, 1048576 (the proxy's ByteSize.GRAMMAR; a contract test ties them). */
+    public static final String SIZE = "^[0-9]+(Ki|Mi|Gi|Ti|Pi|K|M|G|T|P)?$";
 
     /** A registry host as containerd names it in hosts.toml: docker.io, registry.example.com:5000. */
     public static final String REGISTRY_HOST =

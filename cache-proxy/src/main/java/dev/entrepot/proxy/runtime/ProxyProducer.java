@@ -138,9 +138,11 @@ public class ProxyProducer {
         TagChanges tagChanges = new TagChanges();
         HostedStores hosted = new HostedStores(hostedBlobs, hostedMetadata, uploads, manifests, disk, vertx, clock,
                 tagChanges, notifier);
-        RepositoryFactory factory = new RepositoryFactory(vertx, http, upstreamSettings, cache, hosted, tagChanges, metrics);
-        ProxyRuntime runtime = new ProxyRuntime(factory, manifests, blobs, storage, authEnvironment, notifier, config,
-                source, loaded);
+        UpstreamStatuses upstreams = new UpstreamStatuses(clock);
+        RepositoryFactory factory = new RepositoryFactory(vertx, http, upstreamSettings, cache, hosted, tagChanges, metrics,
+                upstreams);
+        ProxyRuntime runtime = new ProxyRuntime(factory, upstreams, manifests, blobs, storage, authEnvironment, notifier,
+                config, source, loaded);
         hostedMaintenance = new HostedMaintenance(new GarbageCollector(hosted), uploads, () -> runtime, metrics,
                 housekeeping, clock);
 

@@ -10,6 +10,7 @@ import dev.entrepot.proxy.repository.Repositories;
 import dev.entrepot.proxy.store.fs.FsBlobStore;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
@@ -32,6 +33,7 @@ public final class ProxyRuntime {
     }
 
     private final RepositoryFactory factory;
+    private final UpstreamStatuses upstreams;
     private final ManifestCache manifests;
     private final FsBlobStore blobs;
     private final Path storage;
@@ -40,10 +42,11 @@ public final class ProxyRuntime {
     private volatile Generation current;
     private volatile ConfigState state;
 
-    ProxyRuntime(RepositoryFactory factory, ManifestCache manifests, FsBlobStore blobs, Path storage,
+    ProxyRuntime(RepositoryFactory factory, UpstreamStatuses upstreams, ManifestCache manifests, FsBlobStore blobs, Path storage,
                  AuthEnvironment authEnvironment, Notifier notifier, EntrepotConfig initial, String source,
                  byte[] initialBytes) {
         this.factory = factory;
+        this.upstreams = upstreams;
         this.manifests = manifests;
         this.blobs = blobs;
         this.storage = storage;
@@ -70,6 +73,11 @@ public final class ProxyRuntime {
 
     public ConfigState configState() {
         return state;
+    }
+
+    /** The upstream status of each remote repository in force, in config order. */
+    public List<UpstreamStatuses.Entry> upstreams() {
+        return upstreams.of(current.config());
     }
 
     public FsBlobStore blobs() {

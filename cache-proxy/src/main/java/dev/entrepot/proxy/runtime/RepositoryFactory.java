@@ -14,6 +14,7 @@ import dev.entrepot.proxy.repository.Repository;
 import dev.entrepot.proxy.repository.TagChanges;
 import dev.entrepot.proxy.upstream.BearerChallengeAuthenticator;
 import dev.entrepot.proxy.upstream.HttpUpstreamClient;
+import dev.entrepot.proxy.upstream.UpstreamHealth;
 import dev.entrepot.proxy.virtual.VirtualRepository;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -38,9 +39,10 @@ final class RepositoryFactory {
     private final HostedStores hosted;
     private final TagChanges tagChanges;
     private final ProxyMetrics metrics;
+    private final UpstreamStatuses statuses;
 
     RepositoryFactory(Vertx vertx, HttpClient http, HttpUpstreamClient.Settings upstreamSettings, CacheStores cache,
-                      HostedStores hosted, TagChanges tagChanges, ProxyMetrics metrics) {
+                      HostedStores hosted, TagChanges tagChanges, ProxyMetrics metrics, UpstreamStatuses statuses) {
         this.vertx = vertx;
         this.http = http;
         this.upstreamSettings = upstreamSettings;
@@ -48,6 +50,7 @@ final class RepositoryFactory {
         this.hosted = hosted;
         this.tagChanges = tagChanges;
         this.metrics = metrics;
+        this.statuses = statuses;
     }
 
     Repositories build(EntrepotConfig config) {
@@ -94,8 +97,10 @@ final class RepositoryFactory {
         ProxyMetrics.RepositoryMetrics repoMetrics = metrics.repository(spec.name());
         BearerChallengeAuthenticator auth = new BearerChallengeAuthenticator(http, username, password,
                 upstreamSettings.idleTimeout());
-        HttpUpstreamClient client = new HttpUpstreamClient(vertx, http, remote.url(), auth, repoMetrics,
+        UpstreamHealth health = statuses.health(spec.name(), remote.url());
+        HttpUpstreamClient client = new HttpUpstreamClient(vertx, http, remote.url(), auth, repoMetrics, health,
                 upstreamSettings);
+        statuses.register(spec.name(), health, client);
         boolean dockerHub = spec.mirrorOf().stream().map(Repositories::normalizeHost).anyMatch("docker.io"::equals)
                 || Repositories.normalizeHost(remote.url().getHost()).equals("docker.io");
         return new PullThroughRepository(new Upstream(spec.name(), dockerHub, client,

@@ -53,17 +53,39 @@ public final class HttpUpstreamClient implements UpstreamClient {
     private final String base;
     private final BearerChallengeAuthenticator auth;
     private final RepositoryMetrics metrics;
+    private final UpstreamHealth health;
     private final Settings settings;
     private volatile long rateLimitedUntil;
 
+    /** @param health told the outcome of every exchange (the fetches clients cause feed the upstream status) */
     public HttpUpstreamClient(Vertx vertx, HttpClient http, URI base, BearerChallengeAuthenticator auth,
-                              RepositoryMetrics metrics, Settings settings) {
+                              RepositoryMetrics metrics, UpstreamHealth health, Settings settings) {
         this.vertx = vertx;
         this.http = http;
         this.base = base.toString().replaceAll("/+$", "");
         this.auth = auth;
         this.metrics = metrics;
+        this.health = health;
         this.settings = settings;
+    }
+
+    /**
+     * Asks the upstream's {@code GET /v2/} once, without credentials, and records the outcome: any answer below 500
+     * (401 included) is reachable. Only on request; the proxy never probes by itself.
+     */
+    public Future<UpstreamHealth.Report> probe() {
+        String url = base + "/v2/";
+        return send(HttpMethod.GET, url, headers(null, null), 0, 0, settings.metadataTimeout())
+                .compose(resp -> {
+                    int status = resp.statusCode();
+                    drain(resp);
+                    return status >= 500 || status == 429 ? Future.<Void>failedFuture(new UpstreamException(status,
+                            "upstream answered " + status + " for " + url)) : Future.<Void>succeededFuture();
+                })
+                .transform(ar -> {
+                    health.record(ar.failed() ? noAnswer(ar.cause(), url) : null);
+                    return Future.succeededFuture(health.report());
+                });
     }
 
     @Override
@@ -117,9 +139,13 @@ public final class HttpUpstreamClient implements UpstreamClient {
                     return Future.succeededFuture(resp);
                 })
                 .compose(resp -> resp.statusCode() / 100 == 2 ? Future.succeededFuture(resp) : failure(resp, url))
-                .recover(e -> Future.failedFuture(e instanceof UpstreamException || e instanceof OciException ? e
-                        : new UpstreamException(isNoAnswer(e) ? 0 : 502, "upstream exchange for " + url
-                        + " failed: " + e)));
+                .recover(e -> Future.failedFuture(e instanceof OciException ? e : noAnswer(e, url)))
+                .onComplete(ar -> health.record(ar.failed() ? ar.cause() : null));
+    }
+
+    private static UpstreamException noAnswer(Throwable e, String url) {
+        return e instanceof UpstreamException up ? up
+                : new UpstreamException(isNoAnswer(e) ? 0 : 502, "upstream exchange for " + url + " failed: " + e);
     }
 
     /** Blob bodies may pause long under back-pressure; everything else is small and should come at once. */

@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServer;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -44,6 +45,7 @@ class HttpUpstreamClientRedirectTest {
         auth.learn("Basic realm=\"r\"", "repository:library/x:pull"); // registry wants Basic: header is sent
         return new HttpUpstreamClient(vertx, http, URI.create("http://127.0.0.1:" + registry.actualPort()), auth,
                 new ProxyMetrics(new SimpleMeterRegistry()).repository("hub"),
+                new UpstreamHealth(URI.create("http://127.0.0.1:" + registry.actualPort()), Clock.systemUTC()),
                 new HttpUpstreamClient.Settings(Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(5), 0,
                         Duration.ofMillis(10)));
     }

@@ -9,6 +9,7 @@ import dev.entrepot.proxy.store.BlobLease;
 import dev.entrepot.proxy.store.BlobStore;
 import dev.entrepot.proxy.store.BlobWriter;
 import dev.entrepot.proxy.upstream.HttpUpstreamClient;
+import dev.entrepot.proxy.upstream.UpstreamException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -181,7 +182,12 @@ public final class InflightFetches {
             download.succeed(stored);
             onStored.accept(download.digest());
         } else {
-            LOG.warnf("download of %s failed, nothing stored: %s", download.digest(), failure.getMessage());
+            if (failure instanceof UpstreamException up && !up.isUpstreamFailure()) {
+                // the upstream does not have it (or will not give it): the client's mistake, answered as such
+                LOG.debugf("download of %s not started: %s", download.digest(), failure.getMessage());
+            } else {
+                LOG.warnf("download of %s failed, nothing stored: %s", download.digest(), failure.getMessage());
+            }
             download.fail(UpstreamErrors.transferFailure(download.digest(), failure));
         }
     }

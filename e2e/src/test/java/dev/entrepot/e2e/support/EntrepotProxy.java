@@ -177,6 +177,15 @@ public final class EntrepotProxy implements AutoCloseable {
         return process == null ? "" : process.logTail(lines);
     }
 
+    /** The lines the current process has logged so far. */
+    public List<String> logLines() {
+        try {
+            return process == null ? List.of() : Files.readAllLines(process.log(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Where DESIGN.md puts a verified blob: {@code blobs/sha256/<first two hex>/<hex>}. */
     public Path blobFile(String digest) {
         String hex = digest.substring("sha256:".length());

@@ -93,6 +93,13 @@ class RepositoriesTest {
     }
 
     @Test
+    void withADockerIoMirrorAnUnconfiguredRepositoryNameIsADockerHubNamespace() {
+        // The rule for Docker's registry-mirrors (no ns): a mistyped repository name is asked of Docker Hub as an image.
+        assertTarget(routes.resolve("unknownrepo/x", null), dockerhub, "unknownrepo/x");
+        assertTarget(routes.resolve("dokerhub/library/nginx", null), dockerhub, "dokerhub/library/nginx");
+    }
+
+    @Test
     void nsSelectsTheMirroringRepository() {
         assertTarget(routes.resolve("nginx", "docker.io"), dockerhub, "nginx");
         assertTarget(routes.resolve("org/app", "ghcr.io"), ghcr, "org/app");
@@ -122,20 +129,26 @@ class RepositoriesTest {
     // ---- errors ----
 
     @Test
-    void unmirroredNsIsNameUnknown() {
+    void unmirroredNsIsNameUnknownNamingTheRepositoryAndTheHost() {
         OciException e = failure(() -> routes.resolve("org/app", "quay.io"));
 
         assertThat(e.code()).isEqualTo(OciErrorCode.NAME_UNKNOWN);
         assertThat(e.status()).isEqualTo(404);
-        assertThat(e.getMessage()).contains("quay.io").contains("'org'");
+        assertThat(e.getMessage()).isEqualTo("no repository named 'org' and no repository mirrors quay.io");
+        // a docker.io mirror does not stand in for another host
+        assertThat(failure(() -> routes.resolve("unknownrepo/x", "quay.io")).getMessage())
+                .isEqualTo("no repository named 'unknownrepo' and no repository mirrors quay.io");
     }
 
     @Test
-    void withoutADockerIoMirrorAnUnknownNameIsNameUnknown() {
-        OciException e = failure(() -> noHubMirror.resolve("nginx", null));
+    void withoutADockerIoMirrorAnUnknownNameIsNameUnknownNamingIt() {
+        OciException e = failure(() -> noHubMirror.resolve("unknownrepo/x", null));
 
         assertThat(e.code()).isEqualTo(OciErrorCode.NAME_UNKNOWN);
-        assertThat(e.getMessage()).contains("docker.io");
+        assertThat(e.status()).isEqualTo(404);
+        assertThat(e.getMessage()).isEqualTo("no repository named 'unknownrepo' and no repository mirrors docker.io");
+        assertThat(failure(() -> noHubMirror.resolve("nginx", null)).getMessage())
+                .isEqualTo("no repository named 'nginx' and no repository mirrors docker.io");
     }
 
     @Test
@@ -144,7 +157,7 @@ class RepositoriesTest {
 
         assertThat(e.code()).isEqualTo(OciErrorCode.NAME_INVALID);
         assertThat(e.status()).isEqualTo(400);
-        assertThat(e.getMessage()).contains("/v2/team/<name>/");
+        assertThat(e.getMessage()).isEqualTo("missing image name after repository 'team': use /v2/team/<name>/...");
     }
 
     @Test

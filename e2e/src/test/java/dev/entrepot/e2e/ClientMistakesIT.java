@@ -15,6 +15,7 @@ import dev.entrepot.e2e.support.Teardown;
 import dev.entrepot.e2e.support.Upstream;
 import dev.entrepot.e2e.support.WorkDirs;
 import java.io.IOException;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,6 +92,10 @@ class ClientMistakesIT {
         OciErrors.assertError(client.manifest("team/app", "1"), 404, "MANIFEST_UNKNOWN");
         // names, digests, ranges, pages
         OciErrors.assertError(client.manifest("hub/Library/APP", "1"), 400, "NAME_INVALID");
+        // without ns (Docker's registry-mirrors) an unconfigured first segment is a Docker Hub name: the mirror asks
+        OciErrors.assertError(client.get("/v2/unknownrepo/x/manifests/t", ImageGenerator.ACCEPT_ALL_MANIFESTS), 404,
+                "MANIFEST_UNKNOWN");
+        assertThat(upstream.front().gets("/v2/unknownrepo/x/manifests/t")).isEqualTo(1);
         OciClient.Response unknownRepository = client.get("/v2/unknownrepo/x/manifests/t?ns=quay.io", null);
         OciErrors.assertError(unknownRepository, 404, "NAME_UNKNOWN");
         assertThat(unknownRepository.text()).contains("no repository named 'unknownrepo' and no repository mirrors quay.io");
@@ -126,6 +131,42 @@ class ClientMistakesIT {
                 Map.of("Authorization", "Basic " + Base64.getEncoder().encodeToString(
                         "ci:wrong".getBytes(StandardCharsets.UTF_8)))).status()).isEqualTo(401);
 
+        assertNoWarningSince(logged);
+    }
+
+    @Test
+    void oddRequestsAreClientErrorsAndLogNoWarning() {
+        int logged = proxy.logLines().size();
+        PushClient ci = PushClient.basic(proxy, "ci", "ci-S3cret");
+        List<OciClient.Response> answers = List.of(
+                client.get("/v2/hub/library/app/manifests/bad:tag", null),
+                client.get("/v2/hub/library/app/manifests/" + "t".repeat(200), null),
+                client.get("/v2/hub/" + "a/".repeat(300) + "manifests/1", null),
+                client.get("/v2/hub/library/app/blobs/sha999:" + "ab".repeat(32), null),
+                client.get("/v2/hub/library/app/tags/list?n=-1", null),
+                client.get("/v2/hub/library/app/tags/list?n=99999999999999999999", null),
+                client.get("/v2/_catalog?n=abc", null),
+                client.get("/v2/hub/library/app/referrers/not-a-digest", null),
+                client.get("/v2/unknownrepo/x/manifests/t?ns=" + "%00", null),
+                client.get("/api/v1/repositories/team/images?n=abc", null),
+                client.get("/api/v1/repositories/team/images?image=Bad_Name", null),
+                client.send("DELETE", "/v2/hub/library/app/blobs/" + UNKNOWN, "*/*", Duration.ofSeconds(10)),
+                client.send("POST", "/api/v1/upstreams", "*/*", Duration.ofSeconds(10)),
+                ci.patch(ci.startUpload("team/app"), new byte[10], "bytes=abc"),
+                ci.patch(ci.startUpload("team/app"), new byte[10], "5-14"),
+                ci.put(ci.startUpload("team/app"), "not-a-digest", new byte[1], null),
+                ci.send("GET", "/v2/team/app/blobs/uploads/" + "x".repeat(300), Map.of(),
+                        HttpRequest.BodyPublishers.noBody()));
+        for (OciClient.Response answer : answers) {
+            assertThat(answer.status()).as("%s", answer).isBetween(400, 499);
+        }
+        // a mount that cannot be done is a plain upload session, as the spec has it; a bad digest is a bad request
+        assertThat(ci.post("team/app", "mount=" + UNKNOWN + "&from=Bad_Name").status()).isEqualTo(202);
+        OciErrors.assertError(ci.post("team/app", "mount=sha256:zz&from=team/other"), 400, "DIGEST_INVALID");
+        assertNoWarningSince(logged);
+    }
+
+    private static void assertNoWarningSince(int logged) {
         Poll.sleep(Duration.ofSeconds(1)); // anything logged after an answer went out
         List<String> lines = proxy.logLines();
         assertThat(lines.subList(logged, lines.size()))

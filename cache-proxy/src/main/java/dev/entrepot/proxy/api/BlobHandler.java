@@ -183,7 +183,7 @@ final class BlobHandler {
 
     private static HttpServerResponse headers(HttpServerResponse response, Digest digest) {
         return response.putHeader(HttpHeaders.CONTENT_TYPE, MediaTypes.OCTET_STREAM)
-                .putHeader("Docker-Content-Digest", digest.toString())
+                .putHeader(Headers.DOCKER_CONTENT_DIGEST, digest.toString())
                 .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes")
                 .putHeader(HttpHeaders.ETAG, "\"" + digest + "\"");
     }

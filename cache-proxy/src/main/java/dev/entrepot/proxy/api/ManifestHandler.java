@@ -10,13 +10,16 @@ import dev.entrepot.proxy.oci.Reference;
 import dev.entrepot.proxy.repository.ManifestWriter;
 import dev.entrepot.proxy.repository.Repositories.Target;
 import dev.entrepot.proxy.repository.Repository;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -36,13 +39,17 @@ final class ManifestHandler {
     }
 
     void get(HttpServerRequest request, Repository repository, ImageName name, Reference reference) {
+        Future<ManifestContent> found = repository.manifest(name, reference);
+        if (found.isComplete()) { // a warm hit: answered on the request's own loop, no hop and no callback
+            respond(request, repository, reference, found.result(), found.cause());
+            return;
+        }
         Context context = vertx.getOrCreateContext();
-        repository.manifest(name, reference).onComplete(ar -> {
-            Runnable respond = () -> respond(request, repository, reference, ar.result(), ar.cause());
+        found.onComplete(ar -> {
             if (Vertx.currentContext() == context) {
-                respond.run(); // a warm hit completes on the request's own loop: no hop
+                respond(request, repository, reference, ar.result(), ar.cause());
             } else {
-                context.runOnContext(v -> respond.run());
+                context.runOnContext(v -> respond(request, repository, reference, ar.result(), ar.cause()));
             }
         });
     }
@@ -78,7 +85,7 @@ final class ManifestHandler {
                         }
                         HttpServerResponse response = request.response().setStatusCode(201)
                                 .putHeader(HttpHeaders.LOCATION, "/v2/" + path + "/manifests/" + ar.result().digest())
-                                .putHeader("Docker-Content-Digest", ar.result().digest().toString())
+                                .putHeader(Headers.DOCKER_CONTENT_DIGEST, ar.result().digest().toString())
                                 .putHeader(HttpHeaders.CONTENT_LENGTH, "0");
                         if (ar.result().subject() != null) {
                             response.putHeader("OCI-Subject", ar.result().subject().toString());
@@ -121,22 +128,24 @@ final class ManifestHandler {
             OciErrors.send(response, request.method(), failure);
             return;
         }
-        String accept = String.join(",", request.headers().getAll(HttpHeaders.ACCEPT));
+        List<String> accept = request.headers().getAll(HttpHeaders.ACCEPT);
         if (reference instanceof Reference.Tag && !MediaTypes.accepts(accept, content.mediaType())) {
             // Asked by digest, the client knows exactly what it wants; by tag, it must be able to read the type.
             OciErrors.send(response, request.method(), new OciException(OciErrorCode.MANIFEST_UNKNOWN,
                     "manifest " + reference + " is " + content.mediaType() + ", which the request's Accept header ("
-                            + accept + ") does not allow"));
+                            + String.join(",", accept) + ") does not allow"));
             return;
         }
+        String digest = content.digest().toString();
         response.putHeader(HttpHeaders.CONTENT_TYPE, content.mediaType())
                 .putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(content.bytes().length))
-                .putHeader("Docker-Content-Digest", content.digest().toString())
-                .putHeader(HttpHeaders.ETAG, "\"" + content.digest() + "\"");
+                .putHeader(Headers.DOCKER_CONTENT_DIGEST, digest)
+                .putHeader(HttpHeaders.ETAG, '"' + digest + '"');
         if (request.method() == HttpMethod.HEAD) {
             response.end();
         } else {
-            response.end(Buffer.buffer(content.bytes()));
+            // wrapped, not copied: the bytes of a cached manifest are never changed
+            response.end(Buffer.buffer(Unpooled.wrappedBuffer(content.bytes())));
             metrics.repository(repository.name()).served(content.bytes().length);
         }
     }

@@ -38,7 +38,6 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class RegistryRouter {
-    private static final String API_VERSION = "Docker-Distribution-API-Version";
 
     @Inject
     ProxyRuntime runtime;
@@ -63,7 +62,7 @@ public class RegistryRouter {
 
     private void handle(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
-        request.response().putHeader(API_VERSION, "registry/2.0");
+        request.response().putHeader(Headers.API_VERSION, Headers.REGISTRY_2_0);
         RequestHost.set(request.getHeader(HttpHeaders.HOST));
         ClientAuth auth = runtime.clientAuth();
         Future<Caller> caller = auth.authenticate(request.getHeader(HttpHeaders.AUTHORIZATION));
@@ -127,7 +126,7 @@ public class RegistryRouter {
             lists.catalog(request, repositories.all().stream().filter(r -> gate.lists(r.name())).toList());
             return;
         }
-        String ns = request.getParam("ns");
+        String ns = request.query() == null ? null : request.getParam("ns"); // no query: no params map to build
         if (rest.endsWith("/tags/list")) {
             only(method, "tag lists", HttpMethod.GET, HttpMethod.HEAD);
             String path = rest.substring(0, rest.length() - "/tags/list".length());

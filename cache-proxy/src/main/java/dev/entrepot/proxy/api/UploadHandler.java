@@ -165,7 +165,7 @@ final class UploadHandler {
         HttpServerResponse response = request.response();
         response.setStatusCode(201)
                 .putHeader(HttpHeaders.LOCATION, "/v2/" + path + "/blobs/" + digest)
-                .putHeader("Docker-Content-Digest", digest.toString())
+                .putHeader(Headers.DOCKER_CONTENT_DIGEST, digest.toString())
                 .putHeader(HttpHeaders.CONTENT_LENGTH, "0")
                 .end();
     }

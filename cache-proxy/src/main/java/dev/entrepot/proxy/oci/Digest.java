@@ -3,20 +3,16 @@ package dev.entrepot.proxy.oci;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.regex.Pattern;
 
 /** A content digest {@code algorithm:hex}; only the algorithms the spec registers (sha256, sha512) are accepted. */
 public record Digest(String algorithm, String hex) {
-    private static final Pattern SHA256 = Pattern.compile("[a-f0-9]{64}");
-    private static final Pattern SHA512 = Pattern.compile("[a-f0-9]{128}");
-
     public Digest {
-        Pattern expected = switch (algorithm) {
-            case "sha256" -> SHA256;
-            case "sha512" -> SHA512;
+        int length = switch (algorithm) {
+            case "sha256" -> 64;
+            case "sha512" -> 128;
             default -> throw new OciException(OciErrorCode.DIGEST_INVALID, "unsupported digest algorithm: " + algorithm);
         };
-        if (!expected.matcher(hex).matches()) {
+        if (!isLowerHex(hex, length)) {
             throw new OciException(OciErrorCode.DIGEST_INVALID, "invalid " + algorithm + " digest: " + hex);
         }
     }
@@ -28,6 +24,19 @@ public record Digest(String algorithm, String hex) {
             throw new OciException(OciErrorCode.DIGEST_INVALID, "invalid digest: " + text);
         }
         return new Digest(text.substring(0, colon), text.substring(colon + 1));
+    }
+
+    private static boolean isLowerHex(String hex, int length) {
+        if (hex.length() != length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            char c = hex.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public static boolean looksLikeDigest(String reference) {

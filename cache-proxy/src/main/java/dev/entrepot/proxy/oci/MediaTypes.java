@@ -48,44 +48,98 @@ public final class MediaTypes {
      * and {@code q=0} means "not acceptable".
      */
     public static boolean accepts(String acceptHeader, String mediaType) {
-        if (acceptHeader == null || acceptHeader.isBlank()) {
-            return true;
-        }
-        String wanted = mediaType.toLowerCase(Locale.ROOT);
-        int bestSpecificity = 0;
-        boolean acceptable = false;
-        for (String part : acceptHeader.split(",")) {
-            String[] params = part.split(";");
-            String range = params[0].trim().toLowerCase(Locale.ROOT);
-            int specificity;
-            if (range.equals(wanted)) {
-                specificity = 3;
-            } else if (range.equals("*/*")) {
-                specificity = 1;
-            } else if (range.endsWith("/*") && wanted.startsWith(range.substring(0, range.length() - 1))) {
-                specificity = 2;
-            } else {
-                continue;
-            }
-            if (specificity > bestSpecificity) {
-                bestSpecificity = specificity;
-                acceptable = quality(params) > 0;
-            }
-        }
-        return acceptable;
+        return accepts(acceptHeader == null ? List.of() : List.of(acceptHeader), mediaType);
     }
 
-    private static double quality(String[] params) {
-        for (int i = 1; i < params.length; i++) {
-            String p = params[i].trim();
-            if (p.length() > 2 && p.regionMatches(true, 0, "q=", 0, 2)) {
+    /**
+     * The same over every {@code Accept} header of a request (docker sends one per type), as if they were one list.
+     * It scans in place, without splitting or lower-casing copies: it runs on every manifest hit.
+     */
+    public static boolean accepts(List<String> acceptHeaders, String mediaType) {
+        int slash = mediaType.indexOf('/');
+        int bestSpecificity = 0;
+        boolean acceptable = false;
+        boolean any = false;
+        for (String header : acceptHeaders) {
+            int length = header.length();
+            int start = 0;
+            while (start <= length) {
+                int comma = header.indexOf(',', start);
+                int end = comma < 0 ? length : comma;
+                int semicolon = header.indexOf(';', start);
+                int rangeEnd = semicolon < 0 || semicolon > end ? end : semicolon;
+                int from = skipSpace(header, start, rangeEnd);
+                int to = trimSpace(header, from, rangeEnd);
+                if (to > from) {
+                    any = true;
+                    int specificity = specificity(header, from, to, mediaType, slash);
+                    if (specificity > bestSpecificity) {
+                        bestSpecificity = specificity;
+                        acceptable = quality(header, rangeEnd, end) > 0;
+                    }
+                }
+                start = end + 1;
+            }
+        }
+        return !any && blank(acceptHeaders) || acceptable;
+    }
+
+    /** 3 the type itself, 2 {@code type/*}, 1 {@code *}{@code /*}, 0 another type. */
+    private static int specificity(String header, int from, int to, String wanted, int slash) {
+        int length = to - from;
+        if (length == wanted.length() && header.regionMatches(true, from, wanted, 0, length)) {
+            return 3;
+        }
+        if (length == 3 && header.startsWith("*/*", from)) {
+            return 1;
+        }
+        if (slash > 0 && length == slash + 2 && header.charAt(to - 1) == '*' && header.charAt(to - 2) == '/'
+                && header.regionMatches(true, from, wanted, 0, slash + 1)) {
+            return 2;
+        }
+        return 0;
+    }
+
+    /** The {@code q} parameter among {@code header[from, to)} ({@code ;q=0.5;...}); 1 when absent or malformed. */
+    private static double quality(String header, int from, int to) {
+        int start = from;
+        while (start < to) {
+            int semicolon = header.indexOf(';', start + 1);
+            int end = semicolon < 0 || semicolon > to ? to : semicolon;
+            int p = skipSpace(header, start + 1, end);
+            int pEnd = trimSpace(header, p, end);
+            if (pEnd - p > 2 && header.regionMatches(true, p, "q=", 0, 2)) {
                 try {
-                    return Double.parseDouble(p.substring(2).trim());
+                    return Double.parseDouble(header.substring(p + 2, pEnd).trim());
                 } catch (NumberFormatException e) {
                     return 1; // a malformed weight is ignored rather than refusing the client
                 }
             }
+            start = end;
         }
         return 1;
+    }
+
+    private static boolean blank(List<String> headers) {
+        for (String header : headers) {
+            if (!header.isBlank()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int skipSpace(String s, int from, int to) {
+        while (from < to && (s.charAt(from) == ' ' || s.charAt(from) == '\t')) {
+            from++;
+        }
+        return from;
+    }
+
+    private static int trimSpace(String s, int from, int to) {
+        while (to > from && (s.charAt(to - 1) == ' ' || s.charAt(to - 1) == '\t')) {
+            to--;
+        }
+        return to;
     }
 }

@@ -10,10 +10,26 @@ public sealed interface Reference {
         if (Digest.looksLikeDigest(text)) {
             return new ByDigest(Digest.parse(text));
         }
-        if (!TAG.matcher(text).matches()) {
+        if (!isTag(text)) {
             throw new OciException(OciErrorCode.MANIFEST_INVALID, "invalid tag: " + text);
         }
         return new Tag(text);
+    }
+
+    /** {@link #TAG} without a regex (it runs on every request). */
+    static boolean isTag(String text) {
+        int length = text.length();
+        if (length == 0 || length > 128) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            boolean word = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_';
+            if (!word && (i == 0 || c != '.' && c != '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     record Tag(String name) implements Reference {

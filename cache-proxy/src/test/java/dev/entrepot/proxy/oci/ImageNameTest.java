@@ -3,6 +3,8 @@ package dev.entrepot.proxy.oci;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Random;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
@@ -44,6 +46,23 @@ class ImageNameTest {
         assertThat(longest).hasSize(255);
         assertThat(ImageName.isValid(longest)).isTrue();
         assertThat(ImageName.isValid(longest + "b")).isFalse();
+    }
+
+    @Test
+    void agreesWithTheSpecRegexOnGeneratedNames() {
+        // The check is hand-written for speed; the spec's regex stays the reference it must agree with.
+        Pattern spec = Pattern.compile("[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*)*");
+        Random random = new Random(18);
+        String alphabet = "ab09._-/A:";
+        for (int n = 0; n < 200_000; n++) {
+            StringBuilder name = new StringBuilder();
+            int length = 1 + random.nextInt(8);
+            for (int i = 0; i < length; i++) {
+                name.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String value = name.toString();
+            assertThat(ImageName.isValid(value)).as(value).isEqualTo(spec.matcher(value).matches());
+        }
     }
 
     @Test

@@ -6,6 +6,7 @@ import static dev.entrepot.proxy.oci.MediaTypes.OCI_INDEX;
 import static dev.entrepot.proxy.oci.MediaTypes.OCI_MANIFEST;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
@@ -90,6 +91,16 @@ class MediaTypesTest {
         assertThat(MediaTypes.accepts("application/json", OCI_MANIFEST)).isFalse();
         assertThat(MediaTypes.accepts(",", OCI_MANIFEST)).isFalse();
         assertThat(MediaTypes.accepts(OCI_MANIFEST + "x", OCI_MANIFEST)).isFalse();
+    }
+
+    @Test
+    void severalAcceptHeadersCountAsOneList() {
+        // docker sends one Accept header per type
+        assertThat(MediaTypes.accepts(List.of(OCI_INDEX, DOCKER_MANIFEST), DOCKER_MANIFEST)).isTrue();
+        assertThat(MediaTypes.accepts(List.of(OCI_INDEX, DOCKER_MANIFEST), OCI_MANIFEST)).isFalse();
+        assertThat(MediaTypes.accepts(List.of("*/*", OCI_INDEX + ";q=0"), OCI_INDEX)).isFalse();
+        assertThat(MediaTypes.accepts(List.of(), OCI_INDEX)).isTrue();
+        assertThat(MediaTypes.accepts(List.of(" ", ""), OCI_INDEX)).isTrue();
     }
 
     @Test

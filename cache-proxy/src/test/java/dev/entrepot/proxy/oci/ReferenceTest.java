@@ -3,6 +3,7 @@ package dev.entrepot.proxy.oci;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,6 +27,21 @@ class ReferenceTest {
         assertThat(ref).isInstanceOfSatisfying(Reference.ByDigest.class,
                 d -> assertThat(d.digest()).isEqualTo(new Digest("sha256", HEX)));
         assertThat(ref).hasToString("sha256:" + HEX);
+    }
+
+    @Test
+    void tagCheckAgreesWithTheSpecRegexOnGeneratedTags() {
+        Random random = new Random(18);
+        String alphabet = "aZ9_.-:/+";
+        for (int n = 0; n < 100_000; n++) {
+            StringBuilder tag = new StringBuilder();
+            int length = random.nextInt(6);
+            for (int i = 0; i < length; i++) {
+                tag.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String text = tag.toString();
+            assertThat(Reference.isTag(text)).as(text).isEqualTo(Reference.TAG.matcher(text).matches());
+        }
     }
 
     @Test

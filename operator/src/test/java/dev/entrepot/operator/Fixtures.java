@@ -1,10 +1,9 @@
 package dev.entrepot.operator;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import java.util.List;
-import java.util.Map;
-
+import dev.entrepot.operator.crd.v1alpha1.common.AccessSpec;
+import dev.entrepot.operator.crd.v1alpha1.common.Role;
+import dev.entrepot.operator.crd.v1alpha1.common.ServiceAccountGrant;
+import dev.entrepot.operator.crd.v1alpha1.common.UserSecretRef;
 import dev.entrepot.operator.crd.v1alpha1.repository.CleanupPolicy;
 import dev.entrepot.operator.crd.v1alpha1.repository.CredentialsSecretRef;
 import dev.entrepot.operator.crd.v1alpha1.repository.RemoteSpec;
@@ -19,6 +18,10 @@ import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepositorySpec;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 
 /** Builders for the custom resources tests feed to the operator. */
 public final class Fixtures {
@@ -92,6 +95,42 @@ public final class Fixtures {
     public static Secret secret(String namespace, String name, String username, String password) {
         return new SecretBuilder().withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
                 .withData(Map.of("username", b64(username), "password", b64(password))).build();
+    }
+
+    /** A user Secret as spec.access references it: type kubernetes.io/basic-auth, keys username and password. */
+    public static Secret basicAuth(String namespace, String name, String username, String password) {
+        return new SecretBuilder(secret(namespace, name, username, password)).withType("kubernetes.io/basic-auth").build();
+    }
+
+    public static Secret tlsSecret(String namespace, String name, String certificatePem, String keyPem) {
+        return new SecretBuilder().withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
+                .withType("kubernetes.io/tls").withData(Map.of("tls.crt", b64(certificatePem), "tls.key", b64(keyPem)))
+                .build();
+    }
+
+    /** Sets spec.access on a Repository or VirtualRepository: readers and writers by Secret name. */
+    public static AccessSpec access(Boolean anonymousPull, List<String> readers, List<String> writers,
+            ServiceAccountGrant... serviceAccounts) {
+        AccessSpec access = new AccessSpec();
+        access.setAnonymousPull(anonymousPull);
+        access.setReaders(readers.stream().map(UserSecretRef::new).toList());
+        access.setWriters(writers.stream().map(UserSecretRef::new).toList());
+        access.setServiceAccounts(List.of(serviceAccounts));
+        return access;
+    }
+
+    public static Repository withAccess(Repository repository, AccessSpec access) {
+        repository.getSpec().setAccess(access);
+        return repository;
+    }
+
+    public static VirtualRepository withAccess(VirtualRepository repository, AccessSpec access) {
+        repository.getSpec().setAccess(access);
+        return repository;
+    }
+
+    public static ServiceAccountGrant serviceAccount(String namespace, String name, Role role) {
+        return new ServiceAccountGrant(namespace, name, role);
     }
 
     public static String b64(String value) {

@@ -4,17 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Base64;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.function.Function;
-
-import org.junit.jupiter.api.Test;
-
+import dev.entrepot.operator.crd.v1alpha1.common.AccessSpec;
+import dev.entrepot.operator.crd.v1alpha1.common.Role;
+import dev.entrepot.operator.crd.v1alpha1.common.ServiceAccountGrant;
+import dev.entrepot.operator.crd.v1alpha1.common.UserSecretRef;
 import dev.entrepot.operator.crd.v1alpha1.repository.CleanupPolicy;
 import dev.entrepot.operator.crd.v1alpha1.repository.CredentialsSecretRef;
 import dev.entrepot.operator.crd.v1alpha1.repository.RemoteSpec;
@@ -27,18 +20,33 @@ import dev.entrepot.operator.crd.v1alpha1.virtual.EqualPriority;
 import dev.entrepot.operator.crd.v1alpha1.virtual.UpstreamRef;
 import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
 import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepositorySpec;
+import dev.entrepot.operator.dependent.AuthSecretDependentResource;
 import dev.entrepot.operator.plan.NamespacePlan;
 import dev.entrepot.operator.plan.NamespacePlanner;
 import dev.entrepot.operator.plan.Problem;
 import dev.entrepot.operator.plan.ProxySettings;
 import dev.entrepot.operator.render.ProxyConfigRenderer;
+import dev.entrepot.operator.render.ProxyWorkloadRenderer;
+import dev.entrepot.proxy.auth.SigningKey;
 import dev.entrepot.proxy.config.ConfigException;
 import dev.entrepot.proxy.config.ConfigLoader;
 import dev.entrepot.proxy.config.EntrepotConfig;
+import dev.entrepot.proxy.config.ReferencedFiles;
 import dev.entrepot.proxy.oci.Digest;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The only contract between operator and proxy is entrepot.yaml: the operator's planner and pure
@@ -244,6 +252,83 @@ class OperatorConfigContractTest {
         assertThat(repository(config, "nested").virtual().pushTo()).as("remote repositories take no pushes").isNull();
     }
 
+    /**
+     * spec.access and the TLS setting: users from basic-auth Secrets with their repositories, a ServiceAccount
+     * binding, per-repository anonymousPull, the token flow with the generated key, HTTPS from the TLS Secret; every
+     * file the proxy is told to read lies in a directory the rendered Deployment mounts.
+     */
+    @Test
+    void accessControlAndTlsRoundTripThroughTheProxyLoader() {
+        Repository team = standard("team", true);
+        team.getSpec().setAccess(access(false, List.of("dev-login"), List.of("ci-login"),
+                new ServiceAccountGrant(null, "builder", Role.WRITER), new ServiceAccountGrant("ci", null, Role.READER)));
+        Repository hub = remote("dockerhub", "https://registry-1.docker.io", "docker.io");
+        hub.getSpec().setAccess(access(true, List.of(), List.of()));
+        VirtualRepository all = virtual("all", "team", List.of(), upstream("team", 100), upstream("dockerhub", 80));
+        all.getSpec().setAccess(access(null, List.of("dev-login"), List.of()));
+        ProxySettings settings = ProxySettings.defaults().withTlsSecret("entrepot-tls")
+                .withTokenAudiences(List.of("entrepot"));
+        Map<String, Secret> secrets = Map.of(
+                "ci-login", basicAuth("ci-login", "ci", "s3cret"), "dev-login", basicAuth("dev-login", "dev", "pw"),
+                "entrepot-tls", new SecretBuilder(secret("entrepot-tls", Map.of("tls.crt", "C", "tls.key", "K")))
+                        .withType("kubernetes.io/tls").build());
+
+        NamespacePlan plan = NamespacePlanner.plan(List.of(team, hub), List.of(all), secrets(secrets), settings);
+        EntrepotConfig config = ConfigLoader.parse(ProxyConfigRenderer.render(plan.config()));
+
+        assertThat(plan.problems()).isEmpty();
+        assertThat(repository(config, "team").anonymousPull()).isFalse();
+        assertThat(repository(config, "dockerhub").anonymousPull()).isTrue();
+        assertThat(repository(config, "all").anonymousPull()).as("unset: auth.anonymousPull").isNull();
+        assertThat(config.auth().users())
+                .extracting(EntrepotConfig.User::name, u -> u.passwordFile().toString(), EntrepotConfig.User::role,
+                        EntrepotConfig.User::repositories)
+                .containsExactly(
+                        tuple("ci", CREDENTIALS_DIR + "/ci-login_password", EntrepotConfig.Role.WRITER, List.of("team")),
+                        tuple("dev", CREDENTIALS_DIR + "/dev-login_password", EntrepotConfig.Role.READER,
+                                List.of("team", "all")),
+                        tuple(NamespacePlanner.OPERATOR_USER, "/etc/entrepot/auth/operator-password",
+                                EntrepotConfig.Role.READER, null));
+        assertThat(config.auth().token().signingKeyFile()).isEqualTo(Path.of("/etc/entrepot/auth/token-key.pem"));
+        assertThat(config.auth().kubernetes().enabled()).isTrue();
+        assertThat(config.auth().kubernetes().audiences()).containsExactly("entrepot");
+        assertThat(config.auth().kubernetes().bindings())
+                .extracting(EntrepotConfig.Binding::serviceAccount, EntrepotConfig.Binding::role,
+                        EntrepotConfig.Binding::repositories)
+                .containsExactly(tuple("ci:*", EntrepotConfig.Role.READER, List.of("team")),
+                        tuple(NS + ":builder", EntrepotConfig.Role.WRITER, List.of("team")));
+        assertThat(config.tls().certFile()).isEqualTo(Path.of("/etc/entrepot/tls/tls.crt"));
+        assertThat(config.tls().keyFile()).isEqualTo(Path.of("/etc/entrepot/tls/tls.key"));
+
+        List<Path> mounted = ProxyWorkloadRenderer.deployment(NS, settings).getSpec().getTemplate().getSpec()
+                .getContainers().get(0).getVolumeMounts().stream().map(m -> Path.of(m.getMountPath())).toList();
+        assertThat(ReferencedFiles.of(config)).allSatisfy((key, file) -> assertThat(mounted)
+                .as("%s (%s) is in a mounted directory", key, file).contains(file.getParent()));
+        assertThat(plan.credentialFiles()).as("the copies the credentials Secret holds")
+                .containsOnlyKeys("ci-login_password", "dev-login_password");
+    }
+
+    /** The operator's generated signing key is one the proxy's token issuer reads (PKCS#8 PEM RSA). */
+    @Test
+    void theGeneratedSigningKeyIsOneTheProxyReads(@TempDir Path dir) throws Exception {
+        Path key = dir.resolve(NamespacePlanner.TOKEN_KEY);
+        Files.writeString(key, AuthSecretDependentResource.signingKeyPem());
+
+        assertThat(SigningKey.read(key)).isNotNull();
+    }
+
+    /** Without any spec.access the proxy stays as open as before: no users, no token flow. */
+    @Test
+    void namespacesWithoutAccessRenderNoUsers() {
+        EntrepotConfig config = ConfigLoader.parse(render(List.of(standard("team", false)), List.of(), Map.of(),
+                ProxySettings.defaults()));
+
+        assertThat(config.auth().users()).isEmpty();
+        assertThat(config.auth().token()).isNull();
+        assertThat(config.auth().kubernetes().enabled()).isFalse();
+        assertThat(config.tls()).isNull();
+    }
+
     /** Guards the test itself: the loader does reject what the operator must never emit. */
     @Test
     void theProxyLoaderRejectsFieldsOutsideTheContract() {
@@ -324,6 +409,21 @@ class OperatorConfigContractTest {
         ref.setUsernameKey(usernameKey);
         ref.setPasswordKey(passwordKey);
         return ref;
+    }
+
+    private static AccessSpec access(Boolean anonymousPull, List<String> readers, List<String> writers,
+            ServiceAccountGrant... serviceAccounts) {
+        AccessSpec access = new AccessSpec();
+        access.setAnonymousPull(anonymousPull);
+        access.setReaders(readers.stream().map(UserSecretRef::new).toList());
+        access.setWriters(writers.stream().map(UserSecretRef::new).toList());
+        access.setServiceAccounts(List.of(serviceAccounts));
+        return access;
+    }
+
+    private static Secret basicAuth(String name, String username, String password) {
+        return new SecretBuilder(secret(name, Map.of("username", username, "password", password)))
+                .withType("kubernetes.io/basic-auth").build();
     }
 
     private static Secret secret(String name, Map<String, String> values) {

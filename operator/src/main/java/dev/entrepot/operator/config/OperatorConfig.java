@@ -1,11 +1,11 @@
 package dev.entrepot.operator.config;
 
-import java.time.Duration;
-import java.util.Optional;
-import java.util.Set;
-
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /** Operator configuration (application.properties, or env such as ENTREPOT_OPERATOR_PROXY_IMAGE). */
 @ConfigMapping(prefix = "entrepot.operator")
@@ -54,9 +54,18 @@ public interface OperatorConfig {
         @WithDefault("720h")
         String defaultRetention();
 
-        /** Rendered as auth.anonymousPull. */
+        /** Rendered as auth.anonymousPull: whether repositories whose spec.access does not say are pulled anonymously. */
         @WithDefault("true")
         boolean anonymousPull();
+
+        /**
+         * Name of a Secret of type kubernetes.io/tls in each served namespace (e.g. a cert-manager Certificate's):
+         * every proxy then speaks HTTPS only, with that certificate. Unset: plain HTTP.
+         */
+        Optional<String> tlsSecret();
+
+        /** Audiences a ServiceAccount token must be meant for (auth.kubernetes.audiences); unset: the API server's. */
+        Optional<List<String>> tokenAudiences();
 
         Probe probe();
 

@@ -25,6 +25,6 @@ public class ServiceMonitorDependentResource extends ProxyDependentResource<Serv
 
     @Override
     protected ServiceMonitor render(NamespaceState state, ServiceMonitor actual) {
-        return ProxyWorkloadRenderer.serviceMonitor(state.namespace());
+        return ProxyWorkloadRenderer.serviceMonitor(state.namespace(), inventory.settings().tls());
     }
 }

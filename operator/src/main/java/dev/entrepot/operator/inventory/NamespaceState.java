@@ -1,23 +1,23 @@
 package dev.entrepot.operator.inventory;
 
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.SortedMap;
-
 import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
 import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
 import dev.entrepot.operator.plan.NamespacePlan;
 import dev.entrepot.operator.plan.NodeMirrorSettings;
+import dev.entrepot.operator.probe.ProxyEndpoint;
 import dev.entrepot.operator.render.NodeAgentRenderer;
 import dev.entrepot.operator.render.ProxyConfigRenderer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SortedMap;
 
 /** The repositories of one namespace as seen in the informer caches, and the plan derived from them. */
 public record NamespaceState(String namespace, List<Repository> repositories, List<VirtualRepository> virtuals,
-        NamespacePlan plan) {
+        NamespacePlan plan, ProxyEndpoint endpoint) {
 
     public boolean hasRepositories() {
         return !repositories.isEmpty() || !virtuals.isEmpty();

@@ -1,20 +1,21 @@
 package dev.entrepot.operator.plan;
 
+import dev.entrepot.operator.render.ProxyConfig;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
-
-import dev.entrepot.operator.render.ProxyConfig;
 
 /**
  * Everything the operator derives from the repositories of one namespace: the proxy config,
  * the credential files to project, the store size, and per-resource problems for status.
  *
+ * @param tlsSecret the Secret the proxy's certificate comes from; null without TLS
  * @param credentialFiles file name under {@link NamespacePlanner#CREDENTIALS_DIR} to base64 content
  * @param servedUpstreams for each served virtual repository, its upstreams as served ("a(100), b(80)")
  */
 public record NamespacePlan(
         ProxyConfig config,
+        String tlsSecret,
         SortedMap<String, String> credentialFiles,
         String storageSize,
         Map<Subject, List<Problem>> problems,
@@ -28,6 +29,20 @@ public record NamespacePlan(
     public Integer servedMembers(String virtualName) {
         return config.repositories().stream().filter(r -> r.name().equals(virtualName) && r.virtual() != null)
                 .findFirst().map(r -> r.virtual().upstreams().size()).orElse(null);
+    }
+
+    /** Whether the proxy needs credentials for something: then the operator user is rendered and used. */
+    public boolean closed() {
+        return config.auth().users() != null;
+    }
+
+    /** Whether ServiceAccount tokens are checked (the proxy then needs RBAC for TokenReviews). */
+    public boolean serviceAccountAuth() {
+        return config.auth().kubernetes() != null;
+    }
+
+    public boolean tls() {
+        return config.tls() != null;
     }
 
     public boolean serves(String repositoryName) {

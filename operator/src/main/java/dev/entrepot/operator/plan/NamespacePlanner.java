@@ -4,7 +4,22 @@ import static dev.entrepot.operator.plan.Problem.Category.CONFLICT;
 import static dev.entrepot.operator.plan.Problem.Category.CREDENTIALS;
 import static dev.entrepot.operator.plan.Problem.Category.RESOLUTION;
 import static dev.entrepot.operator.plan.Problem.Category.SPEC;
+import static dev.entrepot.operator.plan.Problem.Category.TLS;
 
+import dev.entrepot.operator.crd.v1alpha1.common.Patterns;
+import dev.entrepot.operator.crd.v1alpha1.repository.CleanupPolicy;
+import dev.entrepot.operator.crd.v1alpha1.repository.CredentialsSecretRef;
+import dev.entrepot.operator.crd.v1alpha1.repository.RemoteSpec;
+import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
+import dev.entrepot.operator.crd.v1alpha1.repository.RepositoryMode;
+import dev.entrepot.operator.crd.v1alpha1.repository.RepositorySpec;
+import dev.entrepot.operator.crd.v1alpha1.repository.StandardSpec;
+import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
+import dev.entrepot.operator.render.ProxyConfig.RepositoryEntry;
+import dev.entrepot.operator.render.ProxyConfig;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -23,21 +38,6 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
-import dev.entrepot.operator.crd.v1alpha1.common.Patterns;
-import dev.entrepot.operator.crd.v1alpha1.repository.CleanupPolicy;
-import dev.entrepot.operator.crd.v1alpha1.repository.CredentialsSecretRef;
-import dev.entrepot.operator.crd.v1alpha1.repository.RemoteSpec;
-import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
-import dev.entrepot.operator.crd.v1alpha1.repository.RepositoryMode;
-import dev.entrepot.operator.crd.v1alpha1.repository.RepositorySpec;
-import dev.entrepot.operator.crd.v1alpha1.repository.StandardSpec;
-import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
-import dev.entrepot.operator.render.ProxyConfig;
-import dev.entrepot.operator.render.ProxyConfig.RepositoryEntry;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.Secret;
-
 /**
  * Pure translation of a namespace's Repository and VirtualRepository objects into a
  * {@link NamespacePlan}. Only a config the proxy accepts is ever produced: whatever cannot be
@@ -48,6 +48,17 @@ public final class NamespacePlanner {
 
     public static final String STORE_PATH = "/var/lib/entrepot";
     public static final String CREDENTIALS_DIR = "/etc/entrepot/credentials";
+    /** The operator's generated Secret: the token signing key and the operator user's password. */
+    public static final String AUTH_DIR = "/etc/entrepot/auth";
+    public static final String TOKEN_KEY = "token-key.pem";
+    public static final String OPERATOR_PASSWORD = "operator-password";
+    static final String TOKEN_KEY_FILE = AUTH_DIR + "/" + TOKEN_KEY;
+    static final String OPERATOR_PASSWORD_FILE = AUTH_DIR + "/" + OPERATOR_PASSWORD;
+    /** The user the operator asks a closed proxy for its listing as: a reader of every repository. */
+    public static final String OPERATOR_USER = "entrepot-operator";
+    /** Where the TLS Secret (entrepot.operator.proxy.tls-secret) is mounted. */
+    public static final String TLS_DIR = "/etc/entrepot/tls";
+    static final String TLS_TYPE = "kubernetes.io/tls";
     /** Share of the volume the proxy may fill; the rest is headroom for in-flight downloads and metadata. */
     static final BigDecimal STORE_FILL_RATIO = new BigDecimal("0.9");
 
@@ -66,9 +77,12 @@ public final class NamespacePlanner {
     private final Map<String, RepositoryMode> servedModes = new HashMap<>();
     private final Set<String> virtualNames = new HashSet<>();
 
+    private final AccessPlanner access;
+
     private NamespacePlanner(ProxySettings settings, Function<String, Optional<Secret>> secrets) {
         this.settings = settings;
         this.secrets = secrets;
+        this.access = new AccessPlanner(settings, secrets, this::credentialFile, this::report);
     }
 
     /** @param secrets looks a Secret of the namespace up by name */
@@ -87,9 +101,73 @@ public final class NamespacePlanner {
             servedUpstreams.put(e.name(), summary(e.virtual().upstreams()));
         }));
         String volume = storageSize(repositories);
-        var config = new ProxyConfig(new ProxyConfig.Storage(STORE_PATH, fillLimit(volume)), List.copyOf(entries),
-                new ProxyConfig.Auth(settings.anonymousPull()));
-        return new NamespacePlan(config, credentialFiles, volume, problems, servedUpstreams);
+        List<RepositoryEntry> served = withAccess(entries, repositories, virtuals);
+        ProxyConfig.Tls tls = tls(repositories, virtuals);
+        var config = new ProxyConfig(new ProxyConfig.Storage(STORE_PATH, fillLimit(volume)), served, access.auth(), tls,
+                null);
+        return new NamespacePlan(config, settings.tlsSecret(), credentialFiles, volume, problems, servedUpstreams);
+    }
+
+    /** Grants are rendered for served repositories only: the proxy refuses a grant on a repository it lacks. */
+    private List<RepositoryEntry> withAccess(List<RepositoryEntry> entries, List<Repository> repositories,
+            List<VirtualRepository> virtuals) {
+        List<RepositoryEntry> served = new ArrayList<>();
+        for (RepositoryEntry e : entries) {
+            Boolean anonymousPull;
+            if ("virtual".equals(e.mode())) {
+                VirtualRepository v = virtuals.stream().filter(r -> r.getMetadata().getName().equals(e.name()))
+                        .findFirst().orElseThrow();
+                anonymousPull = access.grant(Subject.virtual(e.name()), v.getMetadata().getNamespace(),
+                        v.getSpec().getAccess());
+            } else {
+                Repository r = repositories.stream().filter(x -> x.getMetadata().getName().equals(e.name()))
+                        .findFirst().orElseThrow();
+                anonymousPull = access.grant(Subject.repository(e.name()), r.getMetadata().getNamespace(),
+                        r.getSpec().getAccess());
+            }
+            served.add(new RepositoryEntry(e.name(), e.mode(), e.mirrorOf(), anonymousPull, e.remote(), e.standard(),
+                    e.virtual()));
+        }
+        return List.copyOf(served);
+    }
+
+    /**
+     * With entrepot.operator.proxy.tls-secret set the proxy speaks HTTPS only, whether or not the Secret is there
+     * yet (its pod waits for the volume): never plain HTTP where TLS was asked for. A missing or malformed Secret
+     * is reported on every repository of the namespace.
+     */
+    private ProxyConfig.Tls tls(List<Repository> repositories, List<VirtualRepository> virtuals) {
+        if (!settings.tls()) {
+            return null;
+        }
+        String name = settings.tlsSecret();
+        Optional<Secret> secret = secrets.apply(name);
+        String problem = null;
+        String reason = "TlsSecretInvalid";
+        if (secret.isEmpty()) {
+            reason = "TlsSecretNotFound";
+            problem = "Secret " + name + " (entrepot.operator.proxy.tls-secret) not found in the namespace; the proxy"
+                    + " serves HTTPS only and does not start until it exists";
+        } else if (!TLS_TYPE.equals(secret.get().getType())) {
+            problem = "Secret " + name + " (entrepot.operator.proxy.tls-secret) is of type "
+                    + (secret.get().getType() == null ? "Opaque" : secret.get().getType()) + ", not " + TLS_TYPE;
+        } else {
+            for (String key : List.of("tls.crt", "tls.key")) {
+                if (problem == null && value(secret.get(), key).isEmpty()) {
+                    problem = "Secret " + name + " (entrepot.operator.proxy.tls-secret) has no key '" + key
+                            + "'; the proxy cannot serve HTTPS until it has";
+                }
+            }
+        }
+        if (problem != null) {
+            for (Repository r : repositories) {
+                report(Subject.repository(r.getMetadata().getName()), TLS, reason, problem);
+            }
+            for (VirtualRepository v : virtuals) {
+                report(Subject.virtual(v.getMetadata().getName()), TLS, reason, problem);
+            }
+        }
+        return new ProxyConfig.Tls(TLS_DIR + "/tls.crt", TLS_DIR + "/tls.key");
     }
 
     private Optional<RepositoryEntry> repository(Repository resource) {
@@ -107,9 +185,10 @@ public final class NamespacePlanner {
                 releaseMirrors(name);
                 return Optional.empty();
             }
-            entry = new RepositoryEntry(name, "remote", mirrorOf, remote.get(), null, null);
+            entry = new RepositoryEntry(name, "remote", mirrorOf, null, remote.get(), null, null);
         } else {
-            entry = new RepositoryEntry(name, "standard", mirrorOf, null, standard(subject, spec.getStandard()), null);
+            entry = new RepositoryEntry(name, "standard", mirrorOf, null, null, standard(subject, spec.getStandard()),
+                    null);
         }
         servedModes.put(name, spec.getMode());
         return Optional.of(entry);
@@ -177,7 +256,7 @@ public final class NamespacePlanner {
         return CREDENTIALS_DIR + "/" + file;
     }
 
-    private static Optional<String> value(Secret secret, String key) {
+    static Optional<String> value(Secret secret, String key) {
         if (secret.getData() != null && secret.getData().get(key) != null) {
             return Optional.of(secret.getData().get(key));
         }
@@ -234,7 +313,7 @@ public final class NamespacePlanner {
         }
         String equalPriority = spec.getEqualPriority() == null ? null : spec.getEqualPriority().configName();
         List<String> mirrorOf = claimMirrors(subject, spec.getMirrorOf());
-        return Optional.of(new RepositoryEntry(name, "virtual", mirrorOf, null, null,
+        return Optional.of(new RepositoryEntry(name, "virtual", mirrorOf, null, null, null,
                 new ProxyConfig.Virtual(List.copyOf(upstreams), pushTo, resolutionTtl, equalPriority)));
     }
 

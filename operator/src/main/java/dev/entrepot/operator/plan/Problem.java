@@ -6,8 +6,10 @@ public record Problem(Category category, String reason, String message) {
     public enum Category {
         /** The spec itself is unusable (normally prevented by the CRD schema). */
         SPEC,
-        /** The credentials Secret or one of its keys is missing. */
+        /** A credentials or user Secret, or one of its keys, is missing or malformed. */
         CREDENTIALS,
+        /** The namespace's TLS Secret is missing or malformed. */
+        TLS,
         /** A virtual repository references something that cannot be an upstream. */
         RESOLUTION,
         /** Another repository already claims the name or a mirrorOf host. */

@@ -1,6 +1,7 @@
 package dev.entrepot.operator.plan;
 
 import dev.entrepot.operator.config.OperatorConfig;
+import java.util.List;
 
 /** The operator-level settings the namespace proxy is built from, as plain data for pure renderers. */
 public record ProxySettings(
@@ -13,13 +14,42 @@ public record ProxySettings(
         String memoryLimit,
         String defaultTagTtl,
         String defaultRetention,
-        boolean anonymousPull) {
+        boolean anonymousPull,
+        String tlsSecret,
+        List<String> tokenAudiences) {
+
+    /** @param tlsSecret null: plain HTTP; else the kubernetes.io/tls Secret of that name in each namespace */
+    public ProxySettings {
+        tokenAudiences = tokenAudiences == null ? List.of() : List.copyOf(tokenAudiences);
+    }
+
+    public ProxySettings(String image, String imagePullPolicy, String storageSize, String storageClass,
+            String cpuRequest, String memoryRequest, String memoryLimit, String defaultTagTtl, String defaultRetention,
+            boolean anonymousPull) {
+        this(image, imagePullPolicy, storageSize, storageClass, cpuRequest, memoryRequest, memoryLimit, defaultTagTtl,
+                defaultRetention, anonymousPull, null, List.of());
+    }
+
+    public boolean tls() {
+        return tlsSecret != null;
+    }
+
+    public ProxySettings withTlsSecret(String secretName) {
+        return new ProxySettings(image, imagePullPolicy, storageSize, storageClass, cpuRequest, memoryRequest,
+                memoryLimit, defaultTagTtl, defaultRetention, anonymousPull, secretName, tokenAudiences);
+    }
+
+    public ProxySettings withTokenAudiences(List<String> audiences) {
+        return new ProxySettings(image, imagePullPolicy, storageSize, storageClass, cpuRequest, memoryRequest,
+                memoryLimit, defaultTagTtl, defaultRetention, anonymousPull, tlsSecret, audiences);
+    }
 
     public static ProxySettings from(OperatorConfig config) {
         OperatorConfig.Proxy p = config.proxy();
         return new ProxySettings(p.image(), p.imagePullPolicy(), p.storageSize(), p.storageClass().orElse(null),
                 p.cpuRequest(), p.memoryRequest(), p.memoryLimit(), p.defaultTagTtl(), p.defaultRetention(),
-                p.anonymousPull());
+                p.anonymousPull(), p.tlsSecret().filter(name -> !name.isBlank()).orElse(null),
+                p.tokenAudiences().orElse(List.of()));
     }
 
     /** Defaults matching OperatorConfig's, for tests and tools that run without Quarkus. */

@@ -10,7 +10,7 @@ import java.time.Duration;
 public final class CachingProxyProbe implements ProxyProbe {
 
     private final ProxyProbe delegate;
-    private final ExpiringAnswers<String, Report> answers;
+    private final ExpiringAnswers<ProxyEndpoint, Report> answers;
 
     public CachingProxyProbe(ProxyProbe delegate, Duration cacheFor, Clock clock) {
         this.delegate = delegate;
@@ -18,7 +18,7 @@ public final class CachingProxyProbe implements ProxyProbe {
     }
 
     @Override
-    public Report probe(String namespace) {
-        return answers.get(namespace, delegate::probe);
+    public Report probe(ProxyEndpoint endpoint) {
+        return answers.get(endpoint, delegate::probe);
     }
 }

@@ -1,5 +1,9 @@
 package dev.entrepot.operator.probe;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.entrepot.operator.render.ProxyWorkloadRenderer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -13,16 +17,11 @@ import java.util.Arrays;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import dev.entrepot.operator.render.ProxyWorkloadRenderer;
+import javax.net.ssl.SSLException;
 
 /**
- * GET of the proxy's readiness endpoint through its Service: plain HTTP inside the cluster, no
- * Kubernetes API call (so no RBAC). The proxy answers 200 when ready and 503 when not, both with
+ * GET of the proxy's readiness endpoint through its Service: HTTP, or HTTPS trusting the proxy's own TLS
+ * Secret, inside the cluster; no Kubernetes API call (so no RBAC), no credentials (readiness is open). The proxy answers 200 when ready and 503 when not, both with
  * the health report whose "entrepot" check carries configSha256, served, unserved and
  * configRejected.
  */
@@ -32,31 +31,33 @@ public final class HttpProxyProbe implements ProxyProbe {
     private static final String NETWORK_HINT =
             " (a NetworkPolicy between the operator and the proxy's port " + ProxyWorkloadRenderer.PORT + "?)";
 
-    private final HttpClient client;
+    private final ProxyClients clients;
     private final Duration timeout;
-    private final Function<String, URI> endpoint;
+    private final Function<ProxyEndpoint, URI> readiness;
 
-    /** @param endpoint the readiness URL of a namespace's proxy, normally {@link #serviceEndpoint} */
-    public HttpProxyProbe(Duration timeout, Function<String, URI> endpoint) {
+    /** @param readiness the readiness URL of a namespace's proxy, normally {@link #serviceEndpoint} */
+    public HttpProxyProbe(Duration timeout, Function<ProxyEndpoint, URI> readiness) {
         this.timeout = timeout;
-        this.endpoint = endpoint;
-        this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        this.readiness = readiness;
+        this.clients = new ProxyClients(timeout);
     }
 
-    /** The proxy Service by its in-cluster DNS name; resolvable only from a pod of the cluster. */
-    public static URI serviceEndpoint(String namespace) {
-        return URI.create("http://" + ProxyWorkloadRenderer.NAME + "." + namespace + ".svc:" + ProxyWorkloadRenderer.PORT
-                + "/q/health/ready");
+    /** The readiness endpoint of the proxy Service, by its in-cluster DNS name. */
+    public static URI serviceEndpoint(ProxyEndpoint endpoint) {
+        return endpoint.base().resolve("/q/health/ready");
     }
 
     @Override
-    public Report probe(String namespace) {
-        URI uri = endpoint.apply(namespace);
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET()
-                .header("Accept", "application/json").header("User-Agent", "entrepot-operator").build();
+    public Report probe(ProxyEndpoint endpoint) {
+        URI uri = readiness.apply(endpoint);
         try {
+            HttpClient client = clients.client(endpoint);
+            HttpRequest request = clients.request(ProxyEndpoint.plain(endpoint.namespace()), uri, "application/json")
+                    .build();
             HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
             return read(uri, response.statusCode(), response.body());
+        } catch (IllegalArgumentException e) {
+            return Report.unreachable("cannot ask " + uri + ": the TLS Secret's " + e.getMessage());
         } catch (HttpTimeoutException e) {
             return Report.unreachable(uri + " did not answer within " + timeout.toMillis() + "ms" + NETWORK_HINT);
         } catch (IOException e) {
@@ -64,7 +65,7 @@ public final class HttpProxyProbe implements ProxyProbe {
                 return Report.unreachable("cannot resolve " + uri.getHost()
                         + ": the operator runs outside the cluster, or without cluster DNS");
             }
-            return Report.unreachable("cannot reach " + uri + ": " + e + NETWORK_HINT);
+            return Report.unreachable("cannot reach " + uri + ": " + e + (tlsRefused(e) ? "" : NETWORK_HINT));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Report.unreachable("asking " + uri + " was interrupted");
@@ -105,6 +106,15 @@ public final class HttpProxyProbe implements ProxyProbe {
     private static Set<String> names(JsonNode commaSeparated) {
         return Arrays.stream(commaSeparated.asText("").split(",")).map(String::trim).filter(s -> !s.isEmpty())
                 .collect(Collectors.toUnmodifiableSet());
+    }
+
+    private static boolean tlsRefused(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SSLException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean unresolved(Throwable e) {

@@ -1,12 +1,10 @@
 package dev.entrepot.operator.probe;
 
-import java.time.Clock;
-
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Produces;
-
 import dev.entrepot.operator.config.OperatorConfig;
 import io.quarkus.arc.DefaultBean;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import java.time.Clock;
 
 /** Wires the probes behind UpstreamReachable and Ready: HTTP, cached; or a no-op when disabled. */
 @ApplicationScoped
@@ -30,7 +28,7 @@ public class ProbeProducer {
     ProxyProbe proxyProbe(OperatorConfig config) {
         OperatorConfig.Proxy.Probe settings = config.proxy().probe();
         if (!settings.enabled()) {
-            return namespace -> ProxyProbe.Report.notProbed("asking the proxy is disabled by"
+            return endpoint -> ProxyProbe.Report.notProbed("asking the proxy is disabled by"
                     + " entrepot.operator.proxy.probe.enabled; its Deployment has an available replica, whether it"
                     + " serves the latest configuration is not known");
         }

@@ -5,7 +5,7 @@ import java.util.Set;
 /** Asks a namespace's proxy which entrepot.yaml it applied and which repositories it serves. */
 public interface ProxyProbe {
 
-    Report probe(String namespace);
+    Report probe(ProxyEndpoint endpoint);
 
     enum Outcome {
         /** The proxy answered with what it applied and serves. */

@@ -1,29 +1,23 @@
 package dev.entrepot.operator.reconciler;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
-
-import jakarta.inject.Inject;
-
-import org.jboss.logging.Logger;
-
 import dev.entrepot.operator.config.OperatorConfig;
 import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
 import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
+import dev.entrepot.operator.dependent.AuthSecretDependentResource;
 import dev.entrepot.operator.dependent.CredentialsSecretDependentResource;
 import dev.entrepot.operator.dependent.HasRepositoriesCondition;
 import dev.entrepot.operator.dependent.NodeAgentDaemonSetDependentResource;
 import dev.entrepot.operator.dependent.NodeMirrorCondition;
 import dev.entrepot.operator.dependent.NodeMirrorConfigMapDependentResource;
+import dev.entrepot.operator.dependent.PrometheusOperatorPresentCondition;
 import dev.entrepot.operator.dependent.ProxyConfigMapDependentResource;
 import dev.entrepot.operator.dependent.ProxyDeploymentDependentResource;
-import dev.entrepot.operator.dependent.PrometheusOperatorPresentCondition;
+import dev.entrepot.operator.dependent.ProxyServiceAccountDependentResource;
 import dev.entrepot.operator.dependent.ProxyServiceDependentResource;
+import dev.entrepot.operator.dependent.ServiceAccountAuthCondition;
 import dev.entrepot.operator.dependent.ServiceMonitorDependentResource;
 import dev.entrepot.operator.dependent.StoreClaimDependentResource;
+import dev.entrepot.operator.dependent.TokenReviewBindingDependentResource;
 import dev.entrepot.operator.inventory.NamespaceInventory;
 import dev.entrepot.operator.inventory.NamespaceState;
 import dev.entrepot.operator.plan.NodeMirrorSettings;
@@ -51,6 +45,13 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
 
 /**
  * One shared proxy per namespace, so the namespace is the primary: any change to a Repository,
@@ -65,6 +66,11 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
         maxReconciliationInterval = @MaxReconciliationInterval(interval = 2, timeUnit = TimeUnit.MINUTES))
 @Workflow(dependents = {
         @Dependent(type = CredentialsSecretDependentResource.class, reconcilePrecondition = HasRepositoriesCondition.class),
+        @Dependent(type = AuthSecretDependentResource.class, reconcilePrecondition = HasRepositoriesCondition.class),
+        @Dependent(type = ProxyServiceAccountDependentResource.class,
+                reconcilePrecondition = HasRepositoriesCondition.class),
+        @Dependent(type = TokenReviewBindingDependentResource.class,
+                reconcilePrecondition = ServiceAccountAuthCondition.class),
         @Dependent(type = ProxyConfigMapDependentResource.class, reconcilePrecondition = HasRepositoriesCondition.class),
         @Dependent(type = StoreClaimDependentResource.class, reconcilePrecondition = HasRepositoriesCondition.class),
         @Dependent(type = ProxyDeploymentDependentResource.class, reconcilePrecondition = HasRepositoriesCondition.class),
@@ -103,7 +109,7 @@ public class NamespaceProxyReconciler implements Reconciler<Namespace> {
                 .orElse(false);
         // Only a proxy with an available replica is asked: the others cannot answer anyway.
         var proxy = new ProxyView(available, state.configSha256(),
-                available ? proxyProbe.probe(state.namespace()) : null);
+                available ? proxyProbe.probe(state.endpoint()) : null);
         var statuses = new StatusAggregator(state.plan(), state.namespace(), proxy, nodeMirror(state, context),
                 upstreamProbe::probe, Instant.now());
         int writes = 0;

@@ -1,25 +1,36 @@
 package dev.entrepot.operator.render;
 
-import java.util.List;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.List;
 
 /**
  * The operator's view of entrepot.yaml, field for field as in DESIGN.md. The proxy rejects
  * unknown fields, so nothing may be added here that the contract does not define.
  */
-@JsonPropertyOrder({"storage", "repositories", "auth"})
-public record ProxyConfig(Storage storage, List<RepositoryEntry> repositories, Auth auth) {
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"storage", "repositories", "auth", "tls", "notifications"})
+public record ProxyConfig(Storage storage, List<RepositoryEntry> repositories, Auth auth, Tls tls,
+        Notifications notifications) {
+
+    public ProxyConfig(Storage storage, List<RepositoryEntry> repositories, Auth auth) {
+        this(storage, repositories, auth, null, null);
+    }
 
     @JsonPropertyOrder({"path", "maxSize"})
     public record Storage(String path, String maxSize) {
     }
 
+    /** anonymousPull is written only when the repository's spec.access sets it: absent, auth.anonymousPull applies. */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
-    @JsonPropertyOrder({"name", "mode", "mirrorOf", "remote", "standard", "virtual"})
-    public record RepositoryEntry(String name, String mode, List<String> mirrorOf, Remote remote,
+    @JsonPropertyOrder({"name", "mode", "mirrorOf", "anonymousPull", "remote", "standard", "virtual"})
+    public record RepositoryEntry(String name, String mode, List<String> mirrorOf, Boolean anonymousPull, Remote remote,
             Standard standard, Virtual virtual) {
+
+        public RepositoryEntry(String name, String mode, List<String> mirrorOf, Remote remote, Standard standard,
+                Virtual virtual) {
+            this(name, mode, mirrorOf, null, remote, standard, virtual);
+        }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -52,6 +63,51 @@ public record ProxyConfig(Storage storage, List<RepositoryEntry> repositories, A
     public record Upstream(String repository, int priority) {
     }
 
-    public record Auth(boolean anonymousPull) {
+    /** users, token and kubernetes are written only when the namespace's repositories grant access to someone. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"anonymousPull", "users", "token", "kubernetes"})
+    public record Auth(boolean anonymousPull, List<User> users, Token token, Kubernetes kubernetes) {
+
+        public Auth(boolean anonymousPull) {
+            this(anonymousPull, null, null, null);
+        }
+    }
+
+    /** repositories null: the role applies to every repository. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"name", "passwordFile", "role", "repositories"})
+    public record User(String name, String passwordFile, String role, List<String> repositories) {
+    }
+
+    /** The Docker token flow, tokens signed with a key every replica and restart shares. */
+    @JsonPropertyOrder({"signingKeyFile"})
+    public record Token(String signingKeyFile) {
+    }
+
+    /** ServiceAccount tokens as passwords; audiences null: the API server's own. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"enabled", "audiences", "bindings"})
+    public record Kubernetes(boolean enabled, List<String> audiences, List<Binding> bindings) {
+    }
+
+    /** serviceAccount is namespace:name or namespace:*. */
+    @JsonPropertyOrder({"serviceAccount", "role", "repositories"})
+    public record Binding(String serviceAccount, String role, List<String> repositories) {
+    }
+
+    @JsonPropertyOrder({"certFile", "keyFile"})
+    public record Tls(String certFile, String keyFile) {
+    }
+
+    /** Image change events (CloudEvents) to HTTP endpoints; host and maxAge: the proxy's defaults. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"endpoints"})
+    public record Notifications(List<Endpoint> endpoints) {
+    }
+
+    /** One receiver of image change events; events and repositories null: the proxy's defaults (insert, delete; all). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"name", "url", "headersFile", "events", "repositories"})
+    public record Endpoint(String name, String url, String headersFile, List<String> events, List<String> repositories) {
     }
 }

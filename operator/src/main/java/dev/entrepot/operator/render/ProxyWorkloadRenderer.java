@@ -1,9 +1,5 @@
 package dev.entrepot.operator.render;
 
-import java.util.Map;
-import java.util.SortedMap;
-import java.util.TreeMap;
-
 import dev.entrepot.operator.plan.NamespacePlanner;
 import dev.entrepot.operator.plan.ProxySettings;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -20,11 +16,24 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
+import io.fabric8.openshift.api.model.monitoring.v1.EndpointBuilder;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitorBuilder;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Pure renderers for the Kubernetes objects of one namespace's proxy. The pod template depends
@@ -38,6 +47,14 @@ public final class ProxyWorkloadRenderer {
     public static final String CONFIG_MAP = "entrepot-config";
     public static final String CREDENTIALS_SECRET = "entrepot-credentials";
     public static final String STORE_CLAIM = "entrepot-store";
+    /** The proxy pods' ServiceAccount: a TokenReview grant is bound to it while ServiceAccount auth is on. */
+    public static final String SERVICE_ACCOUNT = NAME;
+    /** Generated once per namespace: the token signing key and the operator user's password. */
+    public static final String AUTH_SECRET = "entrepot-auth";
+    /** The ClusterRole in deploy/10-rbac.yaml that allows creating TokenReviews. */
+    public static final String TOKEN_REVIEW_ROLE = "entrepot-proxy-tokenreview";
+    /** On the ClusterRoleBinding: the namespace whose proxy it serves (it is cluster-scoped itself). */
+    public static final String NAMESPACE_LABEL = "entrepot.dev/namespace";
     public static final String CONFIG_KEY = "entrepot.yaml";
     public static final String CONFIG_DIR = "/etc/entrepot/config";
     public static final int PORT = 5000;
@@ -81,6 +98,33 @@ public final class ProxyWorkloadRenderer {
                 .withData(new TreeMap<>(files)).build();
     }
 
+    public static ServiceAccount serviceAccount(String namespace) {
+        return new ServiceAccountBuilder().withMetadata(meta(SERVICE_ACCOUNT, namespace)).build();
+    }
+
+    /** @param data the token key and operator password, base64, as generated once (see AuthSecretDependentResource) */
+    public static Secret authSecret(String namespace, SortedMap<String, String> data) {
+        return new SecretBuilder().withMetadata(meta(AUTH_SECRET, namespace)).withType("Opaque")
+                .withData(new TreeMap<>(data)).build();
+    }
+
+    public static String tokenReviewBindingName(String namespace) {
+        return "entrepot-proxy-tokenreview-" + namespace;
+    }
+
+    /** Lets the namespace's proxy check ServiceAccount tokens; cluster-scoped, as TokenReviews are. */
+    public static ClusterRoleBinding tokenReviewBinding(String namespace) {
+        SortedMap<String, String> labels = labels();
+        labels.put(NAMESPACE_LABEL, namespace);
+        return new ClusterRoleBindingBuilder()
+                .withNewMetadata().withName(tokenReviewBindingName(namespace)).withLabels(labels).endMetadata()
+                .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole")
+                .withName(TOKEN_REVIEW_ROLE).endRoleRef()
+                .addNewSubject().withKind("ServiceAccount").withName(SERVICE_ACCOUNT).withNamespace(namespace)
+                .endSubject()
+                .build();
+    }
+
     public static PersistentVolumeClaim storeClaim(String namespace, String size, String storageClass) {
         return new PersistentVolumeClaimBuilder().withMetadata(meta(STORE_CLAIM, namespace))
                 .withNewSpec()
@@ -117,12 +161,19 @@ public final class ProxyWorkloadRenderer {
                 .endSpec().build();
     }
 
-    /** Prometheus Operator scrape target for the proxy's /q/metrics, selecting the Service above. */
-    public static ServiceMonitor serviceMonitor(String namespace) {
+    /**
+     * Prometheus Operator scrape target for the proxy's /q/metrics, selecting the Service above. Over HTTPS the
+     * certificate is not verified: metrics are not secret, and the proxy's name in it is the Service's.
+     */
+    public static ServiceMonitor serviceMonitor(String namespace, boolean tls) {
+        var endpoint = new EndpointBuilder().withPort("http").withPath("/q/metrics").withInterval("30s");
+        if (tls) {
+            endpoint.withScheme("https").withNewTlsConfig().withInsecureSkipVerify(true).endTlsConfig();
+        }
         return new ServiceMonitorBuilder().withMetadata(meta(NAME, namespace))
                 .withNewSpec()
                 .withNewSelector().withMatchLabels(selectorLabels()).endSelector()
-                .addNewEndpoint().withPort("http").withPath("/q/metrics").withInterval("30s").endEndpoint()
+                .withEndpoints(endpoint.build())
                 .endSpec().build();
     }
 
@@ -131,6 +182,9 @@ public final class ProxyWorkloadRenderer {
         podAnnotations.put("prometheus.io/scrape", "true");
         podAnnotations.put("prometheus.io/port", String.valueOf(PORT));
         podAnnotations.put("prometheus.io/path", "/q/metrics");
+        if (settings.tls()) {
+            podAnnotations.put("prometheus.io/scheme", "https");
+        }
         return new DeploymentBuilder().withMetadata(meta(NAME, namespace))
                 .withNewSpec()
                 .withReplicas(1)
@@ -141,6 +195,7 @@ public final class ProxyWorkloadRenderer {
                 .withNewTemplate()
                 .withNewMetadata().withLabels(labels()).withAnnotations(podAnnotations).endMetadata()
                 .withNewSpec()
+                .withServiceAccountName(SERVICE_ACCOUNT)
                 .withEnableServiceLinks(false)
                 .withTerminationGracePeriodSeconds(30L)
                 .withNewSecurityContext()
@@ -154,8 +209,8 @@ public final class ProxyWorkloadRenderer {
                 .addNewPort().withName("http").withContainerPort(PORT).withProtocol("TCP").endPort()
                 .addNewEnv().withName("QUARKUS_HTTP_PORT").withValue(String.valueOf(PORT)).endEnv()
                 .addNewEnv().withName("ENTREPOT_CONFIG").withValue(CONFIG_DIR + "/" + CONFIG_KEY).endEnv()
-                .withReadinessProbe(probe("/q/health/ready", 5, 5, 3))
-                .withLivenessProbe(probe("/q/health/live", 10, 10, 3))
+                .withReadinessProbe(probe("/q/health/ready", 5, 5, 3, settings.tls()))
+                .withLivenessProbe(probe("/q/health/live", 10, 10, 3, settings.tls()))
                 .withNewResources()
                 .addToRequests("cpu", new Quantity(settings.cpuRequest()))
                 .addToRequests("memory", new Quantity(settings.memoryRequest()))
@@ -168,6 +223,9 @@ public final class ProxyWorkloadRenderer {
                 .addNewVolumeMount().withName("config").withMountPath(CONFIG_DIR).withReadOnly(true).endVolumeMount()
                 .addNewVolumeMount().withName("credentials").withMountPath(NamespacePlanner.CREDENTIALS_DIR)
                 .withReadOnly(true).endVolumeMount()
+                .addNewVolumeMount().withName("auth").withMountPath(NamespacePlanner.AUTH_DIR).withReadOnly(true)
+                .endVolumeMount()
+                .addAllToVolumeMounts(tlsMounts(settings))
                 .addNewVolumeMount().withName("store").withMountPath(NamespacePlanner.STORE_PATH).endVolumeMount()
                 .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
                 .endContainer()
@@ -175,6 +233,9 @@ public final class ProxyWorkloadRenderer {
                 // 0440: readable by the proxy's group (fsGroup) only.
                 .addNewVolume().withName("credentials").withNewSecret().withSecretName(CREDENTIALS_SECRET)
                 .withDefaultMode(0440).endSecret().endVolume()
+                .addNewVolume().withName("auth").withNewSecret().withSecretName(AUTH_SECRET)
+                .withDefaultMode(0440).endSecret().endVolume()
+                .addAllToVolumes(tlsVolumes(settings))
                 .addNewVolume().withName("store").withNewPersistentVolumeClaim().withClaimName(STORE_CLAIM)
                 .endPersistentVolumeClaim().endVolume()
                 .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
@@ -183,8 +244,20 @@ public final class ProxyWorkloadRenderer {
                 .endSpec().build();
     }
 
-    private static Probe probe(String path, int initialDelay, int period, int failures) {
-        return new ProbeBuilder().withNewHttpGet().withPath(path).withPort(new IntOrString("http")).endHttpGet()
+    /** The user's TLS Secret itself, not a copy: cert-manager's renewals reach the files in place (no subPath). */
+    private static List<Volume> tlsVolumes(ProxySettings settings) {
+        return !settings.tls() ? List.of() : List.of(new VolumeBuilder().withName("tls").withNewSecret()
+                .withSecretName(settings.tlsSecret()).withDefaultMode(0440).endSecret().build());
+    }
+
+    private static List<VolumeMount> tlsMounts(ProxySettings settings) {
+        return !settings.tls() ? List.of() : List.of(new VolumeMountBuilder().withName("tls")
+                .withMountPath(NamespacePlanner.TLS_DIR).withReadOnly(true).build());
+    }
+
+    private static Probe probe(String path, int initialDelay, int period, int failures, boolean tls) {
+        return new ProbeBuilder().withNewHttpGet().withPath(path).withPort(new IntOrString("http"))
+                .withScheme(tls ? "HTTPS" : null).endHttpGet()
                 .withInitialDelaySeconds(initialDelay).withPeriodSeconds(period).withTimeoutSeconds(2)
                 .withFailureThreshold(failures).build();
     }

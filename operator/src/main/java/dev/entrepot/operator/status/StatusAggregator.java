@@ -1,13 +1,5 @@
 package dev.entrepot.operator.status;
 
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Objects;
-import java.util.function.Function;
-import java.util.stream.Collectors;
-
 import dev.entrepot.operator.crd.v1alpha1.common.Condition;
 import dev.entrepot.operator.crd.v1alpha1.common.ServingStatus;
 import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
@@ -22,6 +14,13 @@ import dev.entrepot.operator.probe.ProxyProbe;
 import dev.entrepot.operator.probe.UpstreamProbe;
 import dev.entrepot.operator.render.NodeAgentRenderer;
 import dev.entrepot.operator.render.ProxyWorkloadRenderer;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /** The one place where status conditions are decided, for both kinds of repository. */
 public final class StatusAggregator {
@@ -209,7 +208,14 @@ public final class StatusAggregator {
         status.setConditions(conditions);
         status.setObservedGeneration(generation);
         status.setUrl(plan.serves(name) ? url(name) : null);
+        status.setEndpoint(plan.serves(name) ? endpoint() : null);
         return status;
+    }
+
+    /** The proxy's base URL, with the scheme it speaks. */
+    public String endpoint() {
+        return (plan.tls() ? "https" : "http") + "://" + ProxyWorkloadRenderer.NAME + "." + namespace + ".svc:"
+                + ProxyWorkloadRenderer.PORT;
     }
 
     /** The in-cluster pull prefix of a repository. */

@@ -2,6 +2,27 @@ package dev.entrepot.operator.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
+import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
+import dev.entrepot.operator.plan.NamespacePlan;
+import dev.entrepot.operator.plan.NamespacePlanner;
+import dev.entrepot.operator.plan.ProxySettings;
+import dev.entrepot.operator.render.ProxyConfig;
+import dev.entrepot.operator.render.ProxyWorkloadRenderer;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,31 +36,8 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
-import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
-import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
-import dev.entrepot.operator.plan.NamespacePlan;
-import dev.entrepot.operator.plan.NamespacePlanner;
-import dev.entrepot.operator.plan.ProxySettings;
-import dev.entrepot.operator.render.ProxyConfig;
-import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.ServiceAccount;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 
 /**
  * deploy/ is what users apply, so it is checked against the code: every file parses, the
@@ -119,9 +117,23 @@ class DeployManifestsTest {
                 .noneMatch(o -> o instanceof Repository || o instanceof VirtualRepository);
     }
 
+    private static ClusterRole clusterRole(String name) {
+        return installed().stream().filter(ClusterRole.class::isInstance).map(ClusterRole.class::cast)
+                .filter(r -> r.getMetadata().getName().equals(name)).findFirst().orElseThrow();
+    }
+
     @Test
     void clusterRoleGrantsExactlyWhatTheOperatorUses() {
-        assertThat(OperatorRbac.granted(one(ClusterRole.class))).isEqualTo(OperatorRbac.needed());
+        assertThat(installed()).filteredOn(ClusterRole.class::isInstance).extracting(o -> o.getMetadata().getName())
+                .containsExactlyInAnyOrder("entrepot-operator", ProxyWorkloadRenderer.TOKEN_REVIEW_ROLE);
+        assertThat(OperatorRbac.granted(clusterRole("entrepot-operator"))).isEqualTo(OperatorRbac.needed());
+    }
+
+    /** The role the operator binds to a proxy while ServiceAccount auth is on: TokenReviews, nothing else. */
+    @Test
+    void theProxysRoleOnlyChecksServiceAccountTokens() {
+        assertThat(OperatorRbac.granted(clusterRole(ProxyWorkloadRenderer.TOKEN_REVIEW_ROLE)))
+                .containsExactly(new OperatorRbac.Grant("authentication.k8s.io", "tokenreviews", "create", null));
     }
 
     @Test
@@ -130,7 +142,7 @@ class DeployManifestsTest {
         ServiceAccount account = one(ServiceAccount.class);
         Deployment operator = one(Deployment.class);
         assertThat(binding.getRoleRef().getKind()).isEqualTo("ClusterRole");
-        assertThat(binding.getRoleRef().getName()).isEqualTo(one(ClusterRole.class).getMetadata().getName());
+        assertThat(binding.getRoleRef().getName()).isEqualTo("entrepot-operator");
         assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
             assertThat(s.getKind()).isEqualTo("ServiceAccount");
             assertThat(s.getName()).isEqualTo(account.getMetadata().getName());

@@ -1,28 +1,17 @@
 package dev.entrepot.operator.deploy;
 
+import static dev.entrepot.operator.Fixtures.access;
 import static dev.entrepot.operator.Fixtures.remote;
 import static dev.entrepot.operator.Fixtures.secret;
+import static dev.entrepot.operator.Fixtures.serviceAccount;
 import static dev.entrepot.operator.Fixtures.standard;
 import static dev.entrepot.operator.Fixtures.upstream;
 import static dev.entrepot.operator.Fixtures.virtual;
+import static dev.entrepot.operator.Fixtures.withAccess;
 import static dev.entrepot.operator.Fixtures.withCredentials;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
-
-import jakarta.inject.Inject;
-
-import org.awaitility.Awaitility;
-import org.junit.jupiter.api.Test;
-
+import dev.entrepot.operator.crd.v1alpha1.common.Role;
 import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
 import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
 import dev.entrepot.operator.deploy.OperatorRbac.Grant;
@@ -33,8 +22,8 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
@@ -44,6 +33,18 @@ import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
 
 /**
  * Runs the operator through a full lifecycle against a fresh mock API server and checks every
@@ -98,7 +99,9 @@ class ObservedRbacTest {
                 new Grant("apps", "daemonsets", "delete", null),
                 new Grant("", "configmaps", "update", null),
                 new Grant("", "configmaps", "delete", null),
-                new Grant("entrepot.dev", "repositories/status", "update", null));
+                new Grant("entrepot.dev", "repositories/status", "update", null),
+                new Grant("rbac.authorization.k8s.io", "clusterrolebindings", "create", null),
+                new Grant("rbac.authorization.k8s.io", "clusterrolebindings", "delete", null));
         assertThat(observed.stream().filter(call -> !allowed(call, granted)).toList())
                 .as("calls the ClusterRole in deploy/10-rbac.yaml does not allow").isEmpty();
     }
@@ -116,15 +119,19 @@ class ObservedRbacTest {
                 .create();
         client.resource(secret(ns, "hub", "bob", "one")).create();
         client.resource(withCredentials(remote(ns, "hub", "https://registry-1.docker.io", "docker.io"), "hub")).create();
-        client.resource(standard(ns, "team", false)).create();
+        client.resource(withAccess(standard(ns, "team", false),
+                access(null, List.of(), List.of(), serviceAccount(null, "builder", Role.WRITER)))).create();
         client.resource(virtual(ns, "all", "team", upstream("team", 10), upstream("hub", 5))).create();
         awaitExists(client, ServiceMonitor.class, ns, ProxyWorkloadRenderer.NAME);
+        Awaitility.await().atMost(TIMEOUT).until(() -> client.rbac().clusterRoleBindings()
+                .withName(ProxyWorkloadRenderer.tokenReviewBindingName(ns)).get() != null);
 
         client.resource(secret(ns, "hub", "bob", "two")).update();
         // The operator writes status concurrently: an edit may meet a newer resourceVersion (409) and is retried.
         Awaitility.await().atMost(TIMEOUT).ignoreExceptionsInstanceOf(KubernetesClientException.class).until(() -> {
             client.resources(Repository.class).inNamespace(ns).withName("team").edit(r -> {
                 r.getSpec().getStandard().setImmutableTags(true);
+                r.getSpec().setAccess(null);
                 return r;
             });
             return true;
@@ -132,6 +139,8 @@ class ObservedRbacTest {
         Awaitility.await().atMost(TIMEOUT).until(() -> client.configMaps().inNamespace(ns)
                 .withName(ProxyWorkloadRenderer.CONFIG_MAP).get().getData().get(ProxyWorkloadRenderer.CONFIG_KEY)
                 .contains("immutableTags: true"));
+        Awaitility.await().atMost(TIMEOUT).until(() -> client.rbac().clusterRoleBindings()
+                .withName(ProxyWorkloadRenderer.tokenReviewBindingName(ns)).get() == null);
 
         client.resources(VirtualRepository.class).inNamespace(ns).delete();
         client.resources(Repository.class).inNamespace(ns).delete();
@@ -148,7 +157,7 @@ class ObservedRbacTest {
     private static ClusterRole clusterRole() throws IOException {
         Object parsed = new KubernetesSerialization().unmarshal(Files.readString(Path.of("../deploy/10-rbac.yaml")));
         return ((List<?>) parsed).stream().filter(ClusterRole.class::isInstance).map(ClusterRole.class::cast)
-                .findFirst().orElseThrow();
+                .filter(r -> r.getMetadata().getName().equals("entrepot-operator")).findFirst().orElseThrow();
     }
 
     private static boolean allowed(Grant call, Set<Grant> granted) {

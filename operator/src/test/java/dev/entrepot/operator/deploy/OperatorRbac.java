@@ -1,25 +1,26 @@
 package dev.entrepot.operator.deploy;
 
-import java.lang.reflect.Method;
-import java.lang.reflect.ParameterizedType;
-import java.util.List;
-import java.util.Locale;
-import java.util.Set;
-import java.util.TreeSet;
-
 import dev.entrepot.operator.config.OperatorConfig;
 import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
 import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
 import dev.entrepot.operator.reconciler.NamespaceProxyReconciler;
+import dev.entrepot.operator.render.ProxyWorkloadRenderer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.CRDPresentActivationCondition;
+import java.lang.reflect.Method;
+import java.lang.reflect.ParameterizedType;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The API permissions the operator needs, derived from its code: the reconciler's primary type,
@@ -56,6 +57,11 @@ final class OperatorRbac {
         for (Dependent dependent : NamespaceProxyReconciler.class.getAnnotation(Workflow.class).dependents()) {
             Class<? extends HasMetadata> type = resourceType(dependent.type());
             add(grants, type, CRUD, null);
+            if (type == ClusterRoleBinding.class) {
+                // Creating a binding needs bind on the role it names (RBAC's escalation check).
+                grants.add(new Grant("rbac.authorization.k8s.io", "clusterroles", "bind",
+                        ProxyWorkloadRenderer.TOKEN_REVIEW_ROLE));
+            }
             if (CRDPresentActivationCondition.class.isAssignableFrom(dependent.activationCondition())) {
                 grants.add(new Grant("apiextensions.k8s.io", "customresourcedefinitions", "get",
                         HasMetadata.getFullResourceName(type)));

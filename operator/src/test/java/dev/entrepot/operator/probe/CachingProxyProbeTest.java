@@ -36,18 +36,19 @@ class CachingProxyProbeTest {
     @Test
     void asksEachNamespacesProxyOncePerPeriod() {
         AtomicInteger calls = new AtomicInteger();
-        ProxyProbe counting = ns -> ProxyProbe.Report.answered(true, ns + "-" + calls.incrementAndGet(), Set.of(),
+        ProxyProbe counting = ep -> ProxyProbe.Report.answered(true, ep.namespace() + "-" + calls.incrementAndGet(), Set.of(),
                 Set.of(), null, "answered 200");
         MovableClock clock = new MovableClock();
         CachingProxyProbe probe = new CachingProxyProbe(counting, Duration.ofSeconds(10), clock);
 
-        assertThat(probe.probe("a").configSha256()).isEqualTo("a-1");
+        assertThat(probe.probe(ProxyEndpoint.plain("a")).configSha256()).isEqualTo("a-1");
         clock.now = clock.now.plusSeconds(10);
-        assertThat(probe.probe("a").configSha256()).as("still fresh at the end of the period").isEqualTo("a-1");
-        assertThat(probe.probe("b").configSha256()).as("namespaces apart").isEqualTo("b-2");
+        assertThat(probe.probe(ProxyEndpoint.plain("a")).configSha256()).as("still fresh at the end of the period")
+                .isEqualTo("a-1");
+        assertThat(probe.probe(ProxyEndpoint.plain("b")).configSha256()).as("namespaces apart").isEqualTo("b-2");
 
         clock.now = clock.now.plusMillis(1);
-        assertThat(probe.probe("a").configSha256()).isEqualTo("a-3");
+        assertThat(probe.probe(ProxyEndpoint.plain("a")).configSha256()).isEqualTo("a-3");
         assertThat(calls).hasValue(3);
     }
 }

@@ -64,8 +64,8 @@ class HttpProxyProbeTest {
     }
 
     private HttpProxyProbe probe(Duration timeout) {
-        return new HttpProxyProbe(timeout, namespace -> URI.create("http://127.0.0.1:" + server.getAddress().getPort()
-                + "/" + namespace + "/q/health/ready"));
+        return new HttpProxyProbe(timeout, endpoint -> URI.create("http://127.0.0.1:" + server.getAddress().getPort()
+                + "/" + endpoint.namespace() + "/q/health/ready"));
     }
 
     private void answer(int code, String json) {
@@ -81,7 +81,7 @@ class HttpProxyProbeTest {
     void readsWhatTheProxyAppliedAndServes() throws IOException {
         answer(200, recorded("served"));
 
-        Report report = probe(Duration.ofSeconds(2)).probe("team-a");
+        Report report = probe(Duration.ofSeconds(2)).probe(ProxyEndpoint.plain("team-a"));
 
         assertThat(path.get()).isEqualTo("/team-a/q/health/ready");
         assertThat(report.outcome()).isEqualTo(Outcome.ANSWERED);
@@ -96,7 +96,7 @@ class HttpProxyProbeTest {
     void readsARejectedFileAndTheUnservedOnes() throws IOException {
         answer(200, recorded("rejected").replace("\"unserved\": \"\"", "\"unserved\": \"all,other\""));
 
-        Report report = probe(Duration.ofSeconds(2)).probe("team-a");
+        Report report = probe(Duration.ofSeconds(2)).probe(ProxyEndpoint.plain("team-a"));
 
         assertThat(report.rejected()).startsWith("invalid configuration /etc/entrepot/config/entrepot.yaml:")
                 .contains("deleteUntaggedOlderThan: required");
@@ -108,7 +108,7 @@ class HttpProxyProbeTest {
         answer(503, recorded("served").replace("\"UP\"", "\"DOWN\"")
                 .replace("\"storeWritable\": true", "\"storeWritable\": false"));
 
-        Report report = probe(Duration.ofSeconds(2)).probe("team-a");
+        Report report = probe(Duration.ofSeconds(2)).probe(ProxyEndpoint.plain("team-a"));
 
         assertThat(report.outcome()).isEqualTo(Outcome.ANSWERED);
         assertThat(report.up()).isFalse();
@@ -119,7 +119,7 @@ class HttpProxyProbeTest {
     void aProxyWithoutConfigSha256IsOutdated() throws IOException {
         answer(200, recorded("served").replaceAll("\"configSha256\": \"[0-9a-f]+\",", ""));
 
-        Report report = probe(Duration.ofSeconds(2)).probe("team-a");
+        Report report = probe(Duration.ofSeconds(2)).probe(ProxyEndpoint.plain("team-a"));
 
         assertThat(report.outcome()).isEqualTo(Outcome.OUTDATED);
         assertThat(report.detail()).contains("older than the operator");
@@ -128,12 +128,12 @@ class HttpProxyProbeTest {
     @Test
     void somethingElseAnsweringIsNoAnswer() {
         answer(404, "<html>not here</html>");
-        Report notFound = probe(Duration.ofSeconds(2)).probe("team-a");
+        Report notFound = probe(Duration.ofSeconds(2)).probe(ProxyEndpoint.plain("team-a"));
         assertThat(notFound.outcome()).isEqualTo(Outcome.UNREACHABLE);
         assertThat(notFound.detail()).endsWith("answered HTTP 404 without a health report");
 
         answer(200, "not json");
-        assertThat(probe(Duration.ofSeconds(2)).probe("team-a").outcome()).isEqualTo(Outcome.UNREACHABLE);
+        assertThat(probe(Duration.ofSeconds(2)).probe(ProxyEndpoint.plain("team-a")).outcome()).isEqualTo(Outcome.UNREACHABLE);
     }
 
     @Test
@@ -141,7 +141,7 @@ class HttpProxyProbeTest {
         answer(200, "{}");
         delayMillis.set(1500);
 
-        Report report = probe(Duration.ofMillis(200)).probe("team-a");
+        Report report = probe(Duration.ofMillis(200)).probe(ProxyEndpoint.plain("team-a"));
 
         assertThat(report.outcome()).isEqualTo(Outcome.UNREACHABLE);
         assertThat(report.detail()).contains("did not answer within 200ms").contains("NetworkPolicy");
@@ -154,7 +154,7 @@ class HttpProxyProbeTest {
             port = socket.getLocalPort();
         }
         Report report = new HttpProxyProbe(Duration.ofSeconds(1),
-                ns -> URI.create("http://127.0.0.1:" + port + "/q/health/ready")).probe("team-a");
+                ns -> URI.create("http://127.0.0.1:" + port + "/q/health/ready")).probe(ProxyEndpoint.plain("team-a"));
 
         assertThat(report.outcome()).isEqualTo(Outcome.UNREACHABLE);
         assertThat(report.detail()).startsWith("cannot reach http://127.0.0.1:" + port);
@@ -164,7 +164,7 @@ class HttpProxyProbeTest {
     @Test
     void anUnresolvableServiceNameSaysTheOperatorIsOutsideTheCluster() {
         Report report = new HttpProxyProbe(Duration.ofSeconds(2),
-                ns -> URI.create("http://entrepot." + ns + ".invalid:5000/q/health/ready")).probe("team-a");
+                ns -> URI.create("http://entrepot." + ns.namespace() + ".invalid:5000/q/health/ready")).probe(ProxyEndpoint.plain("team-a"));
 
         assertThat(report.outcome()).isEqualTo(Outcome.UNREACHABLE);
         assertThat(report.detail()).isEqualTo("cannot resolve entrepot.team-a.invalid: the operator runs outside the"
@@ -173,7 +173,7 @@ class HttpProxyProbeTest {
 
     @Test
     void theServiceEndpointIsTheProxyServiceInTheNamespace() {
-        assertThat(HttpProxyProbe.serviceEndpoint("team-a"))
+        assertThat(HttpProxyProbe.serviceEndpoint(ProxyEndpoint.plain("team-a")))
                 .hasToString("http://entrepot.team-a.svc:5000/q/health/ready");
     }
 }

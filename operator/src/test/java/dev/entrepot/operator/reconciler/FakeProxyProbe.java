@@ -1,20 +1,18 @@
 package dev.entrepot.operator.reconciler;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.entrepot.operator.probe.ProxyEndpoint;
+import dev.entrepot.operator.probe.ProxyProbe;
+import dev.entrepot.operator.render.ProxyConfigRenderer;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import jakarta.enterprise.context.ApplicationScoped;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
-import dev.entrepot.operator.probe.ProxyProbe;
-import dev.entrepot.operator.render.ProxyConfigRenderer;
 
 /**
  * Stands for the proxies in Quarkus tests, which never run: answers are set per namespace, and a
@@ -49,8 +47,17 @@ public class FakeProxyProbe implements ProxyProbe {
         return calls.computeIfAbsent(namespace, ns -> new AtomicInteger()).get();
     }
 
+    /** The endpoints the operator asked, in the order it asked them (the last one per namespace wins). */
+    private final Map<String, ProxyEndpoint> endpoints = new ConcurrentHashMap<>();
+
+    public ProxyEndpoint lastEndpoint(String namespace) {
+        return endpoints.get(namespace);
+    }
+
     @Override
-    public Report probe(String namespace) {
+    public Report probe(ProxyEndpoint endpoint) {
+        String namespace = endpoint.namespace();
+        endpoints.put(namespace, endpoint);
         calls.computeIfAbsent(namespace, ns -> new AtomicInteger()).incrementAndGet();
         return answers.getOrDefault(namespace, Report.unreachable("no fake proxy answers in " + namespace));
     }

@@ -1,30 +1,35 @@
 package dev.entrepot.operator.render;
 
+import static dev.entrepot.operator.Fixtures.access;
+import static dev.entrepot.operator.Fixtures.basicAuth;
 import static dev.entrepot.operator.Fixtures.remote;
 import static dev.entrepot.operator.Fixtures.secret;
+import static dev.entrepot.operator.Fixtures.serviceAccount;
 import static dev.entrepot.operator.Fixtures.standard;
+import static dev.entrepot.operator.Fixtures.tlsSecret;
 import static dev.entrepot.operator.Fixtures.upstream;
 import static dev.entrepot.operator.Fixtures.virtual;
 import static dev.entrepot.operator.Fixtures.withCleanup;
 import static dev.entrepot.operator.Fixtures.withCredentials;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-
-import org.junit.jupiter.api.Test;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
 import dev.entrepot.operator.Golden;
+import dev.entrepot.operator.crd.v1alpha1.common.Role;
 import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
 import dev.entrepot.operator.crd.v1alpha1.virtual.EqualPriority;
 import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
+import dev.entrepot.operator.plan.NamespacePlan;
 import dev.entrepot.operator.plan.NamespacePlanner;
 import dev.entrepot.operator.plan.ProxySettings;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
 
 class ProxyConfigRendererTest {
 
@@ -43,6 +48,40 @@ class ProxyConfigRendererTest {
                 List.of(all),
                 name -> Optional.of(secret(NS, "hub", "bob", "pw")),
                 ProxySettings.defaults()).config();
+    }
+
+    /**
+     * Access control and TLS: a private hosted repository with a writer, a reader and a ServiceAccount, a public
+     * Docker Hub cache, a virtual repository over both with its own reader; HTTPS from the namespace's TLS Secret.
+     */
+    static NamespacePlan accessExample() {
+        Repository hub = remote(NS, "dockerhub", "https://registry-1.docker.io", "docker.io");
+        hub.getSpec().setAccess(access(true, List.of(), List.of()));
+        Repository team = standard(NS, "team", true);
+        team.getSpec().setAccess(access(false, List.of("dev-login"), List.of("ci-login"),
+                serviceAccount(null, "builder", Role.WRITER), serviceAccount("ci", null, Role.READER)));
+        VirtualRepository all = virtual(NS, "all", "team", upstream("team", 100), upstream("dockerhub", 80));
+        all.getSpec().setAccess(access(false, List.of("dev-login"), List.of()));
+        Map<String, Secret> secrets = Map.of("ci-login", basicAuth(NS, "ci-login", "ci", "s3cret"),
+                "dev-login", basicAuth(NS, "dev-login", "dev", "pw"),
+                "entrepot-tls", tlsSecret(NS, "entrepot-tls", "CERT", "KEY"));
+        NamespacePlan plan = NamespacePlanner.plan(List.of(hub, team), List.of(all),
+                name -> Optional.ofNullable(secrets.get(name)),
+                ProxySettings.defaults().withTlsSecret("entrepot-tls").withTokenAudiences(List.of("entrepot")));
+        assertThat(plan.problems()).isEmpty();
+        return plan;
+    }
+
+    @Test
+    void rendersAccessAndTlsExactly() {
+        Golden.assertMatches("entrepot-access.yaml", ProxyConfigRenderer.render(accessExample().config()));
+    }
+
+    /** The credentials Secret holds a copy of each user's password, nothing else of theirs (names are in the config). */
+    @Test
+    void credentialsSecretOfTheAccessExampleMatchesGoldenFile() {
+        Golden.assertMatches("credentials-secret.yaml", new KubernetesSerialization().asYaml(
+                ProxyWorkloadRenderer.credentials(NS, accessExample().credentialFiles())));
     }
 
     @Test

@@ -2,10 +2,6 @@ package dev.entrepot.operator.render;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.TreeMap;
-
-import org.junit.jupiter.api.Test;
-
 import dev.entrepot.operator.Golden;
 import dev.entrepot.operator.ServerDefaults;
 import dev.entrepot.operator.plan.ProxySettings;
@@ -13,6 +9,8 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
 
 class ProxyWorkloadRendererTest {
 
@@ -22,6 +20,40 @@ class ProxyWorkloadRendererTest {
     void deploymentMatchesGoldenFile() {
         Golden.assertMatches("deployment.yaml",
                 SERIALIZATION.asYaml(ProxyWorkloadRenderer.deployment("team-a", ProxySettings.defaults())));
+    }
+
+    /**
+     * HTTPS: the namespace's TLS Secret mounted as a directory, probes and the scrape annotation on https; the
+     * generated auth Secret and the proxy's own ServiceAccount are there with or without TLS.
+     */
+    @Test
+    void tlsDeploymentMatchesGoldenFile() {
+        Deployment tls = ProxyWorkloadRenderer.deployment("team-a", ProxySettings.defaults().withTlsSecret("entrepot-tls"));
+        Golden.assertMatches("deployment-tls.yaml", SERIALIZATION.asYaml(tls));
+        var pod = tls.getSpec().getTemplate().getSpec();
+        assertThat(pod.getServiceAccountName()).isEqualTo(ProxyWorkloadRenderer.SERVICE_ACCOUNT);
+        assertThat(pod.getContainers().get(0).getReadinessProbe().getHttpGet().getScheme()).isEqualTo("HTTPS");
+        assertThat(pod.getContainers().get(0).getLivenessProbe().getHttpGet().getScheme()).isEqualTo("HTTPS");
+        assertThat(pod.getVolumes()).anySatisfy(v -> {
+            assertThat(v.getName()).isEqualTo("tls");
+            assertThat(v.getSecret().getSecretName()).isEqualTo("entrepot-tls");
+        });
+        assertThat(ProxyWorkloadRenderer.deployment("team-a", ProxySettings.defaults()).getSpec().getTemplate().getSpec()
+                .getContainers().get(0).getReadinessProbe().getHttpGet().getScheme()).as("plain HTTP").isNull();
+    }
+
+    @Test
+    void tokenReviewBindingAndServiceAccountMatchGoldenFiles() {
+        Golden.assertMatches("tokenreview-binding.yaml",
+                SERIALIZATION.asYaml(ProxyWorkloadRenderer.tokenReviewBinding("team-a")));
+        Golden.assertMatches("serviceaccount.yaml", SERIALIZATION.asYaml(ProxyWorkloadRenderer.serviceAccount("team-a")));
+    }
+
+    @Test
+    void serviceMonitorOverHttpsSkipsVerification() {
+        var endpoint = ProxyWorkloadRenderer.serviceMonitor("team-a", true).getSpec().getEndpoints().get(0);
+        assertThat(endpoint.getScheme()).isEqualTo("https");
+        assertThat(endpoint.getTlsConfig().getInsecureSkipVerify()).isTrue();
     }
 
     @Test
@@ -50,7 +82,7 @@ class ProxyWorkloadRendererTest {
 
     @Test
     void serviceMonitorScrapesTheServicesHttpPort() {
-        var monitor = ProxyWorkloadRenderer.serviceMonitor("team-a");
+        var monitor = ProxyWorkloadRenderer.serviceMonitor("team-a", false);
         Golden.assertMatches("servicemonitor.yaml", SERIALIZATION.asYaml(monitor));
         var service = ProxyWorkloadRenderer.service("team-a");
         assertThat(service.getMetadata().getLabels()).containsAllEntriesOf(monitor.getSpec().getSelector().getMatchLabels());

@@ -16,6 +16,12 @@ public final class Patterns {
     /** A Kubernetes object name (DNS subdomain): Repository and Secret names. */
     public static final String OBJECT_NAME = "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$";
 
+    /** A namespace name (DNS label). */
+    public static final String NAMESPACE = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+
+    /** A ServiceAccount name (DNS subdomain), or * for all of a namespace. */
+    public static final String SERVICE_ACCOUNT_NAME = "^(\\*|[a-z0-9]([-a-z0-9.]*[a-z0-9])?)$";
+
     /** A key of a Secret's data. */
     public static final String SECRET_KEY = "^[-._a-zA-Z0-9]+$";
 

@@ -1,10 +1,9 @@
 package dev.entrepot.operator.crd.v1alpha1.common;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Status fields shared by every kind of repository the namespace proxy serves. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -20,6 +19,10 @@ public class ServingStatus {
     @JsonPropertyDescription("In-cluster pull prefix, e.g. entrepot.<namespace>.svc:5000/<name>.")
     private String url;
 
+    @JsonPropertyDescription("Base URL of the namespace's proxy, http:// or https:// (with entrepot.operator.proxy.tls-secret"
+            + " set), e.g. https://entrepot.<namespace>.svc:5000: what clients and hosts.toml files name.")
+    private String endpoint;
+
     @JsonPropertyDescription("Registry hosts (mirrorOf) whose pulls every node's containerd sends through this"
             + " repository, when the node mirror runs in this namespace; see the NodeMirror condition.")
     private List<String> mirroredHosts;
@@ -30,6 +33,8 @@ public class ServingStatus {
     public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
     public String getUrl() { return url; }
     public void setUrl(String url) { this.url = url; }
+    public String getEndpoint() { return endpoint; }
+    public void setEndpoint(String endpoint) { this.endpoint = endpoint; }
     public List<String> getMirroredHosts() { return mirroredHosts; }
     public void setMirroredHosts(List<String> mirroredHosts) { this.mirroredHosts = mirroredHosts; }
 }

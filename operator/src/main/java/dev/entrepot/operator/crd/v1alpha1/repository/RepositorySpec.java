@@ -1,17 +1,16 @@
 package dev.entrepot.operator.crd.v1alpha1.repository;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-
+import dev.entrepot.operator.crd.v1alpha1.common.AccessSpec;
 import dev.entrepot.operator.crd.v1alpha1.common.Limits;
 import dev.entrepot.operator.crd.v1alpha1.common.Patterns;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Desired state of a Repository; mirrors a `repositories[]` entry of entrepot.yaml. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -39,6 +38,10 @@ public class RepositorySpec {
     @JsonPropertyDescription("Hints for the namespace proxy's store; the largest size hint of the namespace wins.")
     private StorageHints storage;
 
+    @JsonPropertyDescription("Who may pull and push: anonymous pulls, users from basic-auth Secrets, ServiceAccounts."
+            + " Absent: pulls as the operator setting entrepot.operator.proxy.anonymous-pull says, no users.")
+    private AccessSpec access;
+
     public RepositoryMode getMode() { return mode; }
     public void setMode(RepositoryMode mode) { this.mode = mode; }
     public RemoteSpec getRemote() { return remote; }
@@ -49,4 +52,6 @@ public class RepositorySpec {
     public void setMirrorOf(List<String> mirrorOf) { this.mirrorOf = mirrorOf; }
     public StorageHints getStorage() { return storage; }
     public void setStorage(StorageHints storage) { this.storage = storage; }
+    public AccessSpec getAccess() { return access; }
+    public void setAccess(AccessSpec access) { this.access = access; }
 }

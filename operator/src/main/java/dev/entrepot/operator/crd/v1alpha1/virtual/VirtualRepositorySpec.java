@@ -1,17 +1,16 @@
 package dev.entrepot.operator.crd.v1alpha1.virtual;
 
-import java.util.ArrayList;
-import java.util.List;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-
+import dev.entrepot.operator.crd.v1alpha1.common.AccessSpec;
 import dev.entrepot.operator.crd.v1alpha1.common.Limits;
 import dev.entrepot.operator.crd.v1alpha1.common.Patterns;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Desired state of a VirtualRepository; mirrors a `mode: virtual` entry of entrepot.yaml. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -46,6 +45,10 @@ public class VirtualRepositorySpec {
             + " answers; the proxy's default) or ordered (in the order listed).")
     private EqualPriority equalPriority;
 
+    @JsonPropertyDescription("Who may pull and push: anonymous pulls, users from basic-auth Secrets, ServiceAccounts."
+            + " Absent: pulls as the operator setting entrepot.operator.proxy.anonymous-pull says, no users.")
+    private AccessSpec access;
+
     public List<UpstreamRef> getUpstreams() { return upstreams; }
     public void setUpstreams(List<UpstreamRef> upstreams) { this.upstreams = upstreams; }
     public String getPushTo() { return pushTo; }
@@ -56,4 +59,6 @@ public class VirtualRepositorySpec {
     public void setResolutionTtl(String resolutionTtl) { this.resolutionTtl = resolutionTtl; }
     public EqualPriority getEqualPriority() { return equalPriority; }
     public void setEqualPriority(EqualPriority equalPriority) { this.equalPriority = equalPriority; }
+    public AccessSpec getAccess() { return access; }
+    public void setAccess(AccessSpec access) { this.access = access; }
 }

@@ -69,6 +69,18 @@ public interface OperatorConfig {
 
         Probe probe();
 
+        Counts counts();
+
+        /** Per-repository counts in status (GET /api/v1/repositories of each proxy). */
+        interface Counts {
+            @WithDefault("true")
+            boolean enabled();
+
+            /** How long the counts of a proxy are reused before it is asked again. */
+            @WithDefault("5m")
+            Duration refresh();
+        }
+
         /** Asking each proxy (GET http://entrepot.<namespace>.svc:5000/q/health/ready) what it serves, for Ready. */
         interface Probe {
             @WithDefault("true")

@@ -6,7 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import java.time.Clock;
 
-/** Wires the probes behind UpstreamReachable and Ready: HTTP, cached; or a no-op when disabled. */
+/** Wires the probes behind UpstreamReachable and Ready, and the counts in status: HTTP, cached; or a no-op when disabled. */
 @ApplicationScoped
 public class ProbeProducer {
 
@@ -34,5 +34,17 @@ public class ProbeProducer {
         }
         return new CachingProxyProbe(new HttpProxyProbe(settings.timeout(), HttpProxyProbe::serviceEndpoint),
                 settings.cacheFor(), Clock.systemUTC());
+    }
+
+    @Produces
+    @DefaultBean
+    @ApplicationScoped
+    ProxyListing proxyListing(OperatorConfig config) {
+        OperatorConfig.Proxy.Counts settings = config.proxy().counts();
+        if (!settings.enabled()) {
+            return endpoint -> ProxyListing.Listing.failed("counts are disabled by entrepot.operator.proxy.counts.enabled");
+        }
+        return new CachingProxyListing(new HttpProxyListing(config.proxy().probe().timeout(),
+                HttpProxyListing::serviceEndpoint), settings.refresh(), Clock.systemUTC());
     }
 }

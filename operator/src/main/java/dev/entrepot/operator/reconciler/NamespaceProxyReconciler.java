@@ -21,6 +21,7 @@ import dev.entrepot.operator.dependent.TokenReviewBindingDependentResource;
 import dev.entrepot.operator.inventory.NamespaceInventory;
 import dev.entrepot.operator.inventory.NamespaceState;
 import dev.entrepot.operator.plan.NodeMirrorSettings;
+import dev.entrepot.operator.probe.ProxyListing;
 import dev.entrepot.operator.probe.ProxyProbe;
 import dev.entrepot.operator.probe.UpstreamProbe;
 import dev.entrepot.operator.status.NodeMirrorView;
@@ -95,6 +96,9 @@ public class NamespaceProxyReconciler implements Reconciler<Namespace> {
     ProxyProbe proxyProbe;
 
     @Inject
+    ProxyListing proxyListing;
+
+    @Inject
     OperatorConfig config;
 
     @Override
@@ -111,7 +115,8 @@ public class NamespaceProxyReconciler implements Reconciler<Namespace> {
         var proxy = new ProxyView(available, state.configSha256(),
                 available ? proxyProbe.probe(state.endpoint()) : null);
         var statuses = new StatusAggregator(state.plan(), state.namespace(), proxy, nodeMirror(state, context),
-                upstreamProbe::probe, Instant.now());
+                upstreamProbe::probe, Instant.now()).withListing(answeredAndUp(proxy) ? proxyListing.list(state.endpoint())
+                        : null);
         int writes = 0;
         for (Repository r : state.repositories()) {
             writes += StatusWriter.write(context.getClient(), r, statuses.repository(r)) ? 1 : 0;
@@ -126,6 +131,11 @@ public class NamespaceProxyReconciler implements Reconciler<Namespace> {
         return statuses.awaitingProxy()
                 ? UpdateControl.<Namespace>noUpdate().rescheduleAfter(recheckAfter())
                 : UpdateControl.noUpdate();
+    }
+
+    /** Counts are asked only of a proxy that answers and is ready; the listing cached by proxyListing. */
+    private static boolean answeredAndUp(ProxyView proxy) {
+        return proxy.available() && proxy.report().outcome() == ProxyProbe.Outcome.ANSWERED && proxy.report().up();
     }
 
     private NodeMirrorView nodeMirror(NamespaceState state, Context<Namespace> context) {

@@ -2,6 +2,7 @@ package dev.entrepot.operator.status;
 
 import dev.entrepot.operator.crd.v1alpha1.common.Condition;
 import dev.entrepot.operator.crd.v1alpha1.common.ServingStatus;
+import dev.entrepot.operator.crd.v1alpha1.common.Usage;
 import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
 import dev.entrepot.operator.crd.v1alpha1.repository.RepositoryMode;
 import dev.entrepot.operator.crd.v1alpha1.repository.RepositoryStatus;
@@ -10,6 +11,7 @@ import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepositoryStatus;
 import dev.entrepot.operator.plan.NamespacePlan;
 import dev.entrepot.operator.plan.Problem;
 import dev.entrepot.operator.plan.Subject;
+import dev.entrepot.operator.probe.ProxyListing;
 import dev.entrepot.operator.probe.ProxyProbe;
 import dev.entrepot.operator.probe.UpstreamProbe;
 import dev.entrepot.operator.render.NodeAgentRenderer;
@@ -36,6 +38,7 @@ public final class StatusAggregator {
     private final Function<String, UpstreamProbe.Result> probe;
     private final Instant now;
     private final NodeMirrorView nodes;
+    private ProxyListing.Listing listing;
 
     public StatusAggregator(NamespacePlan plan, String namespace, ProxyView proxy,
             Function<String, UpstreamProbe.Result> probe, Instant now) {
@@ -50,6 +53,15 @@ public final class StatusAggregator {
         this.nodes = nodes;
         this.probe = probe;
         this.now = now.truncatedTo(ChronoUnit.SECONDS);
+    }
+
+    /**
+     * The proxy's counts, when it was asked for them: they fill status.usage; a repository it did not count (or
+     * no answer) keeps the usage it had, so a failed listing does not make the columns flap.
+     */
+    public StatusAggregator withListing(ProxyListing.Listing listing) {
+        this.listing = listing;
+        return this;
     }
 
     /**
@@ -209,7 +221,19 @@ public final class StatusAggregator {
         status.setObservedGeneration(generation);
         status.setUrl(plan.serves(name) ? url(name) : null);
         status.setEndpoint(plan.serves(name) ? endpoint() : null);
+        status.setUsage(usage(name, previous));
         return status;
+    }
+
+    private Usage usage(String name, ServingStatus previous) {
+        if (!plan.serves(name)) {
+            return null;
+        }
+        ProxyListing.Counts counts = listing == null ? null : listing.repositories().get(name);
+        if (counts != null) {
+            return new Usage(counts.images(), counts.versions(), counts.tags(), counts.bytes());
+        }
+        return previous == null ? null : previous.getUsage();
     }
 
     /** The proxy's base URL, with the scheme it speaks. */

@@ -124,8 +124,9 @@ class CrdFilesTest {
             assertThat(version.getSubresources().getStatus()).isNotNull();
             boolean repository = crd.getSpec().getNames().getKind().equals("Repository");
             assertThat(version.getAdditionalPrinterColumns()).extracting(c -> c.getName())
-                    .containsExactlyInAnyOrderElementsOf(repository ? List.of("AGE", "MODE", "READY", "UPSTREAM")
-                            : List.of("AGE", "MODE", "READY", "UPSTREAMS", "MEMBERS"));
+                    .containsExactlyInAnyOrderElementsOf(repository
+                            ? List.of("AGE", "MODE", "READY", "UPSTREAM", "IMAGES", "SIZE")
+                            : List.of("AGE", "MODE", "READY", "UPSTREAMS", "MEMBERS", "IMAGES", "SIZE"));
             assertThat(version.getSchema().getOpenAPIV3Schema().getProperties().get("spec").getXKubernetesValidations())
                     .as("CEL rules on spec").hasSize(2);
         }

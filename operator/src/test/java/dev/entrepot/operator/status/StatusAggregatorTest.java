@@ -7,15 +7,9 @@ import static dev.entrepot.operator.Fixtures.virtual;
 import static dev.entrepot.operator.Fixtures.withCredentials;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
-
-import org.junit.jupiter.api.Test;
-
 import dev.entrepot.operator.crd.v1alpha1.common.Condition;
 import dev.entrepot.operator.crd.v1alpha1.common.ServingStatus;
+import dev.entrepot.operator.crd.v1alpha1.common.Usage;
 import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
 import dev.entrepot.operator.crd.v1alpha1.repository.RepositoryStatus;
 import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
@@ -23,10 +17,17 @@ import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepositoryStatus;
 import dev.entrepot.operator.plan.NamespacePlan;
 import dev.entrepot.operator.plan.NamespacePlanner;
 import dev.entrepot.operator.plan.ProxySettings;
+import dev.entrepot.operator.probe.ProxyListing;
 import dev.entrepot.operator.probe.ProxyProbe.Report;
 import dev.entrepot.operator.probe.UpstreamProbe;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
 
 /** Ready as decided from the plan, the proxy Deployment and the proxy's own report. */
 class StatusAggregatorTest {
@@ -256,5 +257,39 @@ class StatusAggregatorTest {
                 url -> UpstreamProbe.Result.reachable("ok"), Instant.parse("2026-12-02T07:00:00Z"));
 
         assertThat(ready(later.repository(team)).getLastTransitionTime()).isEqualTo(first);
+    }
+
+    @Test
+    void countsFillUsageAndAMissingAnswerKeepsThePreviousOne() {
+        Report served = Report.answered(true, RENDERED, ALL, Set.of(), null, "answered 200");
+        RepositoryStatus counted = answered(served).withListing(ProxyListing.Listing.answered(
+                Map.of("team", new ProxyListing.Counts(1, 2, 3, 1329)))).repository(team);
+        assertThat(counted.getUsage()).isEqualTo(new Usage(1, 2, 3, 1329));
+        assertThat(counted.getUsage().getSize()).isEqualTo("1.3Ki");
+
+        team.setStatus(counted);
+        assertThat(answered(served).withListing(ProxyListing.Listing.failed("timed out")).repository(team).getUsage())
+                .as("a failed listing keeps the last counts").isEqualTo(new Usage(1, 2, 3, 1329));
+        assertThat(answered(served).repository(hub).getUsage()).as("never counted").isNull();
+    }
+
+    @Test
+    void sizesReadAsKubernetesQuantitiesDo() {
+        assertThat(Usage.humanSize(0)).isEqualTo("0");
+        assertThat(Usage.humanSize(512)).isEqualTo("512B");
+        assertThat(Usage.humanSize(1024)).isEqualTo("1Ki");
+        assertThat(Usage.humanSize(1536)).isEqualTo("1.5Ki");
+        assertThat(Usage.humanSize(20L * 1024 * 1024 * 1024)).isEqualTo("20Gi");
+        assertThat(Usage.humanSize(1023L * 1024 * 1024 + 1000L * 1024)).isEqualTo("1024Mi");
+    }
+
+    @Test
+    void theEndpointNamesTheSchemeTheProxySpeaks() {
+        assertThat(answered(Report.answered(true, RENDERED, ALL, Set.of(), null, "ok")).repository(team).getEndpoint())
+                .isEqualTo("http://entrepot.team-a.svc:5000");
+        NamespacePlan tls = NamespacePlanner.plan(List.of(hub, team), List.of(all), name -> Optional.empty(),
+                ProxySettings.defaults().withTlsSecret("entrepot-tls"));
+        assertThat(answered(tls, Report.answered(true, RENDERED, ALL, Set.of(), null, "ok")).repository(team)
+                .getEndpoint()).isEqualTo("https://entrepot.team-a.svc:5000");
     }
 }

@@ -23,6 +23,10 @@ public class ServingStatus {
             + " set), e.g. https://entrepot.<namespace>.svc:5000: what clients and hosts.toml files name.")
     private String endpoint;
 
+    @JsonPropertyDescription("What the repository holds, as the proxy counts it (images, versions, tags, bytes);"
+            + " refreshed every entrepot.operator.proxy.counts.refresh (5m). Absent until the proxy was asked.")
+    private Usage usage;
+
     @JsonPropertyDescription("Registry hosts (mirrorOf) whose pulls every node's containerd sends through this"
             + " repository, when the node mirror runs in this namespace; see the NodeMirror condition.")
     private List<String> mirroredHosts;
@@ -35,6 +39,8 @@ public class ServingStatus {
     public void setUrl(String url) { this.url = url; }
     public String getEndpoint() { return endpoint; }
     public void setEndpoint(String endpoint) { this.endpoint = endpoint; }
+    public Usage getUsage() { return usage; }
+    public void setUsage(Usage usage) { this.usage = usage; }
     public List<String> getMirroredHosts() { return mirroredHosts; }
     public void setMirroredHosts(List<String> mirroredHosts) { this.mirroredHosts = mirroredHosts; }
 }

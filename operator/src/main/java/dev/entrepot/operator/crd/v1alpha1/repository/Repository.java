@@ -15,6 +15,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "UPSTREAM", jsonPath = ".spec.remote.url", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "READY", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
         type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "IMAGES", jsonPath = ".status.usage.images", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "SIZE", jsonPath = ".status.usage.size", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "AGE", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class Repository extends CustomResource<RepositorySpec, RepositoryStatus> implements Namespaced {
 }

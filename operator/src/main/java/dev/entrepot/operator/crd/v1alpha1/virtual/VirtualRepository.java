@@ -16,6 +16,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "UPSTREAMS", jsonPath = ".status.upstreams", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "READY", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
         type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "IMAGES", jsonPath = ".status.usage.images", type = AdditionalPrinterColumn.Type.INTEGER)
+@AdditionalPrinterColumn(name = "SIZE", jsonPath = ".status.usage.size", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "AGE", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class VirtualRepository extends CustomResource<VirtualRepositorySpec, VirtualRepositoryStatus>
         implements Namespaced {

@@ -214,7 +214,8 @@ public final class FsBlobStore implements HostedBlobStore {
         index.evict(Long.MAX_VALUE, notUsedSinceMillis, this::deleteQuietly);
     }
 
-    Path pathOf(Digest digest) {
+    /** Where the blob is (or would be) stored. */
+    public Path pathOf(Digest digest) {
         return blobs.resolve(digest.algorithm()).resolve(digest.hex().substring(0, 2)).resolve(digest.hex());
     }
 

@@ -1,0 +1,386 @@
+package dev.entrepot.proxy.store.s3;
+
+import dev.entrepot.proxy.oci.Digest;
+import dev.entrepot.proxy.oci.OciException;
+import dev.entrepot.proxy.store.BlobLease;
+import dev.entrepot.proxy.store.BlobWriter;
+import dev.entrepot.proxy.store.HostedBlobStore;
+import dev.entrepot.proxy.store.fs.FsBlobStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
+
+/**
+ * Blobs in an object store at {@code <area>blobs/<algorithm>/<hex>}, with a size-bounded local disk tier (an
+ * {@link FsBlobStore}) that every lease is served from, so a warm hit keeps sendfile speed and readers can tail a
+ * blob while it downloads. The object store is the durable copy; the local tier is a cache of it and can be lost.
+ *
+ * <p>Writing: bytes go to a local temp file (hashed as they come); every full part is uploaded to an uncompleted
+ * multipart upload while later bytes still arrive. {@link BlobWriter#commit()} verifies the digest first and only
+ * then completes the upload (or, for a blob smaller than one part, PUTs it), so nothing is ever visible under a
+ * content address that does not hash to it; a mismatch or an abandoned writer aborts the upload. Uploads a crash
+ * left behind are invisible and removed by {@link #abortAbandonedUploads}.
+ *
+ * <p>Reading: a blob missing from the local tier is looked up in the bucket (another replica may have stored it),
+ * downloaded to the local tier and its digest verified again. That is blocking network I/O: unlike
+ * {@link FsBlobStore#open}, {@link #open} on a local miss must not run on the event loop.
+ */
+public final class S3BlobStore implements HostedBlobStore {
+    private static final Logger LOG = Logger.getLogger(S3BlobStore.class);
+    /** CopyObject's limit; larger blobs are linked by streaming them. */
+    private static final long MAX_COPY = 5L << 30;
+
+    private final Bucket bucket;
+    private final String area;
+    private final FsBlobStore local;
+    private final Path tmp;
+    private final long localMaxBytes;
+    private final Clock clock;
+    private final Executor parts;
+    /** What this process knows is in the bucket: size and last use. Other replicas' blobs join on first open. */
+    private final Map<Digest, Known> known = new ConcurrentHashMap<>();
+    private final AtomicLong totalBytes = new AtomicLong();
+
+    private record Known(long size, long lastUsedMillis) {
+    }
+
+    /**
+     * @param area          key prefix of this store in the bucket ({@code cache/}, {@code hosted/})
+     * @param localRoot     the local tier's directory (its {@code blobs/} and {@code tmp/})
+     * @param localMaxBytes the local tier is trimmed to this size, least recently used first
+     * @param parts         where part uploads run while the writer goes on writing
+     */
+    public S3BlobStore(Bucket bucket, String area, Path localRoot, long localMaxBytes, Clock clock, Executor parts)
+            throws IOException {
+        this.bucket = bucket;
+        this.area = area;
+        this.local = new FsBlobStore(localRoot, clock, (digest, size) -> { });
+        this.tmp = localRoot.resolve("tmp");
+        this.localMaxBytes = localMaxBytes;
+        this.clock = clock;
+        this.parts = parts;
+        loadIndex();
+    }
+
+    /** The local tier (metrics, tests). */
+    public FsBlobStore local() {
+        return local;
+    }
+
+    String keyOf(Digest digest) {
+        return area + "blobs/" + digest.algorithm() + "/" + digest.hex();
+    }
+
+    @Override
+    public Optional<BlobLease> open(Digest digest) {
+        return open(digest, true);
+    }
+
+    private Optional<BlobLease> open(Digest digest, boolean use) {
+        Optional<BlobLease> held = local.open(digest);
+        if (held.isPresent()) {
+            if (use) {
+                touch(digest);
+            }
+            return held.map(l -> new Lease(digest, l));
+        }
+        try {
+            if (!fetchToLocal(digest)) {
+                return Optional.empty();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (use) {
+            touch(digest);
+        }
+        return local.open(digest).map(l -> new Lease(digest, l));
+    }
+
+    /** Downloads the blob from the bucket into the local tier, verifying it; false when the bucket has none. */
+    private boolean fetchToLocal(Digest digest) throws IOException {
+        Optional<InputStream> object = bucket.open(keyOf(digest), 0, -1);
+        if (object.isEmpty()) {
+            forget(digest);
+            return false;
+        }
+        Path temp = tmp.resolve(digest.hex() + ".get." + UUID.randomUUID());
+        MessageDigest hasher = digest.newHasher();
+        long size = 0;
+        try (InputStream in = object.get();
+             FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            byte[] buffer = new byte[64 * 1024];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                hasher.update(buffer, 0, n);
+                ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
+                while (chunk.hasRemaining()) {
+                    out.write(chunk);
+                }
+                size += n;
+            }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+        }
+        if (!digest.matches(hasher)) {
+            Files.deleteIfExists(temp);
+            // Not ours to delete (a replica may be writing it right now, or a person must look): a miss, loudly.
+            LOG.errorf("object s3://%s/%s does not hash to its digest; not serving it", bucket.name(),
+                    bucket.fullKey(keyOf(digest)));
+            return false;
+        }
+        remember(digest, size);
+        adoptLocally(temp, digest, size);
+        return true;
+    }
+
+    private void adoptLocally(Path verified, Digest digest, long size) throws IOException {
+        local.evictToSize(Math.max(0, localMaxBytes - size));
+        local.adopt(verified, digest);
+    }
+
+    @Override
+    public BlobWriter newWriter(Digest expected) throws IOException {
+        Path temp = tmp.resolve(expected.hex() + "." + UUID.randomUUID());
+        return new S3BlobWriter(this, expected, temp, FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE, StandardOpenOption.READ));
+    }
+
+    /** Called by a writer whose bytes are verified and in the bucket: the blob joins both tiers. */
+    Path committed(Digest digest, Path verified, long size) throws IOException {
+        remember(digest, size);
+        adoptLocally(verified, digest, size);
+        return local.pathOf(digest);
+    }
+
+    Bucket bucket() {
+        return bucket;
+    }
+
+    Executor parts() {
+        return parts;
+    }
+
+    @Override
+    public void put(Digest digest, byte[] content) throws IOException {
+        try (BlobWriter writer = newWriter(digest)) {
+            writer.write(ByteBuffer.wrap(content));
+            writer.commit();
+        }
+    }
+
+    @Override
+    public Optional<byte[]> read(Digest digest, int maxBytes) throws IOException {
+        return readWhole(digest, maxBytes, true);
+    }
+
+    @Override
+    public Optional<byte[]> peek(Digest digest, int maxBytes) throws IOException {
+        return readWhole(digest, maxBytes, false);
+    }
+
+    private Optional<byte[]> readWhole(Digest digest, int maxBytes, boolean use) throws IOException {
+        Optional<BlobLease> lease;
+        try {
+            lease = open(digest, use);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        if (lease.isEmpty()) {
+            return Optional.empty();
+        }
+        try (BlobLease l = lease.get()) {
+            if (l.size() > maxBytes) {
+                throw new IOException("blob " + digest + " is " + l.size() + " bytes, more than " + maxBytes);
+            }
+            return Optional.of(Files.readAllBytes(l.path()));
+        }
+    }
+
+    @Override
+    public void touch(Digest digest) {
+        known.computeIfPresent(digest, (d, k) -> new Known(k.size(), clock.millis()));
+        local.touch(digest);
+    }
+
+    @Override
+    public Instant lastUsed(Digest digest) {
+        Known k = known.get(digest);
+        return k == null ? null : Instant.ofEpochMilli(k.lastUsedMillis());
+    }
+
+    /** Bytes in the bucket as this process knows them (its own writes, its start-up listing, blobs it opened). */
+    @Override
+    public long totalBytes() {
+        return totalBytes.get();
+    }
+
+    @Override
+    public void linkFrom(BlobLease source, Digest digest) throws IOException {
+        if (known.containsKey(digest) || bucket.size(keyOf(digest)).isPresent()) {
+            remember(digest, source.size());
+            touch(digest);
+            return;
+        }
+        if (source instanceof Lease other && other.store().bucket.sameBucketAs(bucket) && source.size() <= MAX_COPY) {
+            // Same bucket: the store copies, no byte passes through this process. The source is verified content.
+            bucket.copy(other.store().bucket.fullKey(other.store().keyOf(digest)), keyOf(digest));
+            remember(digest, source.size());
+            local.linkFrom(source, digest);
+            return;
+        }
+        try (BlobWriter writer = newWriter(digest); InputStream in = Files.newInputStream(source.path())) {
+            byte[] buffer = new byte[64 * 1024];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                writer.write(ByteBuffer.wrap(buffer, 0, n));
+            }
+            writer.commit();
+        }
+    }
+
+    /**
+     * Deletes the blob from the bucket and the local tier unless this process is reading it. Readers on other
+     * replicas are not seen: their local copies keep serving, the next open there misses.
+     */
+    @Override
+    public boolean remove(Digest digest) {
+        if (local.index().pins(digest) > 0) {
+            return false;
+        }
+        if (local.index().contains(digest) && !local.remove(digest)) {
+            return false;
+        }
+        try {
+            bucket.delete(keyOf(digest));
+        } catch (IOException e) {
+            LOG.warnf("cannot delete %s from the object store: %s", digest, e.getMessage());
+            return false;
+        }
+        forget(digest);
+        return true;
+    }
+
+    @Override
+    public List<Stat> list() {
+        return known.entrySet().stream()
+                .map(e -> new Stat(e.getKey(), e.getValue().size(), Instant.ofEpochMilli(e.getValue().lastUsedMillis())))
+                .toList();
+    }
+
+    /** Streams part of a stored blob straight from the bucket (no local copy); empty when absent. */
+    public Optional<InputStream> openRange(Digest digest, long offset, long length) throws IOException {
+        return bucket.open(keyOf(digest), offset, length);
+    }
+
+    /** A URL a client may GET the blob from, without this proxy, until it expires. */
+    public URI presignedUrl(Digest digest, Duration validFor) {
+        return bucket.presignedGet(keyOf(digest), validFor);
+    }
+
+    /**
+     * Aborts multipart uploads of blobs started more than {@code olderThan} ago: what a crashed or killed process
+     * left (never visible, but billed). Returns how many. Uploads younger than that may belong to a live replica.
+     */
+    public int abortAbandonedUploads(Duration olderThan) throws IOException {
+        Instant cutoff = clock.instant().minus(olderThan);
+        int aborted = 0;
+        for (Bucket.PendingUpload upload : bucket.pendingMultiparts(area + "blobs/")) {
+            if (upload.initiated() == null || !upload.initiated().isAfter(cutoff)) {
+                bucket.abortMultipart(upload.key(), upload.uploadId());
+                aborted++;
+            }
+        }
+        if (aborted > 0) {
+            LOG.infof("aborted %d abandoned blob upload(s) in s3://%s/%s", aborted, bucket.name(), bucket.fullKey(area));
+        }
+        return aborted;
+    }
+
+    private void remember(Digest digest, long size) {
+        Known before = known.putIfAbsent(digest, new Known(size, clock.millis()));
+        if (before == null) {
+            totalBytes.addAndGet(size);
+        }
+    }
+
+    private void forget(Digest digest) {
+        Known gone = known.remove(digest);
+        if (gone != null) {
+            totalBytes.addAndGet(-gone.size());
+        }
+    }
+
+    private void loadIndex() throws IOException {
+        String under = area + "blobs/";
+        for (Bucket.Listed object : bucket.list(under)) {
+            String[] parts = object.key().substring(under.length()).split("/");
+            if (parts.length != 2) {
+                continue;
+            }
+            try {
+                Digest digest = new Digest(parts[0], parts[1]);
+                known.put(digest, new Known(object.size(), object.lastModified().toEpochMilli()));
+                totalBytes.addAndGet(object.size());
+            } catch (OciException e) {
+                LOG.warnf("ignoring unexpected object in the blob store: %s", object.key());
+            }
+        }
+        LOG.infof("blob store s3://%s/%s: %d blobs, %d bytes", bucket.name(), bucket.fullKey(under), known.size(),
+                totalBytes.get());
+    }
+
+    /** A lease on the local copy; knows where the blob is in the bucket, for server-side copies. */
+    private final class Lease implements BlobLease {
+        private final Digest digest;
+        private final BlobLease localLease;
+
+        Lease(Digest digest, BlobLease localLease) {
+            this.digest = digest;
+            this.localLease = localLease;
+        }
+
+        S3BlobStore store() {
+            return S3BlobStore.this;
+        }
+
+        @Override
+        public Path path() {
+            return localLease.path();
+        }
+
+        @Override
+        public long size() {
+            return localLease.size();
+        }
+
+        @Override
+        public void close() {
+            localLease.close();
+        }
+
+        @Override
+        public String toString() {
+            return "s3 lease " + digest;
+        }
+    }
+}

@@ -18,12 +18,15 @@ import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.profiles.ProfileFile;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
@@ -46,6 +49,8 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  */
 public final class Bucket implements AutoCloseable {
     private static final int COPY_BUFFER = 64 * 1024;
+    /** Part uploads run in parallel with reads and metadata calls: more than the SDK's default of 50 is not needed. */
+    private static final int MAX_CONNECTIONS = 64;
 
     private final S3Client s3;
     private final S3Presigner presigner;
@@ -63,13 +68,10 @@ public final class Bucket implements AutoCloseable {
 
     /** A client for the settings: custom endpoint, path-style or virtual-hosted addressing, region, credentials. */
     public static Bucket connect(S3Settings settings) throws IOException {
-        AwsCredentialsProvider credentials = settings.accessKeyIdFile() == null
-                ? DefaultCredentialsProvider.builder().build()
-                : StaticCredentialsProvider.create(AwsBasicCredentials.create(
-                        Files.readString(settings.accessKeyIdFile()).strip(),
-                        Files.readString(settings.secretAccessKeyFile()).strip()));
+        AwsCredentialsProvider credentials = credentials(settings);
         S3Configuration config = S3Configuration.builder().pathStyleAccessEnabled(settings.pathStyle()).build();
         var builder = S3Client.builder()
+                .httpClientBuilder(Apache5HttpClient.builder().maxConnections(MAX_CONNECTIONS))
                 .region(Region.of(settings.region()))
                 .credentialsProvider(credentials)
                 .serviceConfiguration(config)
@@ -84,6 +86,27 @@ public final class Bucket implements AutoCloseable {
             presign.endpointOverride(settings.endpoint());
         }
         return new Bucket(builder.build(), presign.build(), settings.bucket(), settings.prefix(), settings.partSize());
+    }
+
+    /**
+     * The key pair from its two files (a mounted Secret), else the profile of an AWS credentials file, else the
+     * SDK's default chain (environment variables, web identity, {@code ~/.aws/credentials}, instance metadata).
+     */
+    private static AwsCredentialsProvider credentials(S3Settings settings) throws IOException {
+        if (settings.accessKeyIdFile() != null) {
+            return StaticCredentialsProvider.create(AwsBasicCredentials.create(
+                    Files.readString(settings.accessKeyIdFile()).strip(),
+                    Files.readString(settings.secretAccessKeyFile()).strip()));
+        }
+        if (settings.credentialsFile() != null) {
+            if (!Files.isReadable(settings.credentialsFile())) {
+                throw new IOException("storage.s3.credentialsFile " + settings.credentialsFile() + " is not readable");
+            }
+            ProfileFile file = ProfileFile.builder().content(settings.credentialsFile())
+                    .type(ProfileFile.Type.CREDENTIALS).build();
+            return ProfileCredentialsProvider.builder().profileFile(file).profileName(settings.profile()).build();
+        }
+        return DefaultCredentialsProvider.builder().build();
     }
 
     public String name() {

@@ -15,6 +15,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.SystemDefaultDnsResolver;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -68,10 +70,15 @@ public final class Bucket implements AutoCloseable {
 
     /** A client for the settings: custom endpoint, path-style or virtual-hosted addressing, region, credentials. */
     public static Bucket connect(S3Settings settings) throws IOException {
+        return connect(settings, SystemDefaultDnsResolver.INSTANCE);
+    }
+
+    /** Like {@link #connect(S3Settings)}, resolving host names with {@code dns} (tests: {@code bucket.localhost}). */
+    static Bucket connect(S3Settings settings, DnsResolver dns) throws IOException {
         AwsCredentialsProvider credentials = credentials(settings);
         S3Configuration config = S3Configuration.builder().pathStyleAccessEnabled(settings.pathStyle()).build();
         var builder = S3Client.builder()
-                .httpClientBuilder(Apache5HttpClient.builder().maxConnections(MAX_CONNECTIONS))
+                .httpClientBuilder(Apache5HttpClient.builder().maxConnections(MAX_CONNECTIONS).dnsResolver(dns))
                 .region(Region.of(settings.region()))
                 .credentialsProvider(credentials)
                 .serviceConfiguration(config)

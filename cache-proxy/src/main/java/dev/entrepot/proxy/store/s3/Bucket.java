@@ -234,6 +234,9 @@ public final class Bucket implements AutoCloseable {
             ListObjectsV2Request request = ListObjectsV2Request.builder().bucket(bucket).prefix(fullKey(under)).build();
             for (ListObjectsV2Response page : s3.listObjectsV2Paginator(request)) {
                 for (S3Object o : page.contents()) {
+                    if (o.key().endsWith("/")) {
+                        continue; // a directory marker (consoles, some S3-compatible stores): not an object of ours
+                    }
                     found.add(new Listed(o.key().substring(prefix.length()), o.size(), o.lastModified()));
                 }
             }

@@ -151,9 +151,13 @@ final class HostedManifests implements ManifestWriter {
         }
         Optional<TagRecord> current = stores.metadata().tag(repository, name, tag);
         if (current.isPresent() && !current.get().digest().equals(digest)) {
-            throw new OciException(OciErrorCode.DENIED, "tag " + tag + " of " + repository + "/" + name
-                    + " is immutable: it points to " + current.get().digest() + ", refusing " + digest);
+            throw immutable(name, tag, current.get().digest(), digest);
         }
+    }
+
+    private OciException immutable(ImageName name, String tag, Digest current, Digest refused) {
+        return new OciException(OciErrorCode.DENIED, "tag " + tag + " of " + repository + "/" + name
+                + " is immutable: it points to " + current + ", refusing " + refused);
     }
 
     private void write(ImageName name, ManifestContent content, ParsedManifest parsed, String tag) throws IOException {
@@ -166,10 +170,22 @@ final class HostedManifests implements ManifestWriter {
         ManifestCache cache = stores.manifests();
         cache.put(new ManifestCache.Key(repository, name, content.digest().toString()), new ManifestCache.Entry(content, 0));
         if (tag != null) {
-            Optional<TagRecord> current = metadata.tag(repository, name, tag);
-            if (current.isEmpty() || !current.get().digest().equals(content.digest())) { // its update time is a move
-                metadata.putTag(repository, name, tag, new TagRecord(content.digest(), stores.clock().instant()));
-                stores.tagChanges().changed();
+            TagRecord record = new TagRecord(content.digest(), stores.clock().instant());
+            if (immutableTags) {
+                // The check before the write only refuses early: this is the one that holds when replicas race.
+                Optional<TagRecord> held = metadata.putTagIfAbsent(repository, name, tag, record);
+                if (held.isPresent() && !held.get().digest().equals(content.digest())) {
+                    throw immutable(name, tag, held.get().digest(), content.digest());
+                }
+                if (held.isEmpty()) {
+                    stores.tagChanges().changed();
+                }
+            } else {
+                Optional<TagRecord> current = metadata.tag(repository, name, tag);
+                if (current.isEmpty() || !current.get().digest().equals(content.digest())) { // its time is a move
+                    metadata.putTag(repository, name, tag, record);
+                    stores.tagChanges().changed();
+                }
             }
             cache.put(new ManifestCache.Key(repository, name, tag), new ManifestCache.Entry(content, 0));
         }

@@ -15,6 +15,15 @@ import java.util.Optional;
  */
 public interface HostedMetadataStore extends MetadataStore {
 
+    /**
+     * Points the tag at {@code record} only if it points nowhere yet, like {@link java.util.Map#putIfAbsent}: empty
+     * when this call set it, else what the tag holds (which may be the same digest). Immutable tags are written
+     * only through here, so of concurrent writers with different digests at most one gets empty, even when the
+     * writers are separate processes sharing the store.
+     */
+    Optional<TagRecord> putTagIfAbsent(String repository, ImageName name, String tag, TagRecord record)
+            throws IOException;
+
     /** Makes the blob part of the image (again: the link time moves to now). */
     void linkBlob(String repository, ImageName name, Digest digest) throws IOException;
 

@@ -3,10 +3,10 @@ package dev.entrepot.proxy.store.fs;
 import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.OciException;
+import dev.entrepot.proxy.store.AdoptingBlobStore;
 import dev.entrepot.proxy.store.BlobLease;
 import dev.entrepot.proxy.store.BlobStore;
 import dev.entrepot.proxy.store.BlobWriter;
-import dev.entrepot.proxy.store.HostedBlobStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -32,7 +32,7 @@ import org.jboss.logging.Logger;
  * Blobs on disk at {@code blobs/<algorithm>/<2 hex>/<hex>}; writes go through {@code tmp/} and an atomic rename.
  * Sizes and access times are kept in an {@link LruIndex} so eviction never walks the disk.
  */
-public final class FsBlobStore implements HostedBlobStore {
+public final class FsBlobStore implements AdoptingBlobStore {
     private static final Logger LOG = Logger.getLogger(FsBlobStore.class);
 
     private final Path blobs;
@@ -152,6 +152,7 @@ public final class FsBlobStore implements HostedBlobStore {
      * Moves a file whose content the caller verified to be {@code digest} into the store (same filesystem): fsynced,
      * renamed atomically, the directory fsynced. If the blob is already stored the file is deleted instead.
      */
+    @Override
     public void adopt(Path verified, Digest digest) throws IOException {
         Path target = pathOf(digest);
         if (index.contains(digest) && Files.isRegularFile(target)) {

@@ -83,6 +83,17 @@ public final class FsHostedMetadataStore implements HostedMetadataStore {
         manifests.putTag(repository, name, tag, record);
     }
 
+    /** One process owns the directory ({@link StoreLock}), so a lock in this process makes check-and-write atomic. */
+    @Override
+    public synchronized Optional<TagRecord> putTagIfAbsent(String repository, ImageName name, String tag,
+                                                           TagRecord record) throws IOException {
+        Optional<TagRecord> current = manifests.tag(repository, name, tag);
+        if (current.isEmpty()) {
+            manifests.putTag(repository, name, tag, record);
+        }
+        return current;
+    }
+
     @Override
     public void removeTag(String repository, ImageName name, String tag) throws IOException {
         manifests.removeTag(repository, name, tag);

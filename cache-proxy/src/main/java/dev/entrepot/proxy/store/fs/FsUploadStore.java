@@ -4,6 +4,7 @@ import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.ImageName;
 import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.OciException;
+import dev.entrepot.proxy.store.AdoptingBlobStore;
 import dev.entrepot.proxy.store.UploadSession;
 import dev.entrepot.proxy.store.UploadStore;
 import java.io.IOException;
@@ -30,7 +31,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Upload sessions under {@code uploads/<id>/}: {@code info} (repository, name, start time) and {@code data} (the
- * bytes so far). Committed into a {@link FsBlobStore} on the same filesystem by rename. Sessions are not removed
+ * bytes so far). Committed into an {@link AdoptingBlobStore} whose directory is on the same filesystem: a rename
+ * into an {@link FsBlobStore}, an upload from the file for the S3 store. Sessions are not removed
  * at start-up: a client may resume one after a restart; {@link #expire} removes the abandoned ones. The running
  * hash lives in memory; after a restart it is rebuilt from {@code data} on first use.
  */
@@ -39,11 +41,11 @@ public final class FsUploadStore implements UploadStore {
     private static final Pattern ID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     private final Path root;
-    private final FsBlobStore target;
+    private final AdoptingBlobStore target;
     private final Clock clock;
     private final Map<String, Session> open = new ConcurrentHashMap<>();
 
-    public FsUploadStore(Path root, FsBlobStore target, Clock clock) throws IOException {
+    public FsUploadStore(Path root, AdoptingBlobStore target, Clock clock) throws IOException {
         this.root = root;
         this.target = target;
         this.clock = clock;

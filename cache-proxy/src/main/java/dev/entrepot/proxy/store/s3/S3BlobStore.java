@@ -2,9 +2,9 @@ package dev.entrepot.proxy.store.s3;
 
 import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.OciException;
+import dev.entrepot.proxy.store.AdoptingBlobStore;
 import dev.entrepot.proxy.store.BlobLease;
 import dev.entrepot.proxy.store.BlobWriter;
-import dev.entrepot.proxy.store.HostedBlobStore;
 import dev.entrepot.proxy.store.fs.FsBlobStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,14 +19,17 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 /**
  * Blobs in an object store at {@code <area>blobs/<algorithm>/<hex>}, with a size-bounded local disk tier (an
@@ -43,7 +46,7 @@ import org.jboss.logging.Logger;
  * downloaded to the local tier and its digest verified again. That is blocking network I/O: unlike
  * {@link FsBlobStore#open}, {@link #open} on a local miss must not run on the event loop.
  */
-public final class S3BlobStore implements HostedBlobStore {
+public final class S3BlobStore implements AdoptingBlobStore {
     private static final Logger LOG = Logger.getLogger(S3BlobStore.class);
     /** CopyObject's limit; larger blobs are linked by streaming them. */
     private static final long MAX_COPY = 5L << 30;
@@ -232,6 +235,54 @@ public final class S3BlobStore implements HostedBlobStore {
     @Override
     public long totalBytes() {
         return totalBytes.get();
+    }
+
+    /**
+     * Uploads a verified file (a finished upload session) unless the bucket has the blob already, then moves the file
+     * into the local tier. Large files go up as parallel parts read from disk, so memory stays bounded.
+     */
+    @Override
+    public void adopt(Path verified, Digest digest) throws IOException {
+        long size = Files.size(verified);
+        if (bucket.size(keyOf(digest)).isEmpty()) {
+            uploadFile(verified, size, keyOf(digest));
+        }
+        remember(digest, size);
+        adoptLocally(verified, digest, size);
+    }
+
+    private void uploadFile(Path file, long size, String key) throws IOException {
+        long partSize = Math.max(bucket.partSize(), (size + S3BlobWriter.MAX_PARTS - 1) / S3BlobWriter.MAX_PARTS);
+        if (size <= partSize) {
+            bucket.upload(key, file, 0, size);
+            return;
+        }
+        String uploadId = bucket.startMultipart(key);
+        List<CompletableFuture<CompletedPart>> pending = new ArrayList<>();
+        try {
+            int number = 1;
+            for (long offset = 0; offset < size; offset += partSize, number++) {
+                long from = offset;
+                long length = Math.min(partSize, size - offset);
+                int part = number;
+                pending.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return bucket.uploadPart(key, uploadId, part, file, from, length);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }, parts));
+            }
+            List<CompletedPart> done = new ArrayList<>();
+            for (CompletableFuture<CompletedPart> part : pending) {
+                done.add(S3BlobWriter.join(part));
+            }
+            bucket.completeMultipart(key, uploadId, done);
+        } catch (IOException | RuntimeException e) {
+            S3BlobWriter.settle(pending);
+            bucket.abortMultipart(key, uploadId);
+            throw e;
+        }
     }
 
     @Override

@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
 final class S3BlobWriter implements BlobWriter {
     private static final Logger LOG = Logger.getLogger(S3BlobWriter.class);
     /** S3 allows 10,000 parts; the last one is sent by commit. */
-    private static final int MAX_PARTS = 10_000;
+    static final int MAX_PARTS = 10_000;
 
     private final S3BlobStore store;
     private final Bucket bucket;
@@ -125,12 +125,23 @@ final class S3BlobWriter implements BlobWriter {
         return store.committed(expected, temp, written);
     }
 
-    private static CompletedPart join(CompletableFuture<CompletedPart> part) throws IOException {
+    static CompletedPart join(CompletableFuture<CompletedPart> part) throws IOException {
         try {
             return part.join();
         } catch (CompletionException e) {
             Throwable cause = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
             throw cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause);
+        }
+    }
+
+    /** Waits for the parts to finish or fail, so an abort that follows leaves no part uploaded after it. */
+    static void settle(List<CompletableFuture<CompletedPart>> parts) {
+        for (CompletableFuture<CompletedPart> part : parts) {
+            try {
+                part.join();
+            } catch (CompletionException e) {
+                // failed anyway; the abort that follows ends the upload
+            }
         }
     }
 
@@ -144,13 +155,7 @@ final class S3BlobWriter implements BlobWriter {
         try {
             channel.close();
             if (uploadId != null) {
-                for (CompletableFuture<CompletedPart> part : parts) {
-                    try {
-                        part.join();
-                    } catch (CompletionException e) {
-                        // failed anyway; the abort below ends the upload
-                    }
-                }
+                settle(parts);
                 bucket.abortMultipart(key, uploadId);
             }
         } catch (IOException e) {

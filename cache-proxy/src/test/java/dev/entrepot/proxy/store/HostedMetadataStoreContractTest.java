@@ -12,8 +12,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,6 +96,58 @@ public abstract class HostedMetadataStoreContractTest {
         store.removeReferrer("team", APP, subject, sig);
         assertThat(store.referrers("team", APP, subject)).singleElement()
                 .satisfies(d -> assertThat(new String(d, StandardCharsets.UTF_8)).contains("sbom"));
+    }
+
+    @Test
+    void putTagIfAbsentSetsATagOnlyOnce() throws IOException {
+        TagRecord first = new TagRecord(digest("first"), clock.instant());
+        TagRecord second = new TagRecord(digest("second"), clock.instant().plusSeconds(1));
+
+        assertThat(store.putTagIfAbsent("team", APP, "v1", first)).isEmpty();
+        assertThat(store.putTagIfAbsent("team", APP, "v1", second)).contains(first);
+        assertThat(store.putTagIfAbsent("team", APP, "v1", first)).as("the same digest again").contains(first);
+        assertThat(store.tag("team", APP, "v1")).contains(first);
+        assertThat(store.putTagIfAbsent("team", OTHER, "v1", second)).as("another image").isEmpty();
+    }
+
+    @Test
+    void ofConcurrentPutTagIfAbsentWithDifferentDigestsAtMostOneWins() throws Exception {
+        int writers = 6;
+        for (int round = 0; round < 5; round++) {
+            String tag = "race-" + round;
+            CyclicBarrier start = new CyclicBarrier(writers);
+            List<Callable<Optional<TagRecord>>> calls = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                TagRecord record = new TagRecord(digest(tag + "/" + w), clock.instant());
+                calls.add(() -> {
+                    start.await(10, TimeUnit.SECONDS);
+                    return store.putTagIfAbsent("team", APP, tag, record);
+                });
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(writers);
+            List<Optional<TagRecord>> results = new ArrayList<>();
+            try {
+                for (Future<Optional<TagRecord>> f : pool.invokeAll(calls, 60, TimeUnit.SECONDS)) {
+                    results.add(f.get());
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+
+            long winners = results.stream().filter(Optional::isEmpty).count();
+            assertThat(winners).as("round %d", round).isLessThanOrEqualTo(1);
+            Optional<TagRecord> held = store.tag("team", APP, tag);
+            assertThat(held.isPresent()).as("the tag is set exactly when someone won").isEqualTo(winners == 1);
+            for (int w = 0; w < writers; w++) {
+                Optional<TagRecord> result = results.get(w);
+                if (result.isEmpty()) {
+                    assertThat(held.orElseThrow().digest()).as("the winner's digest").isEqualTo(digest(tag + "/" + w));
+                } else {
+                    assertThat(result.get().digest()).as("a loser is told of another digest")
+                            .isNotEqualTo(digest(tag + "/" + w));
+                }
+            }
+        }
     }
 
     @Test

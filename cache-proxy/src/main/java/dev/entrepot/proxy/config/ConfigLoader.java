@@ -44,6 +44,9 @@ public final class ConfigLoader {
     public static final Duration DEFAULT_NOT_FOUND_TTL = Duration.ofSeconds(10);
     public static final Path DEFAULT_STORAGE = Path.of("data");
     public static final Duration DEFAULT_UPLOAD_EXPIRY = Duration.ofHours(1);
+    public static final String DEFAULT_S3_REGION = "us-east-1";
+    public static final ByteSize DEFAULT_S3_PART_SIZE = ByteSize.parse("16Mi");
+    public static final ByteSize DEFAULT_S3_LOCAL_CACHE = ByteSize.parse("10Gi");
     public static final Duration DEFAULT_GC_INTERVAL = Duration.ofHours(6);
     public static final Duration DEFAULT_GC_GRACE = Duration.ofHours(1);
     private static final String EMBEDDED_DEFAULT = "/default-entrepot.yaml";
@@ -124,8 +127,19 @@ public final class ConfigLoader {
         EntrepotConfig.Gc gc = storage.gc() == null ? new EntrepotConfig.Gc(null, null) : storage.gc();
         gc = new EntrepotConfig.Gc(gc.interval() == null ? DEFAULT_GC_INTERVAL : gc.interval(),
                 gc.gracePeriod() == null ? DEFAULT_GC_GRACE : gc.gracePeriod());
+        EntrepotConfig.S3Storage s3 = storage.s3();
+        if (s3 != null) {
+            s3 = new EntrepotConfig.S3Storage(s3.bucket(), s3.endpoint(),
+                    s3.region() == null || s3.region().isBlank() ? DEFAULT_S3_REGION : s3.region(),
+                    s3.prefix() == null ? "" : s3.prefix(), s3.pathStyle() != null && s3.pathStyle(),
+                    s3.accessKeyIdFile(), s3.secretAccessKeyFile(), s3.credentialsFile(),
+                    s3.profile() == null ? "default" : s3.profile(),
+                    s3.partSize() == null ? DEFAULT_S3_PART_SIZE : s3.partSize(),
+                    s3.localCacheSize() == null ? DEFAULT_S3_LOCAL_CACHE : s3.localCacheSize());
+        }
         storage = new Storage(storage.path() == null ? DEFAULT_STORAGE : storage.path(), storage.maxSize(),
-                storage.uploadExpiry() == null ? DEFAULT_UPLOAD_EXPIRY : storage.uploadExpiry(), gc);
+                storage.uploadExpiry() == null ? DEFAULT_UPLOAD_EXPIRY : storage.uploadExpiry(), gc,
+                storage.type() == null ? EntrepotConfig.StorageType.FILESYSTEM : storage.type(), s3);
         List<Repository> repositories = raw.repositories() == null ? List.of()
                 : raw.repositories().stream().filter(Objects::nonNull).map(ConfigLoader::withDefaults).toList();
         return new EntrepotConfig(storage, repositories, SecurityConfig.withDefaults(raw.auth()), raw.tls(),
@@ -161,6 +175,7 @@ public final class ConfigLoader {
         if (config.storage().uploadExpiry().isNegative() || config.storage().uploadExpiry().isZero()) {
             problems.add("storage.uploadExpiry: must be positive");
         }
+        StorageCheck.check(config.storage(), problems);
         if (config.repositories().isEmpty()) {
             problems.add("repositories: at least one repository is required");
         }

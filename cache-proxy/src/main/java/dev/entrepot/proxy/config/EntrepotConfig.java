@@ -19,9 +19,33 @@ public record EntrepotConfig(Storage storage, List<Repository> repositories, Aut
 
     /**
      * Content-addressed store on disk; {@code maxSize} (null: unbounded) bounds cached content only, hosted content
-     * is never evicted. Idle upload sessions end after {@code uploadExpiry}.
+     * is never evicted. Idle upload sessions end after {@code uploadExpiry}. With {@code type: s3} hosted content
+     * lives in the bucket of {@code s3}; {@code path} keeps cached content, upload sessions and the bucket's local
+     * tier.
      */
-    public record Storage(Path path, ByteSize maxSize, Duration uploadExpiry, Gc gc) {
+    public record Storage(Path path, ByteSize maxSize, Duration uploadExpiry, Gc gc, StorageType type, S3Storage s3) {
+
+        public Storage(Path path, ByteSize maxSize, Duration uploadExpiry, Gc gc) {
+            this(path, maxSize, uploadExpiry, gc, StorageType.FILESYSTEM, null);
+        }
+    }
+
+    /** Where hosted content lives: on {@code storage.path}, or in an S3-compatible bucket. */
+    public enum StorageType {
+        @JsonProperty("filesystem") FILESYSTEM,
+        @JsonProperty("s3") S3
+    }
+
+    /**
+     * An S3-compatible bucket: {@code endpoint} absent means AWS (the region's endpoint); {@code pathStyle} puts the
+     * bucket in the path rather than the host name (MinIO, Ceph and most S3-compatible stores need it). Credentials
+     * from the two key files (a mounted Secret), else a profile of an AWS credentials file, else the SDK's default
+     * chain (environment, web identity, instance profile). Every key goes under {@code prefix}. Blobs above
+     * {@code partSize} go up in parts; {@code localCacheSize} bounds the local disk copy blobs are served from.
+     */
+    public record S3Storage(String bucket, URI endpoint, String region, String prefix, Boolean pathStyle,
+                            Path accessKeyIdFile, Path secretAccessKeyFile, Path credentialsFile, String profile,
+                            ByteSize partSize, ByteSize localCacheSize) {
     }
 
     /**

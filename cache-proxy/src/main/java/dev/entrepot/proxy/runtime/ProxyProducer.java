@@ -14,8 +14,9 @@ import dev.entrepot.proxy.hosted.HostedStores;
 import dev.entrepot.proxy.metrics.ProxyMetrics;
 import dev.entrepot.proxy.repository.ManifestCache;
 import dev.entrepot.proxy.repository.TagChanges;
+import dev.entrepot.proxy.store.AdoptingBlobStore;
+import dev.entrepot.proxy.store.HostedMetadataStore;
 import dev.entrepot.proxy.store.fs.FsBlobStore;
-import dev.entrepot.proxy.store.fs.FsHostedMetadataStore;
 import dev.entrepot.proxy.store.fs.FsMetadataStore;
 import dev.entrepot.proxy.store.fs.FsUploadStore;
 import dev.entrepot.proxy.store.fs.StoreLock;
@@ -65,6 +66,8 @@ public class ProxyProducer {
     private HttpClient events;
     private ConfigWatcher watcher;
     private long maintenanceTimer = -1;
+    private long bucketTimer = -1;
+    private HostedStorage hostedStorage;
 
     @Produces
     @Singleton
@@ -105,10 +108,15 @@ public class ProxyProducer {
         cacheBlobs = blobs;
         FsMetadataStore metadata = new FsMetadataStore(storage, blobs, clock);
         metrics.storeBytes(blobs::totalBytes);
-        Path hostedRoot = storage.resolve("hosted");
-        FsBlobStore hostedBlobs = new FsBlobStore(hostedRoot, clock, (digest, size) -> { });
-        FsHostedMetadataStore hostedMetadata = new FsHostedMetadataStore(hostedRoot, hostedBlobs, clock);
-        FsUploadStore uploads = new FsUploadStore(storage.resolve("uploads"), hostedBlobs, clock);
+        try {
+            hostedStorage = HostedStorage.open(config.storage(), clock); // storage.type: on disk or in a bucket
+        } catch (IOException e) {
+            LOG.error("cannot start: " + e.getMessage());
+            throw e;
+        }
+        AdoptingBlobStore hostedBlobs = hostedStorage.blobs();
+        HostedMetadataStore hostedMetadata = hostedStorage.metadata();
+        FsUploadStore uploads = hostedStorage.uploads();
         metrics.hostedBytes(hostedBlobs::totalBytes);
         metrics.activeUploads(() -> {
             try {
@@ -148,6 +156,11 @@ public class ProxyProducer {
 
         maintenance[0] = new StoreMaintenance(blobs, runtime::config, disk, clock);
         maintenance[0].schedule();
+        if (hostedStorage.inBucket()) {
+            housekeeping.execute(hostedStorage::abortAbandonedUploads);
+            bucketTimer = vertx.setPeriodic(Duration.ofHours(1).toMillis(),
+                    id -> housekeeping.execute(hostedStorage::abortAbandonedUploads));
+        }
         maintenanceTimer = vertx.setPeriodic(settings.maintenanceInterval().toMillis(), id -> {
             maintenance[0].schedule();
             hostedMaintenance.tick();
@@ -196,6 +209,9 @@ public class ProxyProducer {
         if (maintenanceTimer >= 0) {
             vertx.cancelTimer(maintenanceTimer);
         }
+        if (bucketTimer >= 0) {
+            vertx.cancelTimer(bucketTimer);
+        }
         if (http != null) {
             http.close();
         }
@@ -218,6 +234,9 @@ public class ProxyProducer {
         }
         if (cacheBlobs != null) {
             cacheBlobs.persistAccessTimes(Duration.ZERO); // last-pulled times and eviction order for the next start
+        }
+        if (hostedStorage != null) {
+            hostedStorage.close();
         }
         if (storeLock != null) {
             try {

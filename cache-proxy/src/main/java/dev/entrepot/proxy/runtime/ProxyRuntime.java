@@ -94,6 +94,11 @@ public final class ProxyRuntime {
             LOG.warnf("%s moves storage.path to %s: that takes a restart; the store stays at %s until then",
                     source, next.storage().path(), storage);
         }
+        EntrepotConfig.Storage was = current.config().storage();
+        if (next.storage().type() != was.type() || !Objects.equals(next.storage().s3(), was.s3())) {
+            LOG.warnf("%s changes storage.type or storage.s3: that takes a restart; hosted content stays where it is "
+                    + "until then", source);
+        }
         if (!Objects.equals(next.tls(), current.config().tls())) {
             LOG.warnf("%s changes the tls block: that takes a restart (the certificate files themselves are re-read "
                     + "as they change)", source);

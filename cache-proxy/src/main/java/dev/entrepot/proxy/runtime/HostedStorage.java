@@ -1,0 +1,116 @@
+package dev.entrepot.proxy.runtime;
+
+import dev.entrepot.proxy.config.EntrepotConfig;
+import dev.entrepot.proxy.config.EntrepotConfig.S3Storage;
+import dev.entrepot.proxy.store.AdoptingBlobStore;
+import dev.entrepot.proxy.store.HostedMetadataStore;
+import dev.entrepot.proxy.store.fs.FsBlobStore;
+import dev.entrepot.proxy.store.fs.FsHostedMetadataStore;
+import dev.entrepot.proxy.store.fs.FsUploadStore;
+import dev.entrepot.proxy.store.s3.Bucket;
+import dev.entrepot.proxy.store.s3.S3BlobStore;
+import dev.entrepot.proxy.store.s3.S3MetadataStore;
+import dev.entrepot.proxy.store.s3.S3Settings;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+
+/**
+ * The stores of hosted content that {@code storage.type} asks for: on disk under {@code storage.path/hosted}, or in an
+ * S3 bucket (under the key area {@code hosted/}) with its local tier in {@code storage.path/hosted-s3}. Upload sessions
+ * stay on disk in {@code storage.path/uploads} either way; a commit moves or uploads the verified bytes.
+ */
+final class HostedStorage implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(HostedStorage.class);
+    /** Multipart uploads of blobs last as long as one commit: a day-old one was left by a process that died. */
+    static final Duration ABANDONED_UPLOAD = Duration.ofDays(1);
+    private static final int PART_THREADS = 4;
+    private static final String AREA = "hosted/";
+
+    private final AdoptingBlobStore blobs;
+    private final HostedMetadataStore metadata;
+    private final FsUploadStore uploads;
+    private final Bucket bucket;
+    private final ExecutorService parts;
+
+    private HostedStorage(AdoptingBlobStore blobs, HostedMetadataStore metadata, FsUploadStore uploads, Bucket bucket,
+                          ExecutorService parts) {
+        this.blobs = blobs;
+        this.metadata = metadata;
+        this.uploads = uploads;
+        this.bucket = bucket;
+        this.parts = parts;
+    }
+
+    static HostedStorage open(EntrepotConfig.Storage storage, Clock clock) throws IOException {
+        Path root = storage.path();
+        if (storage.type() != EntrepotConfig.StorageType.S3) {
+            FsBlobStore blobs = new FsBlobStore(root.resolve("hosted"), clock, (digest, size) -> { });
+            return new HostedStorage(blobs, new FsHostedMetadataStore(root.resolve("hosted"), blobs, clock),
+                    new FsUploadStore(root.resolve("uploads"), blobs, clock), null, null);
+        }
+        S3Storage s3 = storage.s3();
+        S3Settings settings = new S3Settings(s3.bucket(), s3.endpoint(), s3.region(), s3.prefix(), s3.pathStyle(),
+                s3.accessKeyIdFile(), s3.secretAccessKeyFile(), s3.credentialsFile(), s3.profile(),
+                s3.partSize().bytes());
+        Bucket bucket = Bucket.connect(settings);
+        AtomicInteger n = new AtomicInteger();
+        ExecutorService parts = Executors.newFixedThreadPool(PART_THREADS, task -> {
+            Thread t = new Thread(task, "entrepot-s3-part-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            S3BlobStore blobs = new S3BlobStore(bucket, AREA, root.resolve("hosted-s3"), s3.localCacheSize().bytes(),
+                    clock, parts);
+            return new HostedStorage(blobs, new S3MetadataStore(bucket, AREA, blobs, clock),
+                    new FsUploadStore(root.resolve("uploads"), blobs, clock), bucket, parts);
+        } catch (IOException | RuntimeException e) {
+            parts.shutdown();
+            bucket.close();
+            throw new IOException("storage.s3: cannot use bucket " + s3.bucket() + ": " + e.getMessage(), e);
+        }
+    }
+
+    AdoptingBlobStore blobs() {
+        return blobs;
+    }
+
+    HostedMetadataStore metadata() {
+        return metadata;
+    }
+
+    FsUploadStore uploads() {
+        return uploads;
+    }
+
+    boolean inBucket() {
+        return bucket != null;
+    }
+
+    /** Aborts multipart uploads a dead process left in the bucket (invisible, but billed). Blocking; never throws. */
+    void abortAbandonedUploads() {
+        if (blobs instanceof S3BlobStore s3) {
+            try {
+                s3.abortAbandonedUploads(ABANDONED_UPLOAD);
+            } catch (IOException | RuntimeException e) {
+                LOG.warnf("cannot list or abort abandoned uploads in the bucket: %s", e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (parts != null) {
+            parts.shutdown();
+        }
+        if (bucket != null) {
+            bucket.close();
+        }
+    }
+}

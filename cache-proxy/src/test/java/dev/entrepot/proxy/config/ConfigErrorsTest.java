@@ -32,8 +32,8 @@ class ConfigErrorsTest {
                 auth:
                   anonymousPull: maybe
                 """)).containsExactly(
-                "storage.pth: unknown field 'pth' (did you mean 'path'?); known here: path, maxSize, uploadExpiry, gc "
-                        + "(line 2)",
+                "storage.pth: unknown field 'pth' (did you mean 'path'?); known here: path, maxSize, uploadExpiry, gc, "
+                        + "type, s3 (line 2)",
                 "storage.maxSize: invalid size 'lots' (expected e.g. 50Gi, 500Mi, 10G) (line 3)",
                 "repositories[0].mode: 'remot' is not one of remote, standard, virtual (did you mean 'remote'?) (line 6)",
                 "repositories[0].remote.tagTtl: invalid duration 'often' (expected e.g. 30s, 5m, 1h30m, 720h) (line 9)",

@@ -61,6 +61,8 @@ public final class S3BlobStore implements AdoptingBlobStore {
     /** What this process knows is in the bucket: size and last use. Other replicas' blobs join on first open. */
     private final Map<Digest, Known> known = new ConcurrentHashMap<>();
     private final AtomicLong totalBytes = new AtomicLong();
+    /** Blobs being downloaded into the local tier, each with the lock its readers wait on. */
+    private final Map<Digest, Object> fetching = new ConcurrentHashMap<>();
 
     private record Known(long size, long lastUsedMillis) {
     }
@@ -118,8 +120,22 @@ public final class S3BlobStore implements AdoptingBlobStore {
         return local.open(digest).map(l -> new Lease(digest, l));
     }
 
-    /** Downloads the blob from the bucket into the local tier, verifying it; false when the bucket has none. */
+    /**
+     * Downloads the blob from the bucket into the local tier, verifying it; false when the bucket has none. Readers
+     * of one missing blob wait for one download rather than each starting their own.
+     */
     private boolean fetchToLocal(Digest digest) throws IOException {
+        Object lock = fetching.computeIfAbsent(digest, d -> new Object());
+        synchronized (lock) {
+            try {
+                return local.index().contains(digest) || download(digest);
+            } finally {
+                fetching.remove(digest, lock);
+            }
+        }
+    }
+
+    private boolean download(Digest digest) throws IOException {
         Optional<InputStream> object = bucket.open(keyOf(digest), 0, -1);
         if (object.isEmpty()) {
             forget(digest);

@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -212,6 +214,33 @@ class S3BlobStoreBucketTest {
             assertThat(Files.readAllBytes(lease.path())).isEqualTo(content);
         }
         assertThat(replica.local().index().contains(digest)).as("now in its local tier").isTrue();
+    }
+
+    @Test
+    void concurrentReadersOfAMissingBlobAllGetIt() throws Exception {
+        byte[] content = content(PART + 5, 19);
+        Digest digest = Digest.sha256(content);
+        store.put(digest, content);
+        S3BlobStore replica = open(settings, "concurrent", 64L << 20);
+        ExecutorService readers = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<byte[]>> reads = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                reads.add(readers.submit(() -> {
+                    try (BlobLease lease = replica.open(digest).orElseThrow()) {
+                        return Files.readAllBytes(lease.path());
+                    }
+                }));
+            }
+            for (Future<byte[]> read : reads) {
+                assertThat(read.get(30, TimeUnit.SECONDS)).isEqualTo(content);
+            }
+        } finally {
+            readers.shutdownNow();
+        }
+        try (var temps = Files.list(root.resolve("concurrent/tmp"))) {
+            assertThat(temps).as("no download left half-way").isEmpty();
+        }
     }
 
     @Test

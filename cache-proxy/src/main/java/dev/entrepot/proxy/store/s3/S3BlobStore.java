@@ -303,7 +303,8 @@ public final class S3BlobStore implements AdoptingBlobStore {
 
     @Override
     public void linkFrom(BlobLease source, Digest digest) throws IOException {
-        if (known.containsKey(digest) || bucket.size(keyOf(digest)).isPresent()) {
+        // Asked of the bucket, not of what this process knows: another replica's collector may have removed it.
+        if (bucket.size(keyOf(digest)).isPresent()) {
             remember(digest, source.size());
             touch(digest);
             return;

@@ -147,11 +147,12 @@ public final class S3MetadataStore implements HostedMetadataStore {
             Optional<TagRecord> written = tag(repository, name, tag);
             return Optional.of(written.orElse(new TagRecord(rival.get(), record.checkedAt())));
         }
-        if (!bucket.create(tagKey(repository, name, tag), text(record).getBytes(StandardCharsets.UTF_8))) {
+        byte[] text = text(record).getBytes(StandardCharsets.UTF_8);
+        while (!bucket.create(tagKey(repository, name, tag), text)) {
             Optional<TagRecord> there = tag(repository, name, tag);
             if (there.isPresent()) {
                 return there; // a writer of the same digest was first, or the tag was written while mutable
-            }
+            } // else removed in between (mutable again): create it after all
         }
         return Optional.empty();
     }

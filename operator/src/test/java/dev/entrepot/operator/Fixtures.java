@@ -1,6 +1,10 @@
 package dev.entrepot.operator;
 
 import dev.entrepot.operator.crd.v1alpha1.common.AccessSpec;
+import dev.entrepot.operator.crd.v1alpha1.common.HeadersSecretRef;
+import dev.entrepot.operator.crd.v1alpha1.common.NotificationEndpoint;
+import dev.entrepot.operator.crd.v1alpha1.common.NotificationEvent;
+import dev.entrepot.operator.crd.v1alpha1.common.NotificationsSpec;
 import dev.entrepot.operator.crd.v1alpha1.common.Role;
 import dev.entrepot.operator.crd.v1alpha1.common.ServiceAccountGrant;
 import dev.entrepot.operator.crd.v1alpha1.common.UserSecretRef;
@@ -131,6 +135,31 @@ public final class Fixtures {
 
     public static ServiceAccountGrant serviceAccount(String namespace, String name, Role role) {
         return new ServiceAccountGrant(namespace, name, role);
+    }
+
+    /** A spec.notifications endpoint; headersSecret null: no headers, else its key "headers". */
+    public static NotificationEndpoint endpoint(String name, String url, String headersSecret,
+            NotificationEvent... events) {
+        return new NotificationEndpoint(name, url,
+                headersSecret == null ? null : new HeadersSecretRef(headersSecret, "headers"), List.of(events));
+    }
+
+    public static Repository withNotifications(Repository repository, NotificationEndpoint... endpoints) {
+        repository.getSpec().setNotifications(new NotificationsSpec(List.of(endpoints)));
+        return repository;
+    }
+
+    public static VirtualRepository withNotifications(VirtualRepository repository, NotificationEndpoint... endpoints) {
+        repository.getSpec().setNotifications(new NotificationsSpec(List.of(endpoints)));
+        return repository;
+    }
+
+    /** An Opaque Secret holding the given keys (plain text, stored base64 as the API server does). */
+    public static Secret opaque(String namespace, String name, Map<String, String> values) {
+        SecretBuilder builder = new SecretBuilder().withNewMetadata().withNamespace(namespace).withName(name)
+                .endMetadata().withType("Opaque");
+        values.forEach((key, value) -> builder.addToData(key, b64(value)));
+        return builder.build();
     }
 
     public static String b64(String value) {

@@ -1,16 +1,26 @@
 package dev.entrepot.e2e.contract;
 
+import dev.entrepot.operator.crd.v1alpha1.common.NotificationEvent;
 import dev.entrepot.operator.crd.v1alpha1.common.Patterns;
 import dev.entrepot.proxy.config.ByteSize;
+import dev.entrepot.proxy.config.ConfigException;
+import dev.entrepot.proxy.config.ConfigLoader;
+import dev.entrepot.proxy.config.EntrepotConfig;
 import dev.entrepot.proxy.config.GoDuration;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.net.URI;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Durations and sizes have one grammar: what the CRDs let through is exactly what the proxy parses. */
+/**
+ * Durations, sizes and notification endpoints have one grammar: what the CRDs let through is exactly (for endpoint
+ * URLs: a subset of) what the proxy parses.
+ */
 class GrammarContractTest {
     private static boolean parses(Runnable parse) {
         try {
@@ -28,6 +38,53 @@ class GrammarContractTest {
         assertThat(Pattern.matches(Patterns.DURATION, text)).as("CRD pattern vs proxy for '%s'", text)
                 .isEqualTo(parses(() -> GoDuration.parse(text)));
         assertThat(Patterns.DURATION).isEqualTo(GoDuration.GRAMMAR);
+    }
+
+    private static EntrepotConfig endpoint(String name, String url, String events) {
+        return ConfigLoader.parse("repositories:\n  - {name: team, mode: standard}\nnotifications:\n  endpoints:\n"
+                + "    - {name: " + name + ", url: \"" + url + "\", events: [" + events + "]}\n");
+    }
+
+    /** What the CRD's url pattern lets through, the proxy's loader reads as it is. */
+    @ParameterizedTest
+    @ValueSource(strings = {"https://hooks.example/registry", "http://audit.tools.svc:8080",
+            "http://10.0.0.7:8080/events?source=entrepot&x=%2F", "https://h.example/a/(b)/~c;d=e@f", "http://localhost/",
+            "https://h.example?only=query"})
+    void endpointUrlsTheSchemaAllows(String url) {
+        assertThat(Pattern.matches(Patterns.ENDPOINT_URL, url)).as("the CRD pattern allows %s", url).isTrue();
+        assertThat(endpoint("a-1", url, "insert").notifications().endpoints().get(0).url()).isEqualTo(URI.create(url));
+    }
+
+    /** URLs the proxy's loader refuses (java.net.URI reads no host in some, or cannot parse them): so does the schema. */
+    @ParameterizedTest
+    @ValueSource(strings = {"http://a.1b/", "http://999.1.1.1/", "http://x_y.example/", "https://h.example/a%zz",
+            "ftp://h.example/", "https://h.example/a b"})
+    void endpointUrlsTheProxyRefuses(String url) {
+        assertThatThrownBy(() -> endpoint("a-1", url, "insert")).as("the proxy refuses %s", url)
+                .isInstanceOf(ConfigException.class);
+        assertThat(Pattern.matches(Patterns.ENDPOINT_URL, url)).as("the CRD pattern refuses %s", url).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ci-hook", "a", "0", "a-1-b", "", "-a", "a-", "A", "a_b", "a.b"})
+    void endpointNames(String name) {
+        assertThat(Pattern.matches(Patterns.ENDPOINT_NAME, name)).as("CRD pattern vs proxy for '%s'", name)
+                .isEqualTo(parses(() -> {
+                    try {
+                        endpoint("\"" + name + "\"", "https://h.example/", "insert");
+                    } catch (ConfigException e) {
+                        throw new IllegalArgumentException(e);
+                    }
+                }));
+    }
+
+    /** Every event kind the CRD allows is one the proxy's loader knows, under the same name. */
+    @Test
+    void notificationEvents() {
+        for (NotificationEvent event : NotificationEvent.values()) {
+            assertThat(endpoint("a", "https://h.example/", event.configName()).notifications().endpoints().get(0)
+                    .events()).extracting(Enum::name).containsExactly(event.name());
+        }
     }
 
     @ParameterizedTest

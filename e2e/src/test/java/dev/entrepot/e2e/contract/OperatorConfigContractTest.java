@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import dev.entrepot.operator.crd.v1alpha1.common.AccessSpec;
+import dev.entrepot.operator.crd.v1alpha1.common.HeadersSecretRef;
+import dev.entrepot.operator.crd.v1alpha1.common.NotificationEndpoint;
+import dev.entrepot.operator.crd.v1alpha1.common.NotificationEvent;
+import dev.entrepot.operator.crd.v1alpha1.common.NotificationsSpec;
 import dev.entrepot.operator.crd.v1alpha1.common.Role;
 import dev.entrepot.operator.crd.v1alpha1.common.ServiceAccountGrant;
 import dev.entrepot.operator.crd.v1alpha1.common.UserSecretRef;
@@ -306,6 +310,52 @@ class OperatorConfigContractTest {
                 .as("%s (%s) is in a mounted directory", key, file).contains(file.getParent()));
         assertThat(plan.credentialFiles()).as("the copies the credentials Secret holds")
                 .containsOnlyKeys("ci-login_password", "dev-login_password");
+    }
+
+    /**
+     * spec.notifications: endpoints with the repositories that declare them (a virtual repository's: its served
+     * upstreams), merged where declared alike, events as the CRD names them, the headers file in a mounted directory.
+     */
+    @Test
+    void notificationsRoundTripThroughTheProxyLoader() {
+        NotificationEndpoint hook = new NotificationEndpoint("ci-hook", "https://ci.example/hooks/registry?team=a",
+                new HeadersSecretRef("hook-headers", "headers"),
+                List.of(NotificationEvent.INSERT, NotificationEvent.CACHED));
+        Repository team = standard("team", false);
+        team.getSpec().setNotifications(new NotificationsSpec(List.of(hook)));
+        Repository hub = remote("dockerhub", "https://registry-1.docker.io", "docker.io");
+        hub.getSpec().setNotifications(new NotificationsSpec(List.of(hook)));
+        VirtualRepository all = virtual("all", "team", List.of(), upstream("team", 100), upstream("dockerhub", 80));
+        all.getSpec().setNotifications(new NotificationsSpec(List.of(
+                new NotificationEndpoint("audit", "http://10.0.0.7:8080/events", null, List.of()))));
+        Map<String, Secret> secrets = Map.of("hook-headers",
+                secret("hook-headers", Map.of("headers", "# CI\nAuthorization: Bearer s3cret\n")));
+
+        NamespacePlan plan = NamespacePlanner.plan(List.of(team, hub), List.of(all), secrets(secrets),
+                ProxySettings.defaults());
+        EntrepotConfig config = ConfigLoader.parse(ProxyConfigRenderer.render(plan.config()));
+
+        assertThat(plan.problems()).isEmpty();
+        assertThat(config.notifications().endpoints())
+                .extracting(EntrepotConfig.Endpoint::name, e -> e.url().toString(),
+                        e -> e.headersFile() == null ? null : e.headersFile().toString(),
+                        EntrepotConfig.Endpoint::events, EntrepotConfig.Endpoint::repositories)
+                .containsExactly(
+                        tuple("audit", "http://10.0.0.7:8080/events", null,
+                                List.of(EntrepotConfig.EventKind.INSERT, EntrepotConfig.EventKind.DELETE),
+                                List.of("team", "dockerhub")),
+                        tuple("ci-hook", "https://ci.example/hooks/registry?team=a",
+                                CREDENTIALS_DIR + "/hook-headers_headers",
+                                List.of(EntrepotConfig.EventKind.INSERT, EntrepotConfig.EventKind.CACHED),
+                                List.of("dockerhub", "team")));
+        assertThat(config.notifications().maxAge()).as("the proxy's default").isEqualTo(Duration.ofHours(24));
+        assertThat(plan.credentialFiles()).containsOnlyKeys("hook-headers_headers");
+
+        List<Path> mounted = ProxyWorkloadRenderer.deployment(NS, ProxySettings.defaults()).getSpec().getTemplate()
+                .getSpec().getContainers().get(0).getVolumeMounts().stream().map(m -> Path.of(m.getMountPath())).toList();
+        assertThat(ReferencedFiles.of(config)).containsKey("notifications.endpoints[1].headersFile")
+                .allSatisfy((key, file) -> assertThat(mounted).as("%s (%s) is in a mounted directory", key, file)
+                        .contains(file.getParent()));
     }
 
     /** The operator's generated signing key is one the proxy's token issuer reads (PKCS#8 PEM RSA). */

@@ -29,8 +29,9 @@ import java.util.function.Function;
 public class NamespaceInventory {
 
     /**
-     * Event source of every Secret of the served namespaces: those credentialsSecretRef and spec.access reference,
-     * the TLS Secret, and the operator's generated entrepot-auth (read here for the operator user's password).
+     * Event source of every Secret of the served namespaces: those credentialsSecretRef, spec.access and
+     * spec.notifications reference, the TLS Secret, and the operator's generated entrepot-auth (read here for the
+     * operator user's password).
      */
     public static final String REFERENCED_SECRETS = "referenced-secrets";
 

@@ -59,15 +59,6 @@ final class AccessPlanner {
     private final Map<String, Map<String, Set<String>>> bindings = new LinkedHashMap<>();
     private boolean anyPrivate;
 
-    /** Where copies of Secret values go: returns the path the proxy reads. */
-    interface CredentialFiles {
-        String file(String secretName, String key, String base64Value);
-    }
-
-    interface ProblemSink {
-        void report(Subject subject, Problem.Category category, String reason, String message);
-    }
-
     AccessPlanner(ProxySettings settings, Function<String, Optional<Secret>> secrets, CredentialFiles files,
             ProblemSink problems) {
         this.settings = settings;

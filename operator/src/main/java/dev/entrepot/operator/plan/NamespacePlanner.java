@@ -102,9 +102,10 @@ public final class NamespacePlanner {
         }));
         String volume = storageSize(repositories);
         List<RepositoryEntry> served = withAccess(entries, repositories, virtuals);
+        ProxyConfig.Notifications notifications = notifications(served, repositories, virtuals);
         ProxyConfig.Tls tls = tls(repositories, virtuals);
         var config = new ProxyConfig(new ProxyConfig.Storage(STORE_PATH, fillLimit(volume)), served, access.auth(), tls,
-                null);
+                notifications);
         return new NamespacePlan(config, settings.tlsSecret(), credentialFiles, volume, problems, servedUpstreams);
     }
 
@@ -129,6 +130,30 @@ public final class NamespacePlanner {
                     e.virtual()));
         }
         return List.copyOf(served);
+    }
+
+    /**
+     * Endpoints are rendered for served repositories only, in the order they are served (which decides who keeps
+     * a contested endpoint name). A virtual repository's endpoints get the events of its served upstreams: the proxy
+     * names the repository that holds the content in each event, never the virtual one.
+     */
+    private ProxyConfig.Notifications notifications(List<RepositoryEntry> served, List<Repository> repositories,
+            List<VirtualRepository> virtuals) {
+        NotificationsPlanner planner = new NotificationsPlanner(secrets, this::credentialFile, this::report);
+        for (RepositoryEntry e : served) {
+            if ("virtual".equals(e.mode())) {
+                VirtualRepository v = virtuals.stream().filter(r -> r.getMetadata().getName().equals(e.name()))
+                        .findFirst().orElseThrow();
+                planner.declare(Subject.virtual(e.name()),
+                        e.virtual().upstreams().stream().map(ProxyConfig.Upstream::repository).toList(),
+                        v.getSpec().getNotifications());
+            } else {
+                Repository r = repositories.stream().filter(x -> x.getMetadata().getName().equals(e.name()))
+                        .findFirst().orElseThrow();
+                planner.declare(Subject.repository(e.name()), List.of(e.name()), r.getSpec().getNotifications());
+            }
+        }
+        return planner.notifications();
     }
 
     /**

@@ -93,6 +93,30 @@ class CrdFilesTest {
         assertThat(equalPriority.getMaxLength()).isEqualTo(Limits.MODE);
     }
 
+    /** What the proxy's loader requires of an endpoint, the API server checks first, on both kinds. */
+    @Test
+    void notificationsAreValidatedByTheSchema() throws IOException {
+        for (String name : List.of("repositories.entrepot.dev-v1.yml", "virtualrepositories.entrepot.dev-v1.yml")) {
+            CustomResourceDefinition crd = Serialization.unmarshal(Files.readString(COMMITTED.resolve(name)),
+                    CustomResourceDefinition.class);
+            JSONSchemaProps notifications = crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema()
+                    .getProperties().get("spec").getProperties().get("notifications");
+            assertThat(notifications.getXKubernetesValidations()).as("%s: endpoint names unique", name)
+                    .extracting(r -> r.getMessage())
+                    .containsExactly("each endpoint name may appear only once in notifications.endpoints");
+            JSONSchemaProps endpoint = notifications.getProperties().get("endpoints").getItems().getSchema();
+            assertThat(endpoint.getRequired()).containsExactlyInAnyOrder("name", "url");
+            assertThat(endpoint.getProperties().get("name").getPattern()).isEqualTo(Patterns.ENDPOINT_NAME);
+            assertThat(endpoint.getProperties().get("name").getMaxLength()).isEqualTo(Limits.LABEL);
+            assertThat(endpoint.getProperties().get("url").getPattern()).isEqualTo(Patterns.ENDPOINT_URL);
+            assertThat(endpoint.getProperties().get("events").getItems().getSchema().getEnum())
+                    .extracting(JsonNode::asText).containsExactlyInAnyOrder("insert", "delete", "cached");
+            JSONSchemaProps headers = endpoint.getProperties().get("headersSecretRef");
+            assertThat(headers.getRequired()).containsExactly("name");
+            assertThat(headers.getProperties().get("key").getDefault()).hasToString("\"headers\"");
+        }
+    }
+
     /** CRD docs (kubectl explain) come from @JsonPropertyDescription: every field below spec and status has one. */
     @Test
     void everyFieldIsDocumented() throws IOException {

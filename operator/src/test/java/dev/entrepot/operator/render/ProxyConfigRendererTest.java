@@ -2,6 +2,8 @@ package dev.entrepot.operator.render;
 
 import static dev.entrepot.operator.Fixtures.access;
 import static dev.entrepot.operator.Fixtures.basicAuth;
+import static dev.entrepot.operator.Fixtures.endpoint;
+import static dev.entrepot.operator.Fixtures.opaque;
 import static dev.entrepot.operator.Fixtures.remote;
 import static dev.entrepot.operator.Fixtures.secret;
 import static dev.entrepot.operator.Fixtures.serviceAccount;
@@ -11,12 +13,14 @@ import static dev.entrepot.operator.Fixtures.upstream;
 import static dev.entrepot.operator.Fixtures.virtual;
 import static dev.entrepot.operator.Fixtures.withCleanup;
 import static dev.entrepot.operator.Fixtures.withCredentials;
+import static dev.entrepot.operator.Fixtures.withNotifications;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.entrepot.operator.Golden;
+import dev.entrepot.operator.crd.v1alpha1.common.NotificationEvent;
 import dev.entrepot.operator.crd.v1alpha1.common.Role;
 import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
 import dev.entrepot.operator.crd.v1alpha1.virtual.EqualPriority;
@@ -70,6 +74,37 @@ class ProxyConfigRendererTest {
                 ProxySettings.defaults().withTlsSecret("entrepot-tls").withTokenAudiences(List.of("entrepot")));
         assertThat(plan.problems()).isEmpty();
         return plan;
+    }
+
+    /**
+     * Notifications: a hosted repository and a Docker Hub cache share a CI hook with a headers Secret (the cache also
+     * sends what it first caches, so the two are declared alike), a virtual repository adds an audit endpoint that
+     * gets the events of its members.
+     */
+    static NamespacePlan notificationsExample() {
+        NotificationEvent[] events = {NotificationEvent.INSERT, NotificationEvent.DELETE, NotificationEvent.CACHED};
+        Repository hub = withNotifications(remote(NS, "dockerhub", "https://registry-1.docker.io", "docker.io"),
+                endpoint("ci-hook", "https://ci.example/hooks/registry", "ci-hook-headers", events));
+        Repository team = withNotifications(standard(NS, "team", true),
+                endpoint("ci-hook", "https://ci.example/hooks/registry", "ci-hook-headers", events));
+        VirtualRepository all = withNotifications(
+                virtual(NS, "all", "team", upstream("team", 100), upstream("dockerhub", 80)),
+                endpoint("audit", "http://audit.tools.svc:8080/events?source=entrepot", null, NotificationEvent.DELETE));
+        Secret headers = opaque(NS, "ci-hook-headers", Map.of("headers", "Authorization: Bearer s3cret\n"));
+        NamespacePlan plan = NamespacePlanner.plan(List.of(hub, team), List.of(all),
+                name -> Optional.of(headers).filter(s -> s.getMetadata().getName().equals(name)),
+                ProxySettings.defaults());
+        assertThat(plan.problems()).isEmpty();
+        return plan;
+    }
+
+    @Test
+    void rendersNotificationsExactly() {
+        NamespacePlan plan = notificationsExample();
+
+        Golden.assertMatches("entrepot-notifications.yaml", ProxyConfigRenderer.render(plan.config()));
+        assertThat(plan.credentialFiles()).as("the headers, copied into the credentials Secret")
+                .containsOnlyKeys("ci-hook-headers_headers");
     }
 
     @Test

@@ -11,10 +11,13 @@ public final class Limits {
     /** Kubernetes object names and Secret keys (DNS subdomain length). */
     public static final int NAME = 253;
 
+    /** Notification endpoint names (DNS label length). */
+    public static final int LABEL = 63;
+
     /** Registry hosts in mirrorOf (DNS name length). */
     public static final int HOST = 253;
 
-    /** Upstream registry URLs. */
+    /** Upstream registry and notification endpoint URLs. */
     public static final int URL = 2048;
 
     /** Durations (720h) and sizes (50Gi). */

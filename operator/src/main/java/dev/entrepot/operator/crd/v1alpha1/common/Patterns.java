@@ -28,6 +28,19 @@ public final class Patterns {
     /** An absolute http(s) URL of a registry, without query or fragment. */
     public static final String REGISTRY_URL = "^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$";
 
+    /** A notification endpoint's name (the proxy's NotificationsConfig.NAME): also its outbox directory. */
+    public static final String ENDPOINT_NAME = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+
+    /**
+     * An absolute http(s) URL to post events to, with an optional query. Only what java.net.URI reads as a server
+     * (a dotted-quad IPv4 address, or a host name whose last label starts with a letter) and only characters a URI
+     * holds unescaped (or %XX escapes), so the proxy never refuses what the schema lets through.
+     */
+    public static final String ENDPOINT_URL = "^https?://"
+            + "((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}"
+            + "|([A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?\\.)*[A-Za-z]([-A-Za-z0-9]*[A-Za-z0-9])?)(:[0-9]{1,5})?"
+            + "(/([-A-Za-z0-9._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*)?(\\?([-A-Za-z0-9._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*)?$";
+
     private Patterns() {
     }
 }

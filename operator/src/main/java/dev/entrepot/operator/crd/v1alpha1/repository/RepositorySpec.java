@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.entrepot.operator.crd.v1alpha1.common.AccessSpec;
 import dev.entrepot.operator.crd.v1alpha1.common.Limits;
+import dev.entrepot.operator.crd.v1alpha1.common.NotificationsSpec;
 import dev.entrepot.operator.crd.v1alpha1.common.Patterns;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
@@ -42,6 +43,10 @@ public class RepositorySpec {
             + " Absent: pulls as the operator setting entrepot.operator.proxy.anonymous-pull says, no users.")
     private AccessSpec access;
 
+    @JsonPropertyDescription("HTTP endpoints that receive this repository's image changes (pushes, tag moves, deletes;"
+            + " for a remote repository optionally manifests first cached) as CloudEvents. Absent: none.")
+    private NotificationsSpec notifications;
+
     public RepositoryMode getMode() { return mode; }
     public void setMode(RepositoryMode mode) { this.mode = mode; }
     public RemoteSpec getRemote() { return remote; }
@@ -54,4 +59,6 @@ public class RepositorySpec {
     public void setStorage(StorageHints storage) { this.storage = storage; }
     public AccessSpec getAccess() { return access; }
     public void setAccess(AccessSpec access) { this.access = access; }
+    public NotificationsSpec getNotifications() { return notifications; }
+    public void setNotifications(NotificationsSpec notifications) { this.notifications = notifications; }
 }

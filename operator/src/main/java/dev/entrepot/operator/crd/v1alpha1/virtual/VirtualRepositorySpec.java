@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.entrepot.operator.crd.v1alpha1.common.AccessSpec;
 import dev.entrepot.operator.crd.v1alpha1.common.Limits;
+import dev.entrepot.operator.crd.v1alpha1.common.NotificationsSpec;
 import dev.entrepot.operator.crd.v1alpha1.common.Patterns;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
@@ -49,6 +50,11 @@ public class VirtualRepositorySpec {
             + " Absent: pulls as the operator setting entrepot.operator.proxy.anonymous-pull says, no users.")
     private AccessSpec access;
 
+    @JsonPropertyDescription("HTTP endpoints that receive the image changes of this repository's served upstreams"
+            + " (pushes through it land in its pushTo repository) as CloudEvents; events name the upstream"
+            + " repository. Absent: none.")
+    private NotificationsSpec notifications;
+
     public List<UpstreamRef> getUpstreams() { return upstreams; }
     public void setUpstreams(List<UpstreamRef> upstreams) { this.upstreams = upstreams; }
     public String getPushTo() { return pushTo; }
@@ -61,4 +67,6 @@ public class VirtualRepositorySpec {
     public void setEqualPriority(EqualPriority equalPriority) { this.equalPriority = equalPriority; }
     public AccessSpec getAccess() { return access; }
     public void setAccess(AccessSpec access) { this.access = access; }
+    public NotificationsSpec getNotifications() { return notifications; }
+    public void setNotifications(NotificationsSpec notifications) { this.notifications = notifications; }
 }

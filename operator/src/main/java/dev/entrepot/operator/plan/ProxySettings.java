@@ -12,6 +12,7 @@ public record ProxySettings(
         String cpuRequest,
         String memoryRequest,
         String memoryLimit,
+        String jvmOptions,
         String defaultTagTtl,
         String defaultRetention,
         boolean anonymousPull,
@@ -23,11 +24,12 @@ public record ProxySettings(
         tokenAudiences = tokenAudiences == null ? List.of() : List.copyOf(tokenAudiences);
     }
 
+    /** With the default JVM options, plain HTTP and the API server's token audiences. */
     public ProxySettings(String image, String imagePullPolicy, String storageSize, String storageClass,
             String cpuRequest, String memoryRequest, String memoryLimit, String defaultTagTtl, String defaultRetention,
             boolean anonymousPull) {
-        this(image, imagePullPolicy, storageSize, storageClass, cpuRequest, memoryRequest, memoryLimit, defaultTagTtl,
-                defaultRetention, anonymousPull, null, List.of());
+        this(image, imagePullPolicy, storageSize, storageClass, cpuRequest, memoryRequest, memoryLimit,
+                OperatorConfig.Proxy.DEFAULT_JVM_OPTIONS, defaultTagTtl, defaultRetention, anonymousPull, null, List.of());
     }
 
     public boolean tls() {
@@ -36,18 +38,24 @@ public record ProxySettings(
 
     public ProxySettings withTlsSecret(String secretName) {
         return new ProxySettings(image, imagePullPolicy, storageSize, storageClass, cpuRequest, memoryRequest,
-                memoryLimit, defaultTagTtl, defaultRetention, anonymousPull, secretName, tokenAudiences);
+                memoryLimit, jvmOptions, defaultTagTtl, defaultRetention, anonymousPull, secretName, tokenAudiences);
     }
 
     public ProxySettings withTokenAudiences(List<String> audiences) {
         return new ProxySettings(image, imagePullPolicy, storageSize, storageClass, cpuRequest, memoryRequest,
-                memoryLimit, defaultTagTtl, defaultRetention, anonymousPull, tlsSecret, audiences);
+                memoryLimit, jvmOptions, defaultTagTtl, defaultRetention, anonymousPull, tlsSecret, audiences);
+    }
+
+    /** @param options the proxy container's JAVA_TOOL_OPTIONS; blank: none rendered (the JVM's own defaults) */
+    public ProxySettings withJvmOptions(String options) {
+        return new ProxySettings(image, imagePullPolicy, storageSize, storageClass, cpuRequest, memoryRequest,
+                memoryLimit, options, defaultTagTtl, defaultRetention, anonymousPull, tlsSecret, tokenAudiences);
     }
 
     public static ProxySettings from(OperatorConfig config) {
         OperatorConfig.Proxy p = config.proxy();
         return new ProxySettings(p.image(), p.imagePullPolicy(), p.storageSize(), p.storageClass().orElse(null),
-                p.cpuRequest(), p.memoryRequest(), p.memoryLimit(), p.defaultTagTtl(), p.defaultRetention(),
+                p.cpuRequest(), p.memoryRequest(), p.memoryLimit(), p.jvmOptions(), p.defaultTagTtl(), p.defaultRetention(),
                 p.anonymousPull(), p.tlsSecret().filter(name -> !name.isBlank()).orElse(null),
                 p.tokenAudiences().orElse(List.of()));
     }
@@ -55,6 +63,6 @@ public record ProxySettings(
     /** Defaults matching OperatorConfig's, for tests and tools that run without Quarkus. */
     public static ProxySettings defaults() {
         return new ProxySettings("entrepot/cache-proxy:0.1.0-SNAPSHOT", "IfNotPresent", "20Gi", null,
-                "250m", "256Mi", "1Gi", "5m", "720h", true);
+                "250m", "256Mi", "512Mi", "5m", "720h", true);
     }
 }

@@ -4,6 +4,8 @@ import dev.entrepot.operator.plan.NamespacePlanner;
 import dev.entrepot.operator.plan.ProxySettings;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -209,6 +211,7 @@ public final class ProxyWorkloadRenderer {
                 .addNewPort().withName("http").withContainerPort(PORT).withProtocol("TCP").endPort()
                 .addNewEnv().withName("QUARKUS_HTTP_PORT").withValue(String.valueOf(PORT)).endEnv()
                 .addNewEnv().withName("ENTREPOT_CONFIG").withValue(CONFIG_DIR + "/" + CONFIG_KEY).endEnv()
+                .addAllToEnv(jvmOptions(settings))
                 .withReadinessProbe(probe("/q/health/ready", 5, 5, 3, settings.tls()))
                 .withLivenessProbe(probe("/q/health/live", 10, 10, 3, settings.tls()))
                 .withNewResources()
@@ -242,6 +245,13 @@ public final class ProxyWorkloadRenderer {
                 .endSpec()
                 .endTemplate()
                 .endSpec().build();
+    }
+
+    /** The image's entrypoint is plain java -jar: the JVM reads its options from JAVA_TOOL_OPTIONS. */
+    private static List<EnvVar> jvmOptions(ProxySettings settings) {
+        return settings.jvmOptions() == null || settings.jvmOptions().isBlank() ? List.of()
+                : List.of(new EnvVarBuilder().withName("JAVA_TOOL_OPTIONS").withValue(settings.jvmOptions().strip())
+                        .build());
     }
 
     /** The user's TLS Secret itself, not a copy: cert-manager's renewals reach the files in place (no subPath). */

@@ -101,7 +101,7 @@ class OwnedFieldsTest {
     void quantitiesCompareByAmount() {
         ProxySettings settings = ProxySettings.defaults();
         Deployment desired = ProxyWorkloadRenderer.deployment("team-a", new ProxySettings(settings.image(),
-                settings.imagePullPolicy(), settings.storageSize(), settings.storageClass(), "0.25", "256Mi", "1Gi",
+                settings.imagePullPolicy(), settings.storageSize(), settings.storageClass(), "0.25", "256Mi", "512Mi",
                 settings.defaultTagTtl(), settings.defaultRetention(), settings.anonymousPull()));
         // The server answers 0.25 as 250m (its canonical form), as in the recorded Deployment.
         assertThat(match(desired, ServerDefaults.load("deployment", Deployment.class))).isTrue();

@@ -111,6 +111,12 @@ class NamespaceProxyReconcilerTest {
         Deployment deployment = await(Deployment.class, ns, ProxyWorkloadRenderer.NAME);
         assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
                 .isEqualTo("entrepot/cache-proxy:0.1.0-SNAPSHOT");
+        assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+                .as("entrepot.operator.proxy.jvm-options, by default").anySatisfy(e -> {
+                    assertThat(e.getName()).isEqualTo("JAVA_TOOL_OPTIONS");
+                    assertThat(e.getValue()).isEqualTo("-XX:MaxRAMPercentage=50 -XX:MaxDirectMemorySize=64m"
+                            + " -XX:+UseSerialGC");
+                });
         assertThat(await(Service.class, ns, ProxyWorkloadRenderer.NAME).getSpec().getPorts().get(0).getPort())
                 .isEqualTo(5000);
         assertThat(await(PersistentVolumeClaim.class, ns, ProxyWorkloadRenderer.STORE_CLAIM)

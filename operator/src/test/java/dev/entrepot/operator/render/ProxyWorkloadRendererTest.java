@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +21,27 @@ class ProxyWorkloadRendererTest {
     void deploymentMatchesGoldenFile() {
         Golden.assertMatches("deployment.yaml",
                 SERIALIZATION.asYaml(ProxyWorkloadRenderer.deployment("team-a", ProxySettings.defaults())));
+    }
+
+    /** The proxy image's entrypoint is plain java -jar: its JVM options travel in JAVA_TOOL_OPTIONS. */
+    @Test
+    void jvmOptionsAndMemoryBoundsComeFromTheOperatorSettings() {
+        var container = ProxyWorkloadRenderer.deployment("team-a", ProxySettings.defaults()).getSpec().getTemplate()
+                .getSpec().getContainers().get(0);
+        assertThat(container.getEnv()).filteredOn(e -> e.getName().equals("JAVA_TOOL_OPTIONS")).singleElement()
+                .satisfies(e -> assertThat(e.getValue())
+                        .isEqualTo("-XX:MaxRAMPercentage=50 -XX:MaxDirectMemorySize=64m -XX:+UseSerialGC"));
+        assertThat(container.getResources().getLimits()).containsExactly(Map.entry("memory", new Quantity("512Mi")));
+        assertThat(container.getResources().getRequests()).containsEntry("memory", new Quantity("256Mi"));
+
+        var tuned = ProxyWorkloadRenderer.deployment("team-a", ProxySettings.defaults()
+                .withJvmOptions(" -XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError ")).getSpec().getTemplate();
+        assertThat(tuned.getSpec().getContainers().get(0).getEnv())
+                .filteredOn(e -> e.getName().equals("JAVA_TOOL_OPTIONS")).singleElement()
+                .satisfies(e -> assertThat(e.getValue()).isEqualTo("-XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError"));
+        assertThat(ProxyWorkloadRenderer.deployment("team-a", ProxySettings.defaults().withJvmOptions(" ")).getSpec()
+                .getTemplate().getSpec().getContainers().get(0).getEnv()).extracting(e -> e.getName())
+                .as("blank: the JVM's own defaults").containsExactly("QUARKUS_HTTP_PORT", "ENTREPOT_CONFIG");
     }
 
     /**

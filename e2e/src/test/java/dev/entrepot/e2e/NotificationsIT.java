@@ -356,6 +356,19 @@ class NotificationsIT {
         });
     }
 
+    @Test
+    @Order(11)
+    void aRewrittenHeadersFileReachesTheDeliveriesWithoutAConfigChange() throws IOException {
+        Files.writeString(work.resolve("all.headers"), "X-Hook-Secret: rotated-" + SECRET + "\nX-Hook-Name: all\n");
+        int[] round = {0};
+        Poll.until(DELIVERY, () -> {
+            push("app", "team/app:rotated-" + ++round[0]); // until the watcher has seen the file, the old header
+            return all.accepted().stream()
+                    .filter(r -> r.json().path("data").path("tag").asText().contains("/team/app:rotated-"))
+                    .anyMatch(r -> ("rotated-" + SECRET).equals(r.header("X-Hook-Secret")));
+        }, () -> "an event with the rotated header; got " + all.describe());
+    }
+
     // ---------------------------------------------------------------------------------------------- helpers
 
     private static Image tag(String tag, Image image) {

@@ -2,16 +2,14 @@ package dev.entrepot.proxy.runtime;
 
 import dev.entrepot.proxy.config.ConfigException;
 import dev.entrepot.proxy.config.ConfigLoader;
-import dev.entrepot.proxy.config.EntrepotConfig;
+import dev.entrepot.proxy.config.ReferencedFiles;
 import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
@@ -38,39 +36,24 @@ final class ConfigWatcher {
     }
 
     /**
-     * The config file plus the credential files it names: a rotated Secret changes only the latter, and must
-     * reach the upstream clients too.
+     * The config file plus the credential, password, key and header files it names: a rotated Secret changes only
+     * the latter, and must reach the upstream clients, the authenticator and the notification deliveries too (TLS
+     * files are watched on their own).
      */
     private byte[] fingerprint(byte[] config) {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         all.writeBytes(config);
-        for (EntrepotConfig.Repository r : runtime.config().repositories()) {
-            if (r.remote() != null && r.remote().credentials() != null) {
-                for (Path secret : new Path[] {r.remote().credentials().usernameFile(),
-                        r.remote().credentials().passwordFile()}) {
-                    all.write(0);
-                    try {
-                        all.writeBytes(Files.readAllBytes(secret));
-                    } catch (IOException e) {
-                        all.write(1); // unreadable counts as a state too: its return is a change
-                    }
-                }
+        ReferencedFiles.of(runtime.config()).forEach((key, secret) -> {
+            if (key.startsWith("tls.")) {
+                return;
             }
-        }
-        List<Path> secrets = new ArrayList<>();
-        runtime.config().auth().users().forEach(user -> secrets.add(user.passwordFile()));
-        EntrepotConfig.Token token = runtime.config().auth().token();
-        if (token != null && token.signingKeyFile() != null) {
-            secrets.add(token.signingKeyFile());
-        }
-        for (Path secret : secrets) {
             all.write(0);
             try {
                 all.writeBytes(Files.readAllBytes(secret));
             } catch (IOException e) {
-                all.write(1);
+                all.write(1); // unreadable counts as a state too: its return is a change
             }
-        }
+        });
         return all.toByteArray();
     }
 

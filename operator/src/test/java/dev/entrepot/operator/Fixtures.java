@@ -14,6 +14,8 @@ import dev.entrepot.operator.crd.v1alpha1.repository.RemoteSpec;
 import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
 import dev.entrepot.operator.crd.v1alpha1.repository.RepositoryMode;
 import dev.entrepot.operator.crd.v1alpha1.repository.RepositorySpec;
+import dev.entrepot.operator.crd.v1alpha1.repository.S3CredentialsSecretRef;
+import dev.entrepot.operator.crd.v1alpha1.repository.S3StorageSpec;
 import dev.entrepot.operator.crd.v1alpha1.repository.StandardSpec;
 import dev.entrepot.operator.crd.v1alpha1.repository.StorageHints;
 import dev.entrepot.operator.crd.v1alpha1.virtual.UpstreamRef;
@@ -55,6 +57,31 @@ public final class Fixtures {
         hints.setSize(size);
         repository.getSpec().setStorage(hints);
         return repository;
+    }
+
+    /** A bucket on an S3-compatible store, path-style; secretName null: the AWS SDK's default credentials. */
+    public static S3StorageSpec s3(String bucket, String endpoint, String secretName) {
+        S3StorageSpec s3 = new S3StorageSpec();
+        s3.setBucket(bucket);
+        s3.setEndpoint(endpoint);
+        s3.setPathStyle(endpoint == null ? null : true);
+        s3.setCredentialsSecretRef(secretName == null ? null
+                : new S3CredentialsSecretRef(secretName, "accessKeyId", "secretAccessKey"));
+        return s3;
+    }
+
+    /** Sets spec.storage.s3, keeping a size hint already there. */
+    public static Repository withS3(Repository repository, S3StorageSpec s3) {
+        StorageHints hints = repository.getSpec().getStorage() == null ? new StorageHints()
+                : repository.getSpec().getStorage();
+        hints.setS3(s3);
+        repository.getSpec().setStorage(hints);
+        return repository;
+    }
+
+    /** An S3 key pair as spec.storage.s3.credentialsSecretRef references it by default. */
+    public static Secret s3Keys(String namespace, String name, String accessKeyId, String secretAccessKey) {
+        return opaque(namespace, name, Map.of("accessKeyId", accessKeyId, "secretAccessKey", secretAccessKey));
     }
 
     public static Repository standard(String namespace, String name, boolean immutableTags) {

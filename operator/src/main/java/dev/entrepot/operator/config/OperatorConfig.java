@@ -37,6 +37,14 @@ public interface OperatorConfig {
         /** StorageClass of the store volume; the cluster default when absent. */
         Optional<String> storageClass();
 
+        /**
+         * Proxy pods of each namespace whose store is S3 (a Repository sets spec.storage.s3): they share hosted
+         * content through the bucket, each with its own emptyDir for cached content and upload staging. A namespace
+         * with the filesystem store runs one pod whatever this says (its ReadWriteOnce volume has one owner).
+         */
+        @WithDefault("1")
+        int replicas();
+
         @WithDefault("250m")
         String cpuRequest();
 

@@ -18,10 +18,7 @@ import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
 import dev.entrepot.operator.render.ProxyConfig.RepositoryEntry;
 import dev.entrepot.operator.render.ProxyConfig;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -59,11 +56,8 @@ public final class NamespacePlanner {
     /** Where the TLS Secret (entrepot.operator.proxy.tls-secret) is mounted. */
     public static final String TLS_DIR = "/etc/entrepot/tls";
     static final String TLS_TYPE = "kubernetes.io/tls";
-    /** Share of the volume the proxy may fill; the rest is headroom for in-flight downloads and metadata. */
-    static final BigDecimal STORE_FILL_RATIO = new BigDecimal("0.9");
 
     private static final Pattern DURATION = Pattern.compile(Patterns.DURATION);
-    private static final Pattern SIZE = Pattern.compile(Patterns.SIZE);
     private static final Pattern HOST = Pattern.compile(Patterns.REGISTRY_HOST);
     private static final Pattern URL = Pattern.compile(Patterns.REGISTRY_URL);
     private static final Comparator<HasMetadata> BY_NAME =
@@ -100,13 +94,14 @@ public final class NamespacePlanner {
             entries.add(e);
             servedUpstreams.put(e.name(), summary(e.virtual().upstreams()));
         }));
-        String volume = storageSize(repositories);
+        StoragePlanner.Store store = new StoragePlanner(settings, secrets, this::credentialFile, this::report)
+                .plan(repositories.stream().sorted(BY_NAME).toList(), STORE_PATH);
         List<RepositoryEntry> served = withAccess(entries, repositories, virtuals);
         ProxyConfig.Notifications notifications = notifications(served, repositories, virtuals);
         ProxyConfig.Tls tls = tls(repositories, virtuals);
-        var config = new ProxyConfig(new ProxyConfig.Storage(STORE_PATH, fillLimit(volume)), served, access.auth(), tls,
-                notifications);
-        return new NamespacePlan(config, settings.tlsSecret(), credentialFiles, volume, problems, servedUpstreams);
+        var config = new ProxyConfig(store.storage(), served, access.auth(), tls, notifications);
+        return new NamespacePlan(config, settings.tlsSecret(), credentialFiles, store.volumeSize(), problems,
+                servedUpstreams, store.workload(), settings.replicas());
     }
 
     /** Grants are rendered for served repositories only: the proxy refuses a grant on a repository it lacks. */
@@ -375,34 +370,6 @@ public final class NamespacePlanner {
 
     private void releaseMirrors(String name) {
         mirrorClaims.values().removeIf(name::equals);
-    }
-
-    private String storageSize(List<Repository> repositories) {
-        String chosen = settings.storageSize();
-        for (Repository r : repositories.stream().sorted(BY_NAME).toList()) {
-            var hints = r.getSpec() == null ? null : r.getSpec().getStorage();
-            if (hints == null || hints.getSize() == null) {
-                continue;
-            }
-            if (!SIZE.matcher(hints.getSize()).matches()) {
-                report(Subject.repository(r.getMetadata().getName()), SPEC, "InvalidSpec",
-                        "spec.storage.size must be a size like 50Gi");
-            } else if (bytes(hints.getSize()).compareTo(bytes(chosen)) > 0) {
-                chosen = hints.getSize();
-            }
-        }
-        return chosen;
-    }
-
-    static BigDecimal bytes(String size) {
-        return Quantity.getAmountInBytes(new Quantity(size));
-    }
-
-    /** storage.maxSize: the fill ratio of the volume, in whole MiB. */
-    static String fillLimit(String volumeSize) {
-        BigDecimal mib = bytes(volumeSize).multiply(STORE_FILL_RATIO)
-                .divide(BigDecimal.valueOf(1024L * 1024L), 0, RoundingMode.FLOOR);
-        return mib.toPlainString() + "Mi";
     }
 
     private static String summary(List<ProxyConfig.Upstream> upstreams) {

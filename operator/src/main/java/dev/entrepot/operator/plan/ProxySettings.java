@@ -17,19 +17,25 @@ public record ProxySettings(
         String defaultRetention,
         boolean anonymousPull,
         String tlsSecret,
-        List<String> tokenAudiences) {
+        List<String> tokenAudiences,
+        int replicas) {
 
-    /** @param tlsSecret null: plain HTTP; else the kubernetes.io/tls Secret of that name in each namespace */
+    /**
+     * @param tlsSecret null: plain HTTP; else the kubernetes.io/tls Secret of that name in each namespace
+     * @param replicas proxy pods per namespace whose store is S3 (a filesystem store runs one); below 1 counts as 1
+     */
     public ProxySettings {
         tokenAudiences = tokenAudiences == null ? List.of() : List.copyOf(tokenAudiences);
+        replicas = Math.max(1, replicas);
     }
 
-    /** With the default JVM options, plain HTTP and the API server's token audiences. */
+    /** With the default JVM options, plain HTTP, the API server's token audiences and one replica. */
     public ProxySettings(String image, String imagePullPolicy, String storageSize, String storageClass,
             String cpuRequest, String memoryRequest, String memoryLimit, String defaultTagTtl, String defaultRetention,
             boolean anonymousPull) {
         this(image, imagePullPolicy, storageSize, storageClass, cpuRequest, memoryRequest, memoryLimit,
-                OperatorConfig.Proxy.DEFAULT_JVM_OPTIONS, defaultTagTtl, defaultRetention, anonymousPull, null, List.of());
+                OperatorConfig.Proxy.DEFAULT_JVM_OPTIONS, defaultTagTtl, defaultRetention, anonymousPull, null, List.of(),
+                1);
     }
 
     public boolean tls() {
@@ -38,18 +44,26 @@ public record ProxySettings(
 
     public ProxySettings withTlsSecret(String secretName) {
         return new ProxySettings(image, imagePullPolicy, storageSize, storageClass, cpuRequest, memoryRequest,
-                memoryLimit, jvmOptions, defaultTagTtl, defaultRetention, anonymousPull, secretName, tokenAudiences);
+                memoryLimit, jvmOptions, defaultTagTtl, defaultRetention, anonymousPull, secretName, tokenAudiences,
+                replicas);
     }
 
     public ProxySettings withTokenAudiences(List<String> audiences) {
         return new ProxySettings(image, imagePullPolicy, storageSize, storageClass, cpuRequest, memoryRequest,
-                memoryLimit, jvmOptions, defaultTagTtl, defaultRetention, anonymousPull, tlsSecret, audiences);
+                memoryLimit, jvmOptions, defaultTagTtl, defaultRetention, anonymousPull, tlsSecret, audiences, replicas);
     }
 
     /** @param options the proxy container's JAVA_TOOL_OPTIONS; blank: none rendered (the JVM's own defaults) */
     public ProxySettings withJvmOptions(String options) {
         return new ProxySettings(image, imagePullPolicy, storageSize, storageClass, cpuRequest, memoryRequest,
-                memoryLimit, options, defaultTagTtl, defaultRetention, anonymousPull, tlsSecret, tokenAudiences);
+                memoryLimit, options, defaultTagTtl, defaultRetention, anonymousPull, tlsSecret, tokenAudiences,
+                replicas);
+    }
+
+    public ProxySettings withReplicas(int count) {
+        return new ProxySettings(image, imagePullPolicy, storageSize, storageClass, cpuRequest, memoryRequest,
+                memoryLimit, jvmOptions, defaultTagTtl, defaultRetention, anonymousPull, tlsSecret, tokenAudiences,
+                count);
     }
 
     public static ProxySettings from(OperatorConfig config) {
@@ -57,7 +71,7 @@ public record ProxySettings(
         return new ProxySettings(p.image(), p.imagePullPolicy(), p.storageSize(), p.storageClass().orElse(null),
                 p.cpuRequest(), p.memoryRequest(), p.memoryLimit(), p.jvmOptions(), p.defaultTagTtl(), p.defaultRetention(),
                 p.anonymousPull(), p.tlsSecret().filter(name -> !name.isBlank()).orElse(null),
-                p.tokenAudiences().orElse(List.of()));
+                p.tokenAudiences().orElse(List.of()), p.replicas());
     }
 
     /** Defaults matching OperatorConfig's, for tests and tools that run without Quarkus. */

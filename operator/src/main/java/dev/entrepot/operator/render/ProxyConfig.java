@@ -17,8 +17,31 @@ public record ProxyConfig(Storage storage, List<RepositoryEntry> repositories, A
         this(storage, repositories, auth, null, null);
     }
 
-    @JsonPropertyOrder({"path", "maxSize"})
-    public record Storage(String path, String maxSize) {
+    /** type and s3 are written only for the S3 store: absent, hosted content stays on the volume (filesystem). */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"path", "maxSize", "type", "s3"})
+    public record Storage(String path, String maxSize, String type, S3 s3) {
+
+        public static final String S3_TYPE = "s3";
+
+        public Storage(String path, String maxSize) {
+            this(path, maxSize, null, null);
+        }
+
+        public Storage(String path, String maxSize, S3 s3) {
+            this(path, maxSize, S3_TYPE, s3);
+        }
+    }
+
+    /**
+     * Hosted content in a bucket. endpoint, region, prefix and pathStyle null: the proxy's defaults (AWS, us-east-1,
+     * none, false); the key files null: the AWS SDK's default chain. partSize is the proxy's default.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"bucket", "endpoint", "region", "prefix", "pathStyle", "accessKeyIdFile", "secretAccessKeyFile",
+            "localCacheSize"})
+    public record S3(String bucket, String endpoint, String region, String prefix, Boolean pathStyle,
+            String accessKeyIdFile, String secretAccessKeyFile, String localCacheSize) {
     }
 
     /** anonymousPull is written only when the repository's spec.access sets it: absent, auth.anonymousPull applies. */

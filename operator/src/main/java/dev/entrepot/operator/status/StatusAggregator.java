@@ -31,6 +31,7 @@ public final class StatusAggregator {
     public static final String UPSTREAM_REACHABLE = "UpstreamReachable";
     public static final String RESOLVED = "Resolved";
     public static final String NODE_MIRROR = "NodeMirror";
+    public static final String REPLICAS = "Replicas";
 
     private final NamespacePlan plan;
     private final String namespace;
@@ -84,6 +85,9 @@ public final class StatusAggregator {
         List<String> mirrored = mirroredHosts(name);
         if (!mirrored.isEmpty()) {
             conditions.add(nodeMirror(mirrored));
+        }
+        if (plan.requestedReplicas() > 1) {
+            conditions.add(replicas());
         }
         RepositoryStatus status = fill(new RepositoryStatus(), resource.getStatus(), resource.getMetadata().getGeneration(),
                 name, conditions);
@@ -188,6 +192,22 @@ public final class StatusAggregator {
         return condition(NODE_MIRROR, "True", "NodesMirrored", files + " is in effect on all " + desired
                 + " nodes: their containerd pulls through the node agent at " + nodes.mirrorUrl()
                 + " and falls back to the registry when the proxy cannot answer");
+    }
+
+    /**
+     * Whether the namespace's proxy runs the replicas entrepot.operator.proxy.replicas asks for (only said when it
+     * asks for more than one). Informational: a single replica serves all the same.
+     */
+    private Condition replicas() {
+        int asked = plan.requestedReplicas();
+        if (!plan.s3()) {
+            return condition(REPLICAS, "False", "FilesystemStore", "entrepot.operator.proxy.replicas asks for " + asked
+                    + " proxy replicas, but the namespace's hosted content is on a ReadWriteOnce volume, which one pod"
+                    + " owns: 1 runs. Set spec.storage.s3 on a Repository of the namespace to run " + asked);
+        }
+        return condition(REPLICAS, "True", "SharedStore", plan.workload().replicas() + " proxy replicas share the"
+                + " hosted content in bucket " + plan.config().storage().s3().bucket() + "; a client keeps to one"
+                + " replica (Service session affinity ClientIP), where its upload sessions live");
     }
 
     /** Null only with a spec problem, which Ready reports before it looks at modes. */

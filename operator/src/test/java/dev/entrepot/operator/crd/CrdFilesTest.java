@@ -93,6 +93,30 @@ class CrdFilesTest {
         assertThat(equalPriority.getMaxLength()).isEqualTo(Limits.MODE);
     }
 
+    /** What the proxy's loader requires of storage.s3, the API server checks first. */
+    @Test
+    void s3StorageIsValidatedByTheSchema() throws IOException {
+        CustomResourceDefinition crd = Serialization.unmarshal(
+                Files.readString(COMMITTED.resolve("repositories.entrepot.dev-v1.yml")), CustomResourceDefinition.class);
+        JSONSchemaProps s3 = crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties()
+                .get("spec").getProperties().get("storage").getProperties().get("s3");
+
+        assertThat(s3.getRequired()).containsExactly("bucket");
+        JSONSchemaProps bucket = s3.getProperties().get("bucket");
+        assertThat(bucket.getPattern()).isEqualTo(Patterns.S3_BUCKET);
+        assertThat(bucket.getMinLength()).isEqualTo(3L);
+        assertThat(bucket.getMaxLength()).isEqualTo(63L);
+        assertThat(s3.getProperties().get("endpoint").getPattern()).isEqualTo(Patterns.S3_ENDPOINT);
+        assertThat(s3.getProperties().get("prefix").getPattern()).isEqualTo(Patterns.S3_PREFIX);
+        assertThat(s3.getProperties().get("region").getPattern()).isEqualTo(Patterns.S3_REGION);
+        assertThat(s3.getProperties().get("pathStyle").getType()).isEqualTo("boolean");
+        JSONSchemaProps credentials = s3.getProperties().get("credentialsSecretRef");
+        assertThat(credentials.getRequired()).containsExactly("name");
+        assertThat(credentials.getProperties().get("accessKeyIdKey").getDefault()).hasToString("\"accessKeyId\"");
+        assertThat(credentials.getProperties().get("secretAccessKeyKey").getDefault())
+                .hasToString("\"secretAccessKey\"");
+    }
+
     /** What the proxy's loader requires of an endpoint, the API server checks first, on both kinds. */
     @Test
     void notificationsAreValidatedByTheSchema() throws IOException {

@@ -1,10 +1,12 @@
 package dev.entrepot.operator.status;
 
 import static dev.entrepot.operator.Fixtures.remote;
+import static dev.entrepot.operator.Fixtures.s3;
 import static dev.entrepot.operator.Fixtures.standard;
 import static dev.entrepot.operator.Fixtures.upstream;
 import static dev.entrepot.operator.Fixtures.virtual;
 import static dev.entrepot.operator.Fixtures.withCredentials;
+import static dev.entrepot.operator.Fixtures.withS3;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.entrepot.operator.crd.v1alpha1.common.Condition;
@@ -291,5 +293,32 @@ class StatusAggregatorTest {
                 ProxySettings.defaults().withTlsSecret("entrepot-tls"));
         assertThat(answered(tls, Report.answered(true, RENDERED, ALL, Set.of(), null, "ok")).repository(team)
                 .getEndpoint()).isEqualTo("https://entrepot.team-a.svc:5000");
+    }
+
+    /** Asking for replicas a filesystem store cannot have is said on every Repository, and serving goes on. */
+    @Test
+    void replicasTheStoreCannotHaveAreExplainedWithoutStoppingService() {
+        Report served = Report.answered(true, RENDERED, ALL, Set.of(), null, "answered 200");
+        NamespacePlan filesystem = NamespacePlanner.plan(List.of(hub, team), List.of(all), name -> Optional.empty(),
+                ProxySettings.defaults().withReplicas(3));
+
+        RepositoryStatus status = answered(filesystem, served).repository(team);
+        assertReady(status, "True", "Serving", "served at");
+        Condition replicas = condition(status, StatusAggregator.REPLICAS);
+        assertThat(replicas.getStatus()).isEqualTo("False");
+        assertThat(replicas.getReason()).isEqualTo("FilesystemStore");
+        assertThat(replicas.getMessage()).contains("asks for 3").contains("1 runs").contains("spec.storage.s3");
+        assertThat(condition(answered(filesystem, served).repository(hub), StatusAggregator.REPLICAS)).isNotNull();
+
+        Repository inBucket = withS3(standard(NS, "team", true), s3("images", null, null));
+        NamespacePlan s3 = NamespacePlanner.plan(List.of(hub, inBucket), List.of(all), name -> Optional.empty(),
+                ProxySettings.defaults().withReplicas(3));
+        Condition scaled = condition(answered(s3, served).repository(inBucket), StatusAggregator.REPLICAS);
+        assertThat(scaled.getStatus()).isEqualTo("True");
+        assertThat(scaled.getReason()).isEqualTo("SharedStore");
+        assertThat(scaled.getMessage()).contains("3 proxy replicas").contains("bucket images").contains("ClientIP");
+
+        assertThat(condition(answered(served).repository(team), StatusAggregator.REPLICAS))
+                .as("one replica asked: nothing to say").isNull();
     }
 }

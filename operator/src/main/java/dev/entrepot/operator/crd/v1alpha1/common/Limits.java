@@ -26,6 +26,13 @@ public final class Limits {
     /** Upstreams of a VirtualRepository; mirrorOf hosts of a repository. */
     public static final int LIST = 32;
 
+    /** S3 bucket names: 3 to 63 characters. */
+    public static final int BUCKET_MIN = 3;
+    public static final int BUCKET = 63;
+
+    /** S3 key prefixes (a key is at most 1024 bytes, and the proxy's own part of it is about 200). */
+    public static final int KEY_PREFIX = 512;
+
     /** Longest enum value: mode standard; equalPriority fastest, ordered. */
     public static final int MODE = 8;
 

@@ -13,6 +13,14 @@ public final class Patterns {
     public static final String REGISTRY_HOST =
             "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?$";
 
+    /**
+     * What java.net.URI reads as a server: a dotted-quad IPv4 address, or a host name whose last label starts with a
+     * letter.
+     */
+    private static final String URI_SERVER =
+            "((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}"
+            + "|([A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?\\.)*[A-Za-z]([-A-Za-z0-9]*[A-Za-z0-9])?)";
+
     /** A Kubernetes object name (DNS subdomain): Repository and Secret names. */
     public static final String OBJECT_NAME = "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$";
 
@@ -36,10 +44,27 @@ public final class Patterns {
      * (a dotted-quad IPv4 address, or a host name whose last label starts with a letter) and only characters a URI
      * holds unescaped (or %XX escapes), so the proxy never refuses what the schema lets through.
      */
-    public static final String ENDPOINT_URL = "^https?://"
-            + "((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}"
-            + "|([A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?\\.)*[A-Za-z]([-A-Za-z0-9]*[A-Za-z0-9])?)(:[0-9]{1,5})?"
+    public static final String ENDPOINT_URL = "^https?://" + URI_SERVER + "(:[0-9]{1,5})?"
             + "(/([-A-Za-z0-9._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*)?(\\?([-A-Za-z0-9._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*)?$";
+
+    /**
+     * An S3 bucket (the proxy's storage.s3.bucket, with the length 3 to 63 the schema bounds): dot-separated labels of
+     * lower-case letters, digits and '-', each starting and ending with a letter or digit, as virtual-hosted
+     * addressing needs them. Stricter than the proxy (which lets '.-' through) only where S3 refuses too.
+     */
+    public static final String S3_BUCKET = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+
+    /** An S3-compatible endpoint, http(s)://host[:port]: only a server java.net.URI reads (as for ENDPOINT_URL). */
+    public static final String S3_ENDPOINT = "^https?://" + URI_SERVER + "(:[0-9]{1,5})?/?$";
+
+    /** A signing region: us-east-1, eu-central-1, or what an S3-compatible store calls its own (auto, garage). */
+    public static final String S3_REGION = "^[a-z0-9]([-_a-z0-9]*[a-z0-9])?$";
+
+    /**
+     * A key prefix: path segments of letters, digits, '-', '_' and '.', without a leading '/' or an empty segment
+     * (the proxy refuses '/x' and 'a//b'), e.g. cluster-a/ or teams/a.
+     */
+    public static final String S3_PREFIX = "^[-_.A-Za-z0-9]+(/[-_.A-Za-z0-9]+)*/?$";
 
     private Patterns() {
     }

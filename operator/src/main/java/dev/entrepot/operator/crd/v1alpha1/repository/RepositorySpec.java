@@ -36,7 +36,8 @@ public class RepositorySpec {
     @JsonPropertyDescription("Registry hosts (e.g. docker.io) whose containerd mirror requests (?ns=<host>) this repository answers.")
     private List<@Size(max = Limits.HOST) @Pattern(Patterns.REGISTRY_HOST) String> mirrorOf = new ArrayList<>();
 
-    @JsonPropertyDescription("Hints for the namespace proxy's store; the largest size hint of the namespace wins.")
+    @JsonPropertyDescription("The namespace proxy's store, shared by all its repositories: the largest size hint of the"
+            + " namespace wins; spec.storage.s3 puts hosted content in a bucket.")
     private StorageHints storage;
 
     @JsonPropertyDescription("Who may pull and push: anonymous pulls, users from basic-auth Secrets, ServiceAccounts."

@@ -5,6 +5,8 @@ import static dev.entrepot.operator.Fixtures.basicAuth;
 import static dev.entrepot.operator.Fixtures.endpoint;
 import static dev.entrepot.operator.Fixtures.opaque;
 import static dev.entrepot.operator.Fixtures.remote;
+import static dev.entrepot.operator.Fixtures.s3;
+import static dev.entrepot.operator.Fixtures.s3Keys;
 import static dev.entrepot.operator.Fixtures.secret;
 import static dev.entrepot.operator.Fixtures.serviceAccount;
 import static dev.entrepot.operator.Fixtures.standard;
@@ -14,6 +16,8 @@ import static dev.entrepot.operator.Fixtures.virtual;
 import static dev.entrepot.operator.Fixtures.withCleanup;
 import static dev.entrepot.operator.Fixtures.withCredentials;
 import static dev.entrepot.operator.Fixtures.withNotifications;
+import static dev.entrepot.operator.Fixtures.withS3;
+import static dev.entrepot.operator.Fixtures.withStorage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,6 +27,7 @@ import dev.entrepot.operator.Golden;
 import dev.entrepot.operator.crd.v1alpha1.common.NotificationEvent;
 import dev.entrepot.operator.crd.v1alpha1.common.Role;
 import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
+import dev.entrepot.operator.crd.v1alpha1.repository.S3StorageSpec;
 import dev.entrepot.operator.crd.v1alpha1.virtual.EqualPriority;
 import dev.entrepot.operator.crd.v1alpha1.virtual.VirtualRepository;
 import dev.entrepot.operator.plan.NamespacePlan;
@@ -105,6 +110,38 @@ class ProxyConfigRendererTest {
         Golden.assertMatches("entrepot-notifications.yaml", ProxyConfigRenderer.render(plan.config()));
         assertThat(plan.credentialFiles()).as("the headers, copied into the credentials Secret")
                 .containsOnlyKeys("ci-hook-headers_headers");
+    }
+
+    /**
+     * Hosted content in a MinIO bucket: the hosted repository sets spec.storage.s3 with its key pair and a size hint,
+     * the Docker Hub cache follows; the volume is shared by cached content and the local copies of hosted blobs.
+     */
+    static NamespacePlan s3Example() {
+        S3StorageSpec bucket = s3("entrepot", "https://minio.storage.svc:9000", "minio-keys");
+        bucket.setRegion("eu-central-1");
+        bucket.setPrefix("cluster-a/");
+        Repository team = withS3(withStorage(standard(NS, "team", true), "50Gi"), bucket);
+        Repository hub = remote(NS, "dockerhub", "https://registry-1.docker.io", "docker.io");
+        Secret keys = s3Keys(NS, "minio-keys", "AKIAEXAMPLE", "wJalrXUtnFEMI");
+        NamespacePlan plan = NamespacePlanner.plan(List.of(hub, team), List.of(),
+                name -> Optional.of(keys).filter(s -> s.getMetadata().getName().equals(name)),
+                ProxySettings.defaults().withReplicas(3));
+        assertThat(plan.problems()).isEmpty();
+        return plan;
+    }
+
+    @Test
+    void rendersTheS3StoreExactly() throws Exception {
+        NamespacePlan plan = s3Example();
+        String rendered = ProxyConfigRenderer.render(plan.config());
+
+        Golden.assertMatches("entrepot-s3.yaml", rendered);
+        JsonNode storage = new ObjectMapper(new YAMLFactory()).readTree(rendered).get("storage");
+        assertThat(fieldNames(storage)).containsExactly("path", "maxSize", "type", "s3");
+        assertThat(fieldNames(storage.get("s3"))).containsExactly("bucket", "endpoint", "region", "prefix", "pathStyle",
+                "accessKeyIdFile", "secretAccessKeyFile", "localCacheSize");
+        assertThat(plan.credentialFiles()).as("the key pair, copied into the credentials Secret")
+                .containsOnlyKeys("minio-keys_accessKeyId", "minio-keys_secretAccessKey");
     }
 
     @Test

@@ -12,10 +12,13 @@ import dev.entrepot.operator.dependent.NodeMirrorConfigMapDependentResource;
 import dev.entrepot.operator.dependent.PrometheusOperatorPresentCondition;
 import dev.entrepot.operator.dependent.ProxyConfigMapDependentResource;
 import dev.entrepot.operator.dependent.ProxyDeploymentDependentResource;
+import dev.entrepot.operator.dependent.ProxyDisruptionBudgetDependentResource;
 import dev.entrepot.operator.dependent.ProxyServiceAccountDependentResource;
 import dev.entrepot.operator.dependent.ProxyServiceDependentResource;
+import dev.entrepot.operator.dependent.ScaledOutCondition;
 import dev.entrepot.operator.dependent.ServiceAccountAuthCondition;
 import dev.entrepot.operator.dependent.ServiceMonitorDependentResource;
+import dev.entrepot.operator.dependent.StoreClaimCondition;
 import dev.entrepot.operator.dependent.StoreClaimDependentResource;
 import dev.entrepot.operator.dependent.TokenReviewBindingDependentResource;
 import dev.entrepot.operator.inventory.NamespaceInventory;
@@ -66,16 +69,21 @@ import org.jboss.logging.Logger;
         // Re-probe upstreams and heal drift even without events.
         maxReconciliationInterval = @MaxReconciliationInterval(interval = 2, timeUnit = TimeUnit.MINUTES))
 @Workflow(dependents = {
-        @Dependent(type = CredentialsSecretDependentResource.class, reconcilePrecondition = HasRepositoriesCondition.class),
+        @Dependent(name = NamespaceProxyReconciler.CREDENTIALS, type = CredentialsSecretDependentResource.class,
+                reconcilePrecondition = HasRepositoriesCondition.class),
         @Dependent(type = AuthSecretDependentResource.class, reconcilePrecondition = HasRepositoriesCondition.class),
         @Dependent(type = ProxyServiceAccountDependentResource.class,
                 reconcilePrecondition = HasRepositoriesCondition.class),
         @Dependent(type = TokenReviewBindingDependentResource.class,
                 reconcilePrecondition = ServiceAccountAuthCondition.class),
-        @Dependent(type = ProxyConfigMapDependentResource.class, reconcilePrecondition = HasRepositoriesCondition.class),
-        @Dependent(type = StoreClaimDependentResource.class, reconcilePrecondition = HasRepositoriesCondition.class),
-        @Dependent(type = ProxyDeploymentDependentResource.class, reconcilePrecondition = HasRepositoriesCondition.class),
+        @Dependent(name = NamespaceProxyReconciler.CONFIG, type = ProxyConfigMapDependentResource.class,
+                reconcilePrecondition = HasRepositoriesCondition.class),
+        @Dependent(type = StoreClaimDependentResource.class, reconcilePrecondition = StoreClaimCondition.class),
+        // A new pod reads the store's settings and keys once, at start: they must be in place before a rollout.
+        @Dependent(type = ProxyDeploymentDependentResource.class, reconcilePrecondition = HasRepositoriesCondition.class,
+                dependsOn = {NamespaceProxyReconciler.CONFIG, NamespaceProxyReconciler.CREDENTIALS}),
         @Dependent(type = ProxyServiceDependentResource.class, reconcilePrecondition = HasRepositoriesCondition.class),
+        @Dependent(type = ProxyDisruptionBudgetDependentResource.class, reconcilePrecondition = ScaledOutCondition.class),
         @Dependent(type = ServiceMonitorDependentResource.class, reconcilePrecondition = HasRepositoriesCondition.class,
                 activationCondition = PrometheusOperatorPresentCondition.class),
         @Dependent(type = NodeMirrorConfigMapDependentResource.class, reconcilePrecondition = NodeMirrorCondition.class),
@@ -84,6 +92,8 @@ import org.jboss.logging.Logger;
 public class NamespaceProxyReconciler implements Reconciler<Namespace> {
 
     public static final String NAME = "entrepot-namespace-proxy";
+    static final String CONFIG = "proxy-config";
+    static final String CREDENTIALS = "proxy-credentials";
     private static final Logger LOG = Logger.getLogger(NamespaceProxyReconciler.class);
 
     @Inject

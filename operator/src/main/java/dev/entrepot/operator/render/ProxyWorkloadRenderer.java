@@ -18,6 +18,8 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
+import io.fabric8.kubernetes.api.model.TopologySpreadConstraintBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -27,6 +29,10 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStrategy;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStrategyBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.openshift.api.model.monitoring.v1.EndpointBuilder;
@@ -39,9 +45,10 @@ import java.util.TreeMap;
 
 /**
  * Pure renderers for the Kubernetes objects of one namespace's proxy. The pod template depends
- * only on operator settings: repository changes reach the proxy through the ConfigMap and the
- * credentials Secret, whose mounted files the kubelet refreshes in place (no subPath), so they
- * never roll the Deployment. Changing image or resources changes the template and rolls it.
+ * on operator settings and on the namespace's store ({@link ProxyWorkload}) only: other repository
+ * changes reach the proxy through the ConfigMap and the credentials Secret, whose mounted files the
+ * kubelet refreshes in place (no subPath), so they never roll the Deployment. Changing image or
+ * resources, or the store (which the proxy reads at start only), changes the template and rolls it.
  */
 public final class ProxyWorkloadRenderer {
 
@@ -64,6 +71,8 @@ public final class ProxyWorkloadRenderer {
     public static final String MANAGED_BY = "entrepot-operator";
     /** Label selector of every object the operator owns; its informers watch only these. */
     public static final String SELECTOR = MANAGED_BY_LABEL + "=" + MANAGED_BY;
+    /** On the pod template: the store's revision, so that a changed store restarts the proxy. */
+    public static final String STORE_ANNOTATION = "entrepot.dev/store";
     /** UID/GID of the Quarkus base images' default user; the store volume is group-writable for it. */
     static final long PROXY_GID = 185L;
 
@@ -154,9 +163,19 @@ public final class ProxyWorkloadRenderer {
     }
 
     public static Service service(String namespace) {
+        return service(namespace, ProxyWorkload.filesystem());
+    }
+
+    /**
+     * With several replicas a client keeps to one (ClientIP affinity): an upload session lives on the replica that
+     * started it, and its next chunk must reach that replica. With one, the server's default, written out so that
+     * going back to one replica is noticed.
+     */
+    public static Service service(String namespace, ProxyWorkload workload) {
         return new ServiceBuilder().withMetadata(meta(NAME, namespace))
                 .withNewSpec()
                 .withType("ClusterIP")
+                .withSessionAffinity(workload.scaledOut() ? "ClientIP" : "None")
                 .withSelector(selectorLabels())
                 .addNewPort().withName("http").withProtocol("TCP").withPort(PORT)
                 .withTargetPort(new IntOrString("http")).endPort()
@@ -179,7 +198,21 @@ public final class ProxyWorkloadRenderer {
                 .endSpec().build();
     }
 
+    /** Voluntary disruptions (drains, cluster upgrades) take one replica at a time; only with several replicas. */
+    public static PodDisruptionBudget disruptionBudget(String namespace) {
+        return new PodDisruptionBudgetBuilder().withMetadata(meta(NAME, namespace))
+                .withNewSpec()
+                .withMaxUnavailable(new IntOrString(1))
+                .withNewSelector().withMatchLabels(selectorLabels()).endSelector()
+                .endSpec().build();
+    }
+
+    /** The filesystem store: one pod on the claim. */
     public static Deployment deployment(String namespace, ProxySettings settings) {
+        return deployment(namespace, settings, ProxyWorkload.filesystem());
+    }
+
+    public static Deployment deployment(String namespace, ProxySettings settings, ProxyWorkload workload) {
         SortedMap<String, String> podAnnotations = new TreeMap<>();
         podAnnotations.put("prometheus.io/scrape", "true");
         podAnnotations.put("prometheus.io/port", String.valueOf(PORT));
@@ -187,16 +220,17 @@ public final class ProxyWorkloadRenderer {
         if (settings.tls()) {
             podAnnotations.put("prometheus.io/scheme", "https");
         }
+        podAnnotations.put(STORE_ANNOTATION, workload.storeRevision());
         return new DeploymentBuilder().withMetadata(meta(NAME, namespace))
                 .withNewSpec()
-                .withReplicas(1)
+                .withReplicas(workload.replicas())
                 .withRevisionHistoryLimit(3)
-                // One pod owns the ReadWriteOnce store: stop the old pod before starting the new one.
-                .withNewStrategy().withType("Recreate").endStrategy()
+                .withStrategy(strategy(workload))
                 .withNewSelector().withMatchLabels(selectorLabels()).endSelector()
                 .withNewTemplate()
                 .withNewMetadata().withLabels(labels()).withAnnotations(podAnnotations).endMetadata()
                 .withNewSpec()
+                .addAllToTopologySpreadConstraints(spread(workload))
                 .withServiceAccountName(SERVICE_ACCOUNT)
                 .withEnableServiceLinks(false)
                 .withTerminationGracePeriodSeconds(30L)
@@ -239,12 +273,38 @@ public final class ProxyWorkloadRenderer {
                 .addNewVolume().withName("auth").withNewSecret().withSecretName(AUTH_SECRET)
                 .withDefaultMode(0440).endSecret().endVolume()
                 .addAllToVolumes(tlsVolumes(settings))
-                .addNewVolume().withName("store").withNewPersistentVolumeClaim().withClaimName(STORE_CLAIM)
-                .endPersistentVolumeClaim().endVolume()
+                .addToVolumes(store(workload))
                 .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
                 .endSpec()
                 .endTemplate()
                 .endSpec().build();
+    }
+
+    /**
+     * On the claim (ReadWriteOnce, one pod owns it and holds the proxy's store lock): stop the old pod before starting
+     * the new one. On emptyDirs: start a new pod before stopping an old one, never below the replica count.
+     */
+    private static DeploymentStrategy strategy(ProxyWorkload workload) {
+        return workload.onClaim() ? new DeploymentStrategyBuilder().withType("Recreate").build()
+                : new DeploymentStrategyBuilder().withType("RollingUpdate").withNewRollingUpdate()
+                        .withMaxUnavailable(new IntOrString(0)).withMaxSurge(new IntOrString(1)).endRollingUpdate()
+                        .build();
+    }
+
+    /** storage.path: the claim, or each pod's own emptyDir (cached content, local copies, upload staging). */
+    private static Volume store(ProxyWorkload workload) {
+        return workload.onClaim()
+                ? new VolumeBuilder().withName("store").withNewPersistentVolumeClaim().withClaimName(STORE_CLAIM)
+                        .endPersistentVolumeClaim().build()
+                : new VolumeBuilder().withName("store").withNewEmptyDir()
+                        .withSizeLimit(new Quantity(workload.scratchSize())).endEmptyDir().build();
+    }
+
+    /** Replicas on different nodes where the scheduler can, so that one node going leaves the others serving. */
+    private static List<TopologySpreadConstraint> spread(ProxyWorkload workload) {
+        return !workload.scaledOut() ? List.of() : List.of(new TopologySpreadConstraintBuilder()
+                .withMaxSkew(1).withTopologyKey("kubernetes.io/hostname").withWhenUnsatisfiable("ScheduleAnyway")
+                .withNewLabelSelector().withMatchLabels(selectorLabels()).endLabelSelector().build());
     }
 
     /** The image's entrypoint is plain java -jar: the JVM reads its options from JAVA_TOOL_OPTIONS. */

@@ -13,6 +13,7 @@ import dev.entrepot.operator.ServerDefaults;
 import dev.entrepot.operator.plan.NodeMirrorSettings;
 import dev.entrepot.operator.plan.ProxySettings;
 import dev.entrepot.operator.render.NodeAgentRenderer;
+import dev.entrepot.operator.render.ProxyWorkload;
 import dev.entrepot.operator.render.ProxyWorkloadRenderer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -87,6 +88,22 @@ class OwnedFieldsTest {
                 .get(0).getReadinessProbe().setPeriodSeconds(50)))).isFalse();
         assertThat(match(deployment(), defaultedDeployment(d -> d.getMetadata().getLabels()
                 .remove(ProxyWorkloadRenderer.MANAGED_BY_LABEL)))).as("a removed label").isFalse();
+    }
+
+    /** Moving to or from several replicas changes fields the server would otherwise default: each is noticed. */
+    @Test
+    void aChangedStoreOrReplicaCountIsDrift() {
+        Deployment recorded = ServerDefaults.load("deployment", Deployment.class);
+        assertThat(match(ProxyWorkloadRenderer.deployment("team-a", ProxySettings.defaults(),
+                new ProxyWorkload(1, null, "s3-0123456789abcdef")), recorded)).as("another store revision").isFalse();
+        assertThat(match(ProxyWorkloadRenderer.deployment("team-a", ProxySettings.defaults(),
+                new ProxyWorkload(3, "20Gi", "s3-0123456789abcdef")), recorded)).as("three replicas").isFalse();
+
+        Service clientIp = ServerDefaults.load("service", Service.class);
+        clientIp.getSpec().setSessionAffinity("ClientIP");
+        assertThat(match(ProxyWorkloadRenderer.service("team-a"), clientIp)).as("back to one replica").isFalse();
+        assertThat(match(ProxyWorkloadRenderer.service("team-a", new ProxyWorkload(3, "20Gi", "s3-0123456789abcdef")),
+                ServerDefaults.load("service", Service.class))).isFalse();
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.entrepot.operator.deploy;
 
 import static dev.entrepot.operator.Fixtures.access;
 import static dev.entrepot.operator.Fixtures.remote;
+import static dev.entrepot.operator.Fixtures.s3;
+import static dev.entrepot.operator.Fixtures.s3Keys;
 import static dev.entrepot.operator.Fixtures.secret;
 import static dev.entrepot.operator.Fixtures.serviceAccount;
 import static dev.entrepot.operator.Fixtures.standard;
@@ -9,6 +11,7 @@ import static dev.entrepot.operator.Fixtures.upstream;
 import static dev.entrepot.operator.Fixtures.virtual;
 import static dev.entrepot.operator.Fixtures.withAccess;
 import static dev.entrepot.operator.Fixtures.withCredentials;
+import static dev.entrepot.operator.Fixtures.withS3;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.entrepot.operator.crd.v1alpha1.common.Role;
@@ -19,6 +22,7 @@ import dev.entrepot.operator.render.ProxyWorkloadRenderer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -60,7 +64,8 @@ class ObservedRbacTest {
     public static class FreshServer implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("entrepot.operator.node-mirror.namespace", "rbac-ns"); // the DaemonSet's calls too
+            // The DaemonSet's calls too, and with S3 the PodDisruptionBudget's.
+            return Map.of("entrepot.operator.node-mirror.namespace", "rbac-ns", "entrepot.operator.proxy.replicas", "3");
         }
     }
 
@@ -101,7 +106,9 @@ class ObservedRbacTest {
                 new Grant("", "configmaps", "delete", null),
                 new Grant("entrepot.dev", "repositories/status", "update", null),
                 new Grant("rbac.authorization.k8s.io", "clusterrolebindings", "create", null),
-                new Grant("rbac.authorization.k8s.io", "clusterrolebindings", "delete", null));
+                new Grant("rbac.authorization.k8s.io", "clusterrolebindings", "delete", null),
+                new Grant("policy", "poddisruptionbudgets", "create", null),
+                new Grant("policy", "poddisruptionbudgets", "delete", null));
         assertThat(observed.stream().filter(call -> !allowed(call, granted)).toList())
                 .as("calls the ClusterRole in deploy/10-rbac.yaml does not allow").isEmpty();
     }
@@ -119,10 +126,13 @@ class ObservedRbacTest {
                 .create();
         client.resource(secret(ns, "hub", "bob", "one")).create();
         client.resource(withCredentials(remote(ns, "hub", "https://registry-1.docker.io", "docker.io"), "hub")).create();
-        client.resource(withAccess(standard(ns, "team", false),
-                access(null, List.of(), List.of(), serviceAccount(null, "builder", Role.WRITER)))).create();
+        client.resource(s3Keys(ns, "minio-keys", "AKIA1", "s3cret")).create();
+        client.resource(withS3(withAccess(standard(ns, "team", false),
+                access(null, List.of(), List.of(), serviceAccount(null, "builder", Role.WRITER))),
+                s3("images", "https://minio.storage.svc:9000", "minio-keys"))).create();
         client.resource(virtual(ns, "all", "team", upstream("team", 10), upstream("hub", 5))).create();
         awaitExists(client, ServiceMonitor.class, ns, ProxyWorkloadRenderer.NAME);
+        awaitExists(client, PodDisruptionBudget.class, ns, ProxyWorkloadRenderer.NAME);
         Awaitility.await().atMost(TIMEOUT).until(() -> client.rbac().clusterRoleBindings()
                 .withName(ProxyWorkloadRenderer.tokenReviewBindingName(ns)).get() != null);
 
@@ -132,6 +142,7 @@ class ObservedRbacTest {
             client.resources(Repository.class).inNamespace(ns).withName("team").edit(r -> {
                 r.getSpec().getStandard().setImmutableTags(true);
                 r.getSpec().setAccess(null);
+                r.getSpec().setStorage(null);
                 return r;
             });
             return true;
@@ -141,6 +152,8 @@ class ObservedRbacTest {
                 .contains("immutableTags: true"));
         Awaitility.await().atMost(TIMEOUT).until(() -> client.rbac().clusterRoleBindings()
                 .withName(ProxyWorkloadRenderer.tokenReviewBindingName(ns)).get() == null);
+        Awaitility.await().atMost(TIMEOUT).until(() -> client.policy().v1().podDisruptionBudget().inNamespace(ns)
+                .withName(ProxyWorkloadRenderer.NAME).get() == null);
 
         client.resources(VirtualRepository.class).inNamespace(ns).delete();
         client.resources(Repository.class).inNamespace(ns).delete();

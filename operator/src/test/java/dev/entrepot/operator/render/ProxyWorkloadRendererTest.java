@@ -64,6 +64,47 @@ class ProxyWorkloadRendererTest {
                 .getContainers().get(0).getReadinessProbe().getHttpGet().getScheme()).as("plain HTTP").isNull();
     }
 
+    /**
+     * An S3 store and three replicas: each pod its own emptyDir (bounded by the volume's size) for storage.path, a
+     * rolling update that starts a new pod before stopping an old one, replicas spread over nodes where possible, the
+     * store's revision on the template; the Service keeps a client on one replica; a budget for drains.
+     */
+    @Test
+    void scaledOutWorkloadMatchesGoldenFiles() {
+        ProxyWorkload three = new ProxyWorkload(3, "50Gi", "s3-0123456789abcdef");
+        Deployment deployment = ProxyWorkloadRenderer.deployment("team-a", ProxySettings.defaults(), three);
+        Golden.assertMatches("deployment-s3.yaml", SERIALIZATION.asYaml(deployment));
+        Golden.assertMatches("service-s3.yaml", SERIALIZATION.asYaml(ProxyWorkloadRenderer.service("team-a", three)));
+        Golden.assertMatches("pdb.yaml", SERIALIZATION.asYaml(ProxyWorkloadRenderer.disruptionBudget("team-a")));
+
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(3);
+        assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
+        assertThat(deployment.getSpec().getTemplate().getSpec().getVolumes()).filteredOn(v -> v.getName().equals("store"))
+                .singleElement().satisfies(v -> {
+                    assertThat(v.getPersistentVolumeClaim()).as("a ReadWriteOnce claim cannot be shared").isNull();
+                    assertThat(v.getEmptyDir().getSizeLimit()).isEqualTo(new Quantity("50Gi"));
+                });
+    }
+
+    /** One replica with an S3 store keeps the claim (and its cache over restarts): one pod owns it, as before. */
+    @Test
+    void oneReplicaOnTheClaimIsRecreatedAndRestartsWithItsStore() {
+        ProxyWorkload one = new ProxyWorkload(1, null, "s3-0123456789abcdef");
+        Deployment deployment = ProxyWorkloadRenderer.deployment("team-a", ProxySettings.defaults(), one);
+
+        assertThat(deployment.getSpec().getStrategy().getType()).isEqualTo("Recreate");
+        assertThat(deployment.getSpec().getTemplate().getSpec().getVolumes()).filteredOn(v -> v.getName().equals("store"))
+                .singleElement().satisfies(v -> assertThat(v.getPersistentVolumeClaim().getClaimName())
+                        .isEqualTo(ProxyWorkloadRenderer.STORE_CLAIM));
+        assertThat(deployment.getSpec().getTemplate().getSpec().getTopologySpreadConstraints()).isEmpty();
+        assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsEntry(ProxyWorkloadRenderer.STORE_ANNOTATION, "s3-0123456789abcdef");
+        assertThat(deployment.getSpec().getTemplate())
+                .as("another store: another template, so the proxy restarts and reads it")
+                .isNotEqualTo(ProxyWorkloadRenderer.deployment("team-a", ProxySettings.defaults()).getSpec().getTemplate());
+        assertThat(ProxyWorkloadRenderer.service("team-a", one).getSpec().getSessionAffinity()).isEqualTo("None");
+    }
+
     @Test
     void tokenReviewBindingAndServiceAccountMatchGoldenFiles() {
         Golden.assertMatches("tokenreview-binding.yaml",

@@ -18,6 +18,8 @@ import dev.entrepot.operator.crd.v1alpha1.repository.RemoteSpec;
 import dev.entrepot.operator.crd.v1alpha1.repository.Repository;
 import dev.entrepot.operator.crd.v1alpha1.repository.RepositoryMode;
 import dev.entrepot.operator.crd.v1alpha1.repository.RepositorySpec;
+import dev.entrepot.operator.crd.v1alpha1.repository.S3CredentialsSecretRef;
+import dev.entrepot.operator.crd.v1alpha1.repository.S3StorageSpec;
 import dev.entrepot.operator.crd.v1alpha1.repository.StandardSpec;
 import dev.entrepot.operator.crd.v1alpha1.repository.StorageHints;
 import dev.entrepot.operator.crd.v1alpha1.virtual.EqualPriority;
@@ -37,6 +39,7 @@ import dev.entrepot.proxy.config.ConfigLoader;
 import dev.entrepot.proxy.config.EntrepotConfig;
 import dev.entrepot.proxy.config.ReferencedFiles;
 import dev.entrepot.proxy.oci.Digest;
+import dev.entrepot.proxy.store.s3.S3Settings;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -356,6 +359,65 @@ class OperatorConfigContractTest {
         assertThat(ReferencedFiles.of(config)).containsKey("notifications.endpoints[1].headersFile")
                 .allSatisfy((key, file) -> assertThat(mounted).as("%s (%s) is in a mounted directory", key, file)
                         .contains(file.getParent()));
+    }
+
+    /**
+     * spec.storage.s3: the bucket, its addressing and the key pair's copies as the proxy's loader reads them and its
+     * S3 store takes them, the volume shared by cached content and the local copies of hosted blobs; a Repository
+     * without spec.storage.s3 follows the namespace's bucket, and the key files lie in a directory every replica
+     * mounts.
+     */
+    @Test
+    void s3StorageRoundTripsThroughTheProxyLoader() {
+        S3StorageSpec bucket = new S3StorageSpec();
+        bucket.setBucket("entrepot.images");
+        bucket.setEndpoint("https://minio.storage.svc:9000");
+        bucket.setRegion("eu-central-1");
+        bucket.setPrefix("cluster-a/");
+        bucket.setPathStyle(true);
+        bucket.setCredentialsSecretRef(new S3CredentialsSecretRef("minio-keys", "accessKeyId", "secretAccessKey"));
+        StorageHints hints = new StorageHints();
+        hints.setSize("50Gi");
+        hints.setS3(bucket);
+        Repository team = standard("team", true);
+        team.getSpec().setStorage(hints);
+        Repository hub = remote("dockerhub", "https://registry-1.docker.io", "docker.io");
+        ProxySettings settings = ProxySettings.defaults().withReplicas(3);
+
+        NamespacePlan plan = NamespacePlanner.plan(List.of(team, hub), List.of(), secrets(Map.of("minio-keys",
+                secret("minio-keys", Map.of("accessKeyId", "AKIAEXAMPLE", "secretAccessKey", "s3cret")))), settings);
+        EntrepotConfig config = ConfigLoader.parse(ProxyConfigRenderer.render(plan.config()));
+
+        assertThat(plan.problems()).isEmpty();
+        EntrepotConfig.Storage storage = config.storage();
+        assertThat(storage.type()).isEqualTo(EntrepotConfig.StorageType.S3);
+        EntrepotConfig.S3Storage s3 = storage.s3();
+        assertThat(s3.bucket()).isEqualTo("entrepot.images");
+        assertThat(s3.endpoint()).hasToString("https://minio.storage.svc:9000");
+        assertThat(s3.region()).isEqualTo("eu-central-1");
+        assertThat(s3.prefix()).isEqualTo("cluster-a/");
+        assertThat(s3.pathStyle()).isTrue();
+        assertThat(s3.accessKeyIdFile()).isEqualTo(Path.of(CREDENTIALS_DIR, "minio-keys_accessKeyId"));
+        assertThat(s3.secretAccessKeyFile()).isEqualTo(Path.of(CREDENTIALS_DIR, "minio-keys_secretAccessKey"));
+        assertThat(s3.credentialsFile()).isNull();
+        assertThat(s3.partSize()).as("the proxy's default").isEqualTo(ConfigLoader.DEFAULT_S3_PART_SIZE);
+        long gib = 1024L * 1024 * 1024;
+        assertThat(storage.maxSize().bytes()).as("60%% of the 50Gi volume for cached content").isEqualTo(30 * gib);
+        assertThat(s3.localCacheSize().bytes()).as("30%% for the local copies").isEqualTo(15 * gib);
+        assertThat(new S3Settings(s3.bucket(), s3.endpoint(), s3.region(), s3.prefix(), s3.pathStyle(),
+                s3.accessKeyIdFile(), s3.secretAccessKeyFile(), s3.credentialsFile(), s3.profile(),
+                s3.partSize().bytes()).prefix()).as("what the S3 store is opened with").isEqualTo("cluster-a/");
+        assertThat(plan.credentialFiles()).containsOnlyKeys("minio-keys_accessKeyId", "minio-keys_secretAccessKey");
+        assertThat(repository(config, "dockerhub").remote()).as("a repository without it is served as ever").isNotNull();
+
+        var pod = ProxyWorkloadRenderer.deployment(NS, settings, plan.workload()).getSpec().getTemplate().getSpec();
+        List<Path> mounted = pod.getContainers().get(0).getVolumeMounts().stream()
+                .map(m -> Path.of(m.getMountPath())).toList();
+        assertThat(mounted).contains(s3.accessKeyIdFile().getParent(), s3.secretAccessKeyFile().getParent(),
+                storage.path());
+        assertThat(plan.workload().replicas()).isEqualTo(3);
+        assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("store")).singleElement()
+                .satisfies(v -> assertThat(v.getEmptyDir()).as("each replica its own storage.path").isNotNull());
     }
 
     /** The operator's generated signing key is one the proxy's token issuer reads (PKCS#8 PEM RSA). */

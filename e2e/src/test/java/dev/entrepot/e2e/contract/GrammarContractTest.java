@@ -1,5 +1,6 @@
 package dev.entrepot.e2e.contract;
 
+import dev.entrepot.operator.crd.v1alpha1.common.Limits;
 import dev.entrepot.operator.crd.v1alpha1.common.NotificationEvent;
 import dev.entrepot.operator.crd.v1alpha1.common.Patterns;
 import dev.entrepot.proxy.config.ByteSize;
@@ -18,8 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Durations, sizes and notification endpoints have one grammar: what the CRDs let through is exactly (for endpoint
- * URLs: a subset of) what the proxy parses.
+ * Durations, sizes, notification endpoints and the S3 store have one grammar: what the CRDs let through is exactly
+ * (for endpoint URLs and the S3 fields: a subset of) what the proxy parses.
  */
 class GrammarContractTest {
     private static boolean parses(Runnable parse) {
@@ -94,5 +95,42 @@ class GrammarContractTest {
         assertThat(Pattern.matches(Patterns.SIZE, text)).as("CRD pattern vs proxy for '%s'", text)
                 .isEqualTo(parses(() -> ByteSize.parse(text)));
         assertThat(Patterns.SIZE).isEqualTo(ByteSize.GRAMMAR);
+    }
+
+    private static boolean s3Parses(String field, String value) {
+        try {
+            ConfigLoader.parse("storage:\n  type: s3\n  s3:\n    bucket: " + (field.equals("bucket") ? "\"" + value + "\""
+                    : "entrepot") + "\n" + (field.equals("bucket") ? "" : "    " + field + ": \"" + value + "\"\n")
+                    + "repositories:\n  - {name: team, mode: standard}\n");
+            return true;
+        } catch (ConfigException e) {
+            return false;
+        }
+    }
+
+    private static boolean crdAllows(String pattern, int min, int max, String value) {
+        return Pattern.matches(pattern, value) && value.length() >= min && value.length() <= max;
+    }
+
+    /** A bucket, endpoint or prefix the CRD lets through, the proxy takes (the CRD may be stricter). */
+    @ParameterizedTest
+    @ValueSource(strings = {"bucket|entrepot", "bucket|my.bucket-1", "bucket|abc", "bucket|ab", "bucket|Upper",
+            "bucket|a..b", "bucket|-ab", "bucket|ab-", "bucket|a_b", "bucket|a-.bc",
+            "bucket|aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "bucket|aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "endpoint|https://minio.storage.svc:9000", "endpoint|http://10.0.0.5:9000/", "endpoint|https://s3.example",
+            "endpoint|ftp://s3.example", "endpoint|https://", "endpoint|minio:9000", "endpoint|http://x_y.example/",
+            "prefix|cluster-a/", "prefix|teams/a", "prefix|a.b_c-d", "prefix|/x", "prefix|a//b", "prefix|a b"})
+    void s3Fields(String fieldAndValue) {
+        String field = fieldAndValue.substring(0, fieldAndValue.indexOf('|'));
+        String value = fieldAndValue.substring(field.length() + 1);
+        boolean crd = switch (field) {
+            case "bucket" -> crdAllows(Patterns.S3_BUCKET, Limits.BUCKET_MIN, Limits.BUCKET, value);
+            case "endpoint" -> crdAllows(Patterns.S3_ENDPOINT, 0, Limits.URL, value);
+            default -> crdAllows(Patterns.S3_PREFIX, 0, Limits.KEY_PREFIX, value);
+        };
+        if (crd) {
+            assertThat(s3Parses(field, value)).as("the CRD allows %s '%s': the proxy must take it", field, value).isTrue();
+        }
     }
 }

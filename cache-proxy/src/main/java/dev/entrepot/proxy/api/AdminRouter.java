@@ -128,7 +128,7 @@ public class AdminRouter {
             }
             if (ar.result().gc() == null) {
                 OciErrors.send(request, new OciException(OciErrorCode.UNAVAILABLE, 409,
-                        "a garbage collection is already running; try again when it is done", Map.of()));
+                        "a garbage collection is already running (here or in a replica sharing the bucket); try again when it is done", Map.of()));
                 return;
             }
             json(request, report(ar.result()));

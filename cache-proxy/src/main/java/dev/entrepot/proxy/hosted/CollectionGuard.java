@@ -2,6 +2,7 @@ package dev.entrepot.proxy.hosted;
 
 import dev.entrepot.proxy.hosted.ImageLocks.Work;
 import dev.entrepot.proxy.oci.Digest;
+import dev.entrepot.proxy.store.BlobUses;
 import java.util.Collection;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,13 +14,21 @@ import java.util.function.Function;
  * makes content reachable (a committed upload, a mount, a manifest push) runs under the shared lock and names the
  * digests it makes reachable; while a collection is on, they are recorded. The collector marks without the lock,
  * then sweeps under the exclusive one, sparing everything recorded since it began: a push either finished before the
- * collection began (the mark sees it) or is recorded.
+ * collection began (the mark sees it) or is recorded. That is this process; other processes sharing the store learn
+ * of the push through the store's {@link BlobUses}, told before the lock is taken (its wait for a removal elsewhere
+ * must not hold up this process's collector).
  */
 final class CollectionGuard {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final BlobUses uses;
     private Set<Digest> referencedSinceBegin; // non-null while a collection runs; written under the lock
 
+    CollectionGuard(BlobUses uses) {
+        this.uses = uses;
+    }
+
     <T> T referencing(Collection<Digest> digests, Work<T> work) throws Exception {
+        uses.use(digests);
         lock.readLock().lock();
         try {
             Set<Digest> recording = referencedSinceBegin;

@@ -16,7 +16,6 @@ import dev.entrepot.proxy.repository.ImageEvent;
 import dev.entrepot.proxy.repository.ImageVersions;
 import dev.entrepot.proxy.repository.ManifestCache;
 import dev.entrepot.proxy.repository.ManifestWriter;
-import dev.entrepot.proxy.store.BlobLease;
 import dev.entrepot.proxy.store.HostedMetadataStore;
 import dev.entrepot.proxy.store.Revision;
 import dev.entrepot.proxy.store.TagRecord;
@@ -112,29 +111,30 @@ final class HostedManifests implements ManifestWriter {
         return claimed;
     }
 
-    /** Every blob of an image must be in this image (linked, of the announced size); every child of an index too. */
+    /**
+     * Every blob of an image must be in this image (linked, of the announced size); every child of an index too.
+     * Called once the references are announced to the collection guard: what is here now stays.
+     */
     private void checkReferences(ImageName name, ParsedManifest parsed) throws IOException {
         HostedMetadataStore metadata = stores.metadata();
         for (Descriptor blob : parsed.blobs()) {
             if (blob.external()) {
                 continue;
             }
-            Optional<BlobLease> held = metadata.blobLinked(repository, name, blob.digest()).isPresent()
-                    ? stores.blobs().open(blob.digest()) : Optional.empty();
-            if (held.isEmpty()) {
+            Optional<Long> size = metadata.blobLinked(repository, name, blob.digest()).isPresent()
+                    ? stores.blobs().storedSize(blob.digest()) : Optional.empty();
+            if (size.isEmpty()) {
                 throw new OciException(OciErrorCode.MANIFEST_BLOB_UNKNOWN, "blob " + blob.digest() + " ("
                         + blob.mediaType() + ") is not in " + repository + "/" + name + "; push it first");
             }
-            try (BlobLease lease = held.get()) {
-                if (lease.size() != blob.size()) {
-                    throw new OciException(OciErrorCode.MANIFEST_INVALID, "blob " + blob.digest() + " is "
-                            + lease.size() + " bytes, the manifest says " + blob.size());
-                }
+            if (size.get() != blob.size()) {
+                throw new OciException(OciErrorCode.MANIFEST_INVALID, "blob " + blob.digest() + " is "
+                        + size.get() + " bytes, the manifest says " + blob.size());
             }
         }
         for (Descriptor child : parsed.children()) {
             Optional<ManifestContent> stored = metadata.manifest(repository, name, child.digest());
-            if (stored.isEmpty()) {
+            if (stored.isEmpty() || stores.blobs().storedSize(child.digest()).isEmpty()) {
                 throw new OciException(OciErrorCode.MANIFEST_UNKNOWN, "the index lists manifest " + child.digest()
                         + ", which is not in " + repository + "/" + name + "; push it first");
             }

@@ -108,13 +108,23 @@ public final class HostedRepository implements Repository, Pushable {
                         ? stores.blobs().open(digest) : Optional.empty());
     }
 
+    /**
+     * A client told a blob is here may skip uploading it and refer to it in a manifest: a linked blob's use is
+     * announced before the answer (which waits while a collector elsewhere removes it, then says it is gone).
+     */
     @Override
     public Future<Long> blobSize(ImageName image, Digest digest) {
-        return storedBlob(image, digest).map(held -> {
-            try (BlobLease lease = held.orElseThrow(() -> new OciException(OciErrorCode.BLOB_UNKNOWN, "blob " + digest
-                    + " is not in " + name + "/" + image))) {
-                return lease.size();
+        return stores.blocking("looking up blob " + digest, () -> {
+            Optional<Long> size = Optional.empty();
+            if (stores.metadata().blobLinked(name, image, digest).isPresent()) {
+                stores.blobs().uses().use(List.of(digest));
+                if (stores.metadata().blobLinked(name, image, digest).isPresent()) {
+                    size = stores.blobs().storedSize(digest);
+                    size.ifPresent(s -> stores.blobs().touch(digest));
+                }
             }
+            return size.orElseThrow(() -> new OciException(OciErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in "
+                    + name + "/" + image));
         });
     }
 

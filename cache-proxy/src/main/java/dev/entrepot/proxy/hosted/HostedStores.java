@@ -30,7 +30,7 @@ public final class HostedStores {
     private final TagChanges tagChanges;
     private final ImageEvents events;
     private final ImageLocks locks = new ImageLocks();
-    private final CollectionGuard guard = new CollectionGuard();
+    private final CollectionGuard guard;
     private final Set<String> busyUploads = ConcurrentHashMap.newKeySet();
 
     /**
@@ -50,6 +50,7 @@ public final class HostedStores {
         this.clock = clock;
         this.tagChanges = tagChanges;
         this.events = events;
+        this.guard = new CollectionGuard(blobs.uses());
     }
 
     ImageEvents events() {

@@ -91,6 +91,12 @@ public final class ProxyMetrics {
                 .register(registry).increment(count);
     }
 
+    /** A garbage collection that did not run: another was running, here or in a replica sharing the store. */
+    public void gcSkipped() {
+        Counter.builder(GC_RUNS).description("Garbage collections of hosted content by outcome")
+                .tag("result", "skipped").register(registry).increment();
+    }
+
     /** One garbage collection: {@code result} ok, failed or dry_run. */
     public void gc(String result, int blobs, long bytes, long nanos) {
         Counter.builder(GC_RUNS).description("Garbage collections of hosted content by outcome")

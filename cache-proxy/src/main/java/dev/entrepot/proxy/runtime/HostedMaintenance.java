@@ -25,7 +25,10 @@ public final class HostedMaintenance {
     public record Cleanup(String repository, boolean dryRun, List<String> deleted) {
     }
 
-    /** What one maintenance run did; {@code gc} is null when another collection was running. */
+    /**
+     * What one maintenance run did; {@code gc} is null when another collection was running (in this process, or in
+     * another sharing the hosted store).
+     */
     public record Report(List<Cleanup> cleanup, GarbageCollector.Report gc) {
     }
 
@@ -100,11 +103,13 @@ public final class HostedMaintenance {
             metrics.gc("failed", 0, 0, System.nanoTime() - started);
             throw e;
         }
-        if (gc != null) {
+        if (gc == null) {
+            metrics.gcSkipped();
+        } else {
             metrics.gc(dryRun ? "dry_run" : "ok", gc.blobsRemoved(), gc.bytesRemoved(), gc.took().toNanos());
-            if (!dryRun) {
-                lastRunMillis = clock.millis();
-            }
+        }
+        if (!dryRun) {
+            lastRunMillis = clock.millis(); // skipped too: the collection that was running does this one's work
         }
         return new Report(List.copyOf(cleanups), gc);
     }

@@ -4,10 +4,12 @@ import dev.entrepot.proxy.oci.Digest;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The blob store of hosted content: never evicted, blobs leave only through {@link #remove} by the garbage
- * collector. Blocking: call off the event loop.
+ * collector, under the agreement {@link #uses} keeps with other processes sharing the store. Blocking: call off the
+ * event loop.
  */
 public interface HostedBlobStore extends BlobStore {
 
@@ -18,9 +20,18 @@ public interface HostedBlobStore extends BlobStore {
     /** Stores the blob {@code source} holds in another store, without sending its bytes through a client. */
     void linkFrom(BlobLease source, Digest digest) throws IOException;
 
-    /** Deletes the blob unless it is being read; true when it is gone. */
+    /**
+     * The blob's size as the durable copy has it (asked of it, not of a local copy another process's collector may
+     * have outlived); empty when it is not stored.
+     */
+    Optional<Long> storedSize(Digest digest) throws IOException;
+
+    /** Deletes the blob unless it is being read; true when it is gone. The collector calls it within a removal. */
     boolean remove(Digest digest);
 
-    /** Every stored blob (a snapshot). */
-    List<Stat> list();
+    /** Every stored blob, whichever process stored it (a snapshot). */
+    List<Stat> list() throws IOException;
+
+    /** How pushers and the collector agree on removals with other processes sharing the store. */
+    BlobUses uses();
 }

@@ -2,7 +2,6 @@ package dev.entrepot.proxy.hosted;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.entrepot.proxy.metrics.ProxyMetrics;
 import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.ImageName;
 import dev.entrepot.proxy.oci.ManifestContent;
@@ -10,29 +9,15 @@ import dev.entrepot.proxy.oci.MediaTypes;
 import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.oci.Reference;
-import dev.entrepot.proxy.repository.BlobUploads;
-import dev.entrepot.proxy.repository.ManifestCache;
 import dev.entrepot.proxy.repository.ManifestWriter.Pushed;
-import dev.entrepot.proxy.repository.TagChanges;
-import dev.entrepot.proxy.store.fs.FsUploadStore;
-import dev.entrepot.proxy.store.s3.Bucket;
-import dev.entrepot.proxy.store.s3.S3BlobStore;
-import dev.entrepot.proxy.store.s3.S3MetadataStore;
-import dev.entrepot.proxy.store.s3.S3Settings;
 import dev.entrepot.proxy.store.s3.S3TestServer;
 import dev.entrepot.proxy.testing.Await;
-import dev.entrepot.proxy.testing.BufferStream;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,46 +37,24 @@ class HostedReplicasOnS3Test {
     @TempDir
     Path root;
 
-    private final Vertx vertx = Vertx.vertx();
-    private final ExecutorService threads = Executors.newFixedThreadPool(4);
-    private final ProxyMetrics metrics = new ProxyMetrics(new SimpleMeterRegistry());
-    private final List<Bucket> clients = new ArrayList<>();
-    private S3Settings settings;
+    private S3Replicas replicas;
     private HostedRepository one;
     private HostedRepository two;
 
     @BeforeEach
     void openReplicas() throws Exception {
-        settings = SERVER.newBucket();
-        one = replica("one");
-        two = replica("two");
+        replicas = new S3Replicas(SERVER, root);
+        one = replicas.replica("one", true).team();
+        two = replicas.replica("two", true).team();
     }
 
     @AfterEach
     void close() throws Exception {
-        Await.result(vertx.close());
-        threads.shutdownNow();
-        clients.forEach(Bucket::close);
-    }
-
-    private HostedRepository replica(String name) throws Exception {
-        Clock clock = Clock.systemUTC();
-        Bucket bucket = SERVER.connect(settings);
-        clients.add(bucket);
-        Path local = root.resolve(name);
-        S3BlobStore blobs = new S3BlobStore(bucket, "hosted/", local.resolve("hosted-s3"), 1L << 20, clock, threads);
-        HostedStores stores = new HostedStores(blobs, new S3MetadataStore(bucket, "hosted/", blobs, clock),
-                new FsUploadStore(local.resolve("uploads"), blobs, clock), new ManifestCache(1 << 20, metrics), threads,
-                vertx, clock, new TagChanges(), event -> { });
-        return new HostedRepository("team", true, stores, metrics.repository("team"));
+        replicas.close();
     }
 
     private Digest pushBlob(HostedRepository through, byte[] bytes) throws Exception {
-        Digest digest = Digest.sha256(bytes);
-        BlobUploads.Session session = Await.result(through.uploads().start(APP));
-        Await.result(through.uploads().commit(APP, session.id(), digest, new BlobUploads.Chunk(
-                BufferStream.of(vertx.getOrCreateContext(), bytes), null, bytes.length)));
-        return digest;
+        return replicas.pushBlob(through, APP, bytes);
     }
 
     /** Pushes a config and a layer through {@code through} and returns the manifest over them (not pushed). */

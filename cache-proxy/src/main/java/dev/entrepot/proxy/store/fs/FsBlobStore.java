@@ -6,6 +6,7 @@ import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.store.AdoptingBlobStore;
 import dev.entrepot.proxy.store.BlobLease;
 import dev.entrepot.proxy.store.BlobStore;
+import dev.entrepot.proxy.store.BlobUses;
 import dev.entrepot.proxy.store.BlobWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -195,8 +196,20 @@ public final class FsBlobStore implements AdoptingBlobStore {
     }
 
     @Override
+    public Optional<Long> storedSize(Digest digest) {
+        long size = index.size(digest);
+        return size < 0 || !Files.isRegularFile(pathOf(digest)) ? Optional.empty() : Optional.of(size);
+    }
+
+    @Override
     public boolean remove(Digest digest) {
         return index.remove(digest, this::deleteQuietly);
+    }
+
+    /** One process holds a store directory ({@link StoreLock}): there is nobody else to agree with. */
+    @Override
+    public BlobUses uses() {
+        return BlobUses.LOCAL;
     }
 
     @Override

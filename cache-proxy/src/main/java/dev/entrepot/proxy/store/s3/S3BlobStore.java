@@ -4,6 +4,7 @@ import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.store.AdoptingBlobStore;
 import dev.entrepot.proxy.store.BlobLease;
+import dev.entrepot.proxy.store.BlobUses;
 import dev.entrepot.proxy.store.BlobWriter;
 import dev.entrepot.proxy.store.fs.FsBlobStore;
 import java.io.IOException;
@@ -45,6 +46,10 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * <p>Reading: a blob missing from the local tier is looked up in the bucket (another replica may have stored it),
  * downloaded to the local tier and its digest verified again. That is blocking network I/O: unlike
  * {@link FsBlobStore#open}, {@link #open} on a local miss must not run on the event loop.
+ *
+ * <p>Replicas sharing the bucket agree on removals through {@link S3BlobUses}; every answer that matters to them
+ * ({@link #storedSize}, {@link #list}, whether {@link #adopt} or {@link #linkFrom} must send the blob) is asked of the
+ * bucket, never of what this process knows.
  */
 public final class S3BlobStore implements AdoptingBlobStore {
     private static final Logger LOG = Logger.getLogger(S3BlobStore.class);
@@ -58,6 +63,7 @@ public final class S3BlobStore implements AdoptingBlobStore {
     private final long localMaxBytes;
     private final Clock clock;
     private final Executor parts;
+    private final S3BlobUses uses;
     /** What this process knows is in the bucket: size and last use. Other replicas' blobs join on first open. */
     private final Map<Digest, Known> known = new ConcurrentHashMap<>();
     private final AtomicLong totalBytes = new AtomicLong();
@@ -82,6 +88,7 @@ public final class S3BlobStore implements AdoptingBlobStore {
         this.localMaxBytes = localMaxBytes;
         this.clock = clock;
         this.parts = parts;
+        this.uses = new S3BlobUses(bucket, area, clock);
         loadIndex();
     }
 
@@ -309,7 +316,10 @@ public final class S3BlobStore implements AdoptingBlobStore {
             touch(digest);
             return;
         }
-        if (source instanceof Lease other && other.store().bucket.sameBucketAs(bucket) && source.size() <= MAX_COPY) {
+        // Another store of this bucket: the store copies. This store itself (a mount between hosted images of a blob
+        // collected meanwhile): the lease's local copy, verified when it was stored, is sent again.
+        if (source instanceof Lease other && other.store() != this && other.store().bucket.sameBucketAs(bucket)
+                && source.size() <= MAX_COPY) {
             // Same bucket: the store copies, no byte passes through this process. The source is verified content.
             bucket.copy(other.store().bucket.fullKey(other.store().keyOf(digest)), keyOf(digest));
             remember(digest, source.size());
@@ -349,10 +359,32 @@ public final class S3BlobStore implements AdoptingBlobStore {
     }
 
     @Override
-    public List<Stat> list() {
-        return known.entrySet().stream()
-                .map(e -> new Stat(e.getKey(), e.getValue().size(), Instant.ofEpochMilli(e.getValue().lastUsedMillis())))
-                .toList();
+    public Optional<Long> storedSize(Digest digest) throws IOException {
+        return bucket.size(keyOf(digest));
+    }
+
+    /**
+     * The blobs in the bucket now, whichever replica stored them, last used when stored (or, by this process, read
+     * later).
+     */
+    @Override
+    public List<Stat> list() throws IOException {
+        List<Stat> found = new ArrayList<>();
+        for (Bucket.Listed object : bucket.list(area + "blobs/")) {
+            Optional<Digest> digest = digestOf(object);
+            if (digest.isPresent()) {
+                Known k = known.get(digest.get());
+                Instant lastUsed = k == null || k.lastUsedMillis() < object.lastModified().toEpochMilli()
+                        ? object.lastModified() : Instant.ofEpochMilli(k.lastUsedMillis());
+                found.add(new Stat(digest.get(), object.size(), lastUsed));
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public BlobUses uses() {
+        return uses;
     }
 
     /** Streams part of a stored blob straight from the bucket (no local copy); empty when absent. */
@@ -398,19 +430,28 @@ public final class S3BlobStore implements AdoptingBlobStore {
         }
     }
 
+    /** The digest a listed blob object is stored under; empty (and logged) for an object that is not a blob. */
+    private Optional<Digest> digestOf(Bucket.Listed object) {
+        String under = area + "blobs/";
+        String[] parts = object.key().substring(under.length()).split("/");
+        try {
+            if (parts.length == 2) {
+                return Optional.of(new Digest(parts[0], parts[1]));
+            }
+        } catch (OciException e) {
+            // logged below
+        }
+        LOG.warnf("ignoring unexpected object in the blob store: %s", object.key());
+        return Optional.empty();
+    }
+
     private void loadIndex() throws IOException {
         String under = area + "blobs/";
         for (Bucket.Listed object : bucket.list(under)) {
-            String[] parts = object.key().substring(under.length()).split("/");
-            if (parts.length != 2) {
-                continue;
-            }
-            try {
-                Digest digest = new Digest(parts[0], parts[1]);
-                known.put(digest, new Known(object.size(), object.lastModified().toEpochMilli()));
+            Optional<Digest> digest = digestOf(object);
+            if (digest.isPresent()) {
+                known.put(digest.get(), new Known(object.size(), object.lastModified().toEpochMilli()));
                 totalBytes.addAndGet(object.size());
-            } catch (OciException e) {
-                LOG.warnf("ignoring unexpected object in the blob store: %s", object.key());
             }
         }
         LOG.infof("blob store s3://%s/%s: %d blobs, %d bytes", bucket.name(), bucket.fullKey(under), known.size(),

@@ -1,5 +1,7 @@
 package dev.entrepot.e2e.support;
 
+import java.net.URI;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -86,6 +88,17 @@ public final class ProxyConfig {
     /** Garbage collection of hosted content: interval ({@code 0s}: on demand only) and grace period. */
     public ProxyConfig gc(String interval, String gracePeriod) {
         storageExtra += "  gc: {interval: " + interval + ", gracePeriod: " + gracePeriod + "}\n";
+        return this;
+    }
+
+    /**
+     * Hosted content in an S3 bucket ({@code storage.type: s3}), path-style, with the key pair in two files and the
+     * smallest parts (5 MiB), so blobs above that go up as multipart uploads.
+     */
+    public ProxyConfig s3(URI endpoint, String bucket, Path accessKeyIdFile, Path secretAccessKeyFile) {
+        storageExtra += "  type: s3\n  s3:\n    bucket: " + bucket + "\n    endpoint: " + endpoint
+                + "\n    pathStyle: true\n    accessKeyIdFile: " + accessKeyIdFile + "\n    secretAccessKeyFile: "
+                + secretAccessKeyFile + "\n    partSize: 5Mi\n";
         return this;
     }
 

@@ -8,6 +8,7 @@ import dev.entrepot.proxy.repository.BlobSource;
 import dev.entrepot.proxy.store.BlobLease;
 import dev.entrepot.proxy.store.BlobStore;
 import dev.entrepot.proxy.store.BlobWriter;
+import dev.entrepot.proxy.store.SharedBlobs;
 import dev.entrepot.proxy.upstream.HttpUpstreamClient;
 import dev.entrepot.proxy.upstream.UpstreamException;
 import io.vertx.core.Context;
@@ -16,11 +17,14 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -31,17 +35,26 @@ import org.jboss.logging.Logger;
  * becomes the leader of a {@link Download}; later requests for the same digest join it and read the growing
  * temp file. The leader writes on a pool thread (disk I/O stays off the event loop), pausing the upstream when
  * the disk falls behind, and commits only a verified digest.
+ *
+ * <p>With {@link SharedBlobs} (replicas on one bucket) a leader first asks the bucket: a blob another replica shared
+ * is copied in and verified before anyone is served from it (so a corrupt object falls back to the upstream
+ * unseen); a digest nobody has is fetched by the one replica holding its fetch lease, which shares it after it
+ * verified, off the clients' path, while the others wait and then copy it.
  */
 public final class InflightFetches {
     private static final Logger LOG = Logger.getLogger(InflightFetches.class);
     private static final long PAUSE_ABOVE = 4L << 20;
     private static final long RESUME_BELOW = 1L << 20;
+    private static final long FIRST_POLL_MILLIS = 50;
+    private static final long MAX_POLL_MILLIS = 1000;
 
     private final Vertx vertx;
     private final BlobStore store;
     private final Executor pool;
     private final ProxyMetrics metrics;
     private final Consumer<Digest> onStored;
+    private final SharedBlobs shared;
+    private final Duration maxWait;
     private final Map<Digest, Download> inflight = new ConcurrentHashMap<>();
 
     /**
@@ -49,11 +62,23 @@ public final class InflightFetches {
      * @param onStored told after each committed blob, e.g. to enforce the size bound
      */
     public InflightFetches(Vertx vertx, BlobStore store, Executor pool, ProxyMetrics metrics, Consumer<Digest> onStored) {
+        this(vertx, store, pool, metrics, onStored, SharedBlobs.NONE, Duration.ZERO);
+    }
+
+    /**
+     * Like the other, with blobs shared between replicas: a local miss asks {@code shared} before the upstream.
+     *
+     * @param maxWait how long to wait at most for another replica's fetch before fetching here
+     */
+    public InflightFetches(Vertx vertx, BlobStore store, Executor pool, ProxyMetrics metrics, Consumer<Digest> onStored,
+                           SharedBlobs shared, Duration maxWait) {
         this.vertx = vertx;
         this.store = store;
         this.pool = pool;
         this.metrics = metrics;
         this.onStored = onStored;
+        this.shared = shared;
+        this.maxWait = maxWait;
     }
 
     /**
@@ -82,6 +107,98 @@ public final class InflightFetches {
             inflight.remove(digest, mine);
             return Future.succeededFuture(new BlobSource.Stored(lease));
         }
+        if (shared.enabled()) {
+            fromReplicas(mine, open, repo, System.nanoTime() + maxWait.toNanos(), FIRST_POLL_MILLIS);
+        } else {
+            fromUpstream(mine, open, repo, null);
+        }
+        return mine.started().map(v -> new BlobSource.Growing(mine));
+    }
+
+    /**
+     * Another replica may have shared the blob, or be fetching it: take it from the bucket, else claim the fetch
+     * lease and fetch it from the upstream, else wait for the holder (polling with backoff) and ask again. A holder
+     * that died leaves a claim that lapses, and the next ask wins it. Waiting is bounded by {@code maxWait}: after
+     * that this process fetches for itself, as it does when the bucket cannot be asked.
+     */
+    private void fromReplicas(Download mine, Supplier<Future<HttpClientResponse>> open, RepositoryMetrics repo,
+                              long deadline, long pause) {
+        Digest digest = mine.digest();
+        vertx.executeBlocking(() -> ask(digest), false).onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.warnf("cannot ask the bucket about %s, fetching it from the upstream: %s", digest,
+                        ar.cause().getMessage());
+                fromUpstream(mine, open, repo, null);
+            } else if (ar.result() instanceof Answer.Shared copy) {
+                mine.start(copy.path(), copy.size());
+                mine.progress(copy.size());
+                finish(mine, copy.path(), null);
+            } else if (ar.result() instanceof Answer.Leased leased) {
+                fromUpstream(mine, open, repo, leased.lease());
+            } else if (System.nanoTime() - deadline > 0) {
+                LOG.warnf("waited %s for another replica to fetch %s: fetching it here", maxWait, digest);
+                fromUpstream(mine, open, repo, null);
+            } else {
+                // jitter: two contenders that both withdrew their claims do not meet again at once
+                long delay = pause + ThreadLocalRandom.current().nextLong(pause);
+                long next = Math.min(pause * 2, MAX_POLL_MILLIS);
+                vertx.setTimer(delay, id -> fromReplicas(mine, open, repo, deadline, next));
+            }
+        });
+    }
+
+    /** What the bucket says about a digest this process does not have. */
+    private sealed interface Answer {
+        record Shared(Path path, long size) implements Answer {
+        }
+
+        record Leased(SharedBlobs.FetchLease lease) implements Answer {
+        }
+
+        record Wait() implements Answer {
+        }
+    }
+
+    /** Blocking: the shared copy, verified and stored here; or the fetch lease; or wait. */
+    private Answer ask(Digest digest) throws IOException {
+        Optional<Answer> copied = copyShared(digest);
+        if (copied.isPresent()) {
+            return copied.get();
+        }
+        Optional<SharedBlobs.FetchLease> lease = shared.claim(digest);
+        if (lease.isEmpty()) {
+            return new Answer.Wait();
+        }
+        try {
+            // The previous holder may have shared the blob and released its claim between our two looks.
+            copied = copyShared(digest);
+        } catch (IOException | RuntimeException e) {
+            lease.get().release();
+            throw e;
+        }
+        if (copied.isPresent()) {
+            lease.get().release();
+            return copied.get();
+        }
+        return new Answer.Leased(lease.get());
+    }
+
+    private Optional<Answer> copyShared(Digest digest) throws IOException {
+        Optional<Path> copied = shared.copyInto(digest, store.newWriter(digest));
+        if (copied.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Answer.Shared(copied.get(), Files.size(copied.get())));
+    }
+
+    /** Opens the upstream and leads the download; with sharing on, shares what verified and then ends the lease. */
+    private void fromUpstream(Download mine, Supplier<Future<HttpClientResponse>> open, RepositoryMetrics repo,
+                              SharedBlobs.FetchLease lease) {
+        if (shared.enabled()) {
+            // Off the client's path: it is served from the local file meanwhile.
+            mine.done().onComplete(ar -> vertx.executeBlocking(() -> share(mine.digest(), ar.succeeded(), lease),
+                    false));
+        }
         Future<HttpClientResponse> opened;
         try {
             opened = open.get();
@@ -95,7 +212,28 @@ public final class InflightFetches {
                 lead(mine, ar.result(), repo);
             }
         });
-        return mine.started().map(v -> new BlobSource.Growing(mine));
+    }
+
+    /** Blocking: uploads the verified blob (pinned meanwhile) unless shared already, then releases the lease. */
+    private Void share(Digest digest, boolean verified, SharedBlobs.FetchLease lease) {
+        try {
+            if (verified) {
+                Optional<BlobLease> pinned = store.open(digest);
+                if (pinned.isPresent()) {
+                    try (BlobLease local = pinned.get()) {
+                        shared.publish(digest, local.path(), local.size());
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("cannot share %s through the bucket (other replicas fetch it themselves): %s", digest,
+                    e.getMessage());
+        } finally {
+            if (lease != null) {
+                lease.release();
+            }
+        }
+        return null;
     }
 
     /** Downloads in flight (for tests and diagnostics). */

@@ -4,6 +4,7 @@ import dev.entrepot.proxy.config.EntrepotConfig;
 import dev.entrepot.proxy.config.EntrepotConfig.S3Storage;
 import dev.entrepot.proxy.store.AdoptingBlobStore;
 import dev.entrepot.proxy.store.HostedMetadataStore;
+import dev.entrepot.proxy.store.SharedBlobs;
 import dev.entrepot.proxy.store.fs.FsBlobStore;
 import dev.entrepot.proxy.store.fs.FsHostedMetadataStore;
 import dev.entrepot.proxy.store.fs.FsUploadStore;
@@ -11,6 +12,7 @@ import dev.entrepot.proxy.store.s3.Bucket;
 import dev.entrepot.proxy.store.s3.S3BlobStore;
 import dev.entrepot.proxy.store.s3.S3MetadataStore;
 import dev.entrepot.proxy.store.s3.S3Settings;
+import dev.entrepot.proxy.store.s3.S3SharedBlobs;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,7 +25,8 @@ import org.jboss.logging.Logger;
 /**
  * The stores of hosted content that {@code storage.type} asks for: on disk under {@code storage.path/hosted}, or in an
  * S3 bucket (under the key area {@code hosted/}) with its local tier in {@code storage.path/hosted-s3}. Upload sessions
- * stay on disk in {@code storage.path/uploads} either way; a commit moves or uploads the verified bytes.
+ * stay on disk in {@code storage.path/uploads} either way; a commit moves or uploads the verified bytes. With a bucket,
+ * cached blobs are shared through it too ({@link S3SharedBlobs}), while the cache itself stays on local disk.
  */
 final class HostedStorage implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(HostedStorage.class);
@@ -31,20 +34,26 @@ final class HostedStorage implements AutoCloseable {
     static final Duration ABANDONED_UPLOAD = Duration.ofDays(1);
     private static final int PART_THREADS = 4;
     private static final String AREA = "hosted/";
+    /** How long a replica's claim to fetch a cached blob lives unrenewed: how long others wait if it dies. */
+    static final Duration FETCH_LEASE = Duration.ofSeconds(30);
+    /** How long a replica waits at most for another's fetch (a multi-GB layer from a slow upstream) before its own. */
+    static final Duration FETCH_WAIT = Duration.ofMinutes(15);
 
     private final AdoptingBlobStore blobs;
     private final HostedMetadataStore metadata;
     private final FsUploadStore uploads;
     private final Bucket bucket;
     private final ExecutorService parts;
+    private final SharedBlobs shared;
 
     private HostedStorage(AdoptingBlobStore blobs, HostedMetadataStore metadata, FsUploadStore uploads, Bucket bucket,
-                          ExecutorService parts) {
+                          ExecutorService parts, Clock clock) {
         this.blobs = blobs;
         this.metadata = metadata;
         this.uploads = uploads;
         this.bucket = bucket;
         this.parts = parts;
+        this.shared = bucket == null ? SharedBlobs.NONE : new S3SharedBlobs(bucket, parts, clock, FETCH_LEASE);
     }
 
     static HostedStorage open(EntrepotConfig.Storage storage, Clock clock) throws IOException {
@@ -52,7 +61,7 @@ final class HostedStorage implements AutoCloseable {
         if (storage.type() != EntrepotConfig.StorageType.S3) {
             FsBlobStore blobs = new FsBlobStore(root.resolve("hosted"), clock, (digest, size) -> { });
             return new HostedStorage(blobs, new FsHostedMetadataStore(root.resolve("hosted"), blobs, clock),
-                    new FsUploadStore(root.resolve("uploads"), blobs, clock), null, null);
+                    new FsUploadStore(root.resolve("uploads"), blobs, clock), null, null, clock);
         }
         S3Storage s3 = storage.s3();
         S3Settings settings = new S3Settings(s3.bucket(), s3.endpoint(), s3.region(), s3.prefix(), s3.pathStyle(),
@@ -69,7 +78,7 @@ final class HostedStorage implements AutoCloseable {
             S3BlobStore blobs = new S3BlobStore(bucket, AREA, root.resolve("hosted-s3"), s3.localCacheSize().bytes(),
                     clock, parts);
             return new HostedStorage(blobs, new S3MetadataStore(bucket, AREA, blobs, clock),
-                    new FsUploadStore(root.resolve("uploads"), blobs, clock), bucket, parts);
+                    new FsUploadStore(root.resolve("uploads"), blobs, clock), bucket, parts, clock);
         } catch (IOException | RuntimeException e) {
             parts.shutdown();
             bucket.close();
@@ -89,6 +98,11 @@ final class HostedStorage implements AutoCloseable {
         return uploads;
     }
 
+    /** Cached blobs shared with other replicas through the bucket ({@code cache/}); nothing on local disk. */
+    SharedBlobs sharedCache() {
+        return shared;
+    }
+
     boolean inBucket() {
         return bucket != null;
     }
@@ -106,6 +120,9 @@ final class HostedStorage implements AutoCloseable {
 
     @Override
     public void close() {
+        if (shared instanceof S3SharedBlobs s3) {
+            s3.close();
+        }
         if (parts != null) {
             parts.shutdown();
         }

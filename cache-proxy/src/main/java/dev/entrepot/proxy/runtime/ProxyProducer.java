@@ -127,7 +127,8 @@ public class ProxyProducer {
         });
 
         StoreMaintenance[] maintenance = new StoreMaintenance[1];
-        InflightFetches fetches = new InflightFetches(vertx, blobs, disk, metrics, digest -> maintenance[0].afterStore());
+        InflightFetches fetches = new InflightFetches(vertx, blobs, disk, metrics, digest -> maintenance[0].afterStore(),
+                hostedStorage.sharedCache(), HostedStorage.FETCH_WAIT);
         ManifestCache manifests = new ManifestCache(ByteSize.parse(settings.manifestCacheSize()).bytes(), metrics);
 
         ProxySettings.Upstream up = settings.upstream();

@@ -15,6 +15,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.SystemDefaultDnsResolver;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -285,6 +287,44 @@ public final class Bucket implements AutoCloseable {
             s3.putObject(b -> b.bucket(bucket).key(fullKey(key)).contentLength(length), body(file, offset, length));
         } catch (SdkException e) {
             throw failure("uploading", key, e);
+        }
+    }
+
+    /**
+     * Uploads a whole file as one object: one PUT up to a part's size, else parallel parts on {@code parts}, each read
+     * from disk as it is sent (memory stays bounded). A failed upload is aborted and leaves nothing visible.
+     */
+    public void uploadFile(String key, Path file, long size, Executor parts) throws IOException {
+        long part = Math.max(partSize, (size + S3BlobWriter.MAX_PARTS - 1) / S3BlobWriter.MAX_PARTS);
+        if (size <= part) {
+            upload(key, file, 0, size);
+            return;
+        }
+        String uploadId = startMultipart(key);
+        List<CompletableFuture<CompletedPart>> pending = new ArrayList<>();
+        try {
+            int number = 1;
+            for (long offset = 0; offset < size; offset += part, number++) {
+                long from = offset;
+                long length = Math.min(part, size - offset);
+                int n = number;
+                pending.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return uploadPart(key, uploadId, n, file, from, length);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }, parts));
+            }
+            List<CompletedPart> done = new ArrayList<>();
+            for (CompletableFuture<CompletedPart> p : pending) {
+                done.add(S3BlobWriter.join(p));
+            }
+            completeMultipart(key, uploadId, done);
+        } catch (IOException | RuntimeException e) {
+            S3BlobWriter.settle(pending);
+            abortMultipart(key, uploadId);
+            throw e;
         }
     }
 

@@ -25,12 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
-import software.amazon.awssdk.services.s3.model.CompletedPart;
 
 /**
  * Blobs in an object store at {@code <area>blobs/<algorithm>/<hex>}, with a size-bounded local disk tier (an
@@ -268,44 +266,10 @@ public final class S3BlobStore implements AdoptingBlobStore {
     public void adopt(Path verified, Digest digest) throws IOException {
         long size = Files.size(verified);
         if (bucket.size(keyOf(digest)).isEmpty()) {
-            uploadFile(verified, size, keyOf(digest));
+            bucket.uploadFile(keyOf(digest), verified, size, parts);
         }
         remember(digest, size);
         adoptLocally(verified, digest, size);
-    }
-
-    private void uploadFile(Path file, long size, String key) throws IOException {
-        long partSize = Math.max(bucket.partSize(), (size + S3BlobWriter.MAX_PARTS - 1) / S3BlobWriter.MAX_PARTS);
-        if (size <= partSize) {
-            bucket.upload(key, file, 0, size);
-            return;
-        }
-        String uploadId = bucket.startMultipart(key);
-        List<CompletableFuture<CompletedPart>> pending = new ArrayList<>();
-        try {
-            int number = 1;
-            for (long offset = 0; offset < size; offset += partSize, number++) {
-                long from = offset;
-                long length = Math.min(partSize, size - offset);
-                int part = number;
-                pending.add(CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return bucket.uploadPart(key, uploadId, part, file, from, length);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }, parts));
-            }
-            List<CompletedPart> done = new ArrayList<>();
-            for (CompletableFuture<CompletedPart> part : pending) {
-                done.add(S3BlobWriter.join(part));
-            }
-            bucket.completeMultipart(key, uploadId, done);
-        } catch (IOException | RuntimeException e) {
-            S3BlobWriter.settle(pending);
-            bucket.abortMultipart(key, uploadId);
-            throw e;
-        }
     }
 
     @Override

@@ -75,7 +75,7 @@ public final class S3BlobUses implements BlobUses {
     }
 
     /** Who this process is in lease claims and records: the host (pod) name, the pid and a random part. */
-    private static String holderName() {
+    static String holderName() {
         String host = System.getenv("HOSTNAME");
         String name = (host == null || host.isBlank() ? "" : host + "-") + ProcessHandle.current().pid() + "-"
                 + UUID.randomUUID().toString().substring(0, 8);

@@ -184,7 +184,7 @@ public final class InflightFetches {
     }
 
     private Optional<Answer> copyShared(Digest digest) throws IOException {
-        Optional<Path> copied = shared.copyInto(digest, store.newWriter(digest));
+        Optional<Path> copied = shared.copyInto(digest, store);
         if (copied.isEmpty()) {
             return Optional.empty();
         }

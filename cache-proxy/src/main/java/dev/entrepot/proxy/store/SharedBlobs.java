@@ -20,7 +20,7 @@ public interface SharedBlobs {
         }
 
         @Override
-        public Optional<Path> copyInto(Digest digest, BlobWriter writer) {
+        public Optional<Path> copyInto(Digest digest, BlobStore local) {
             return Optional.empty();
         }
 
@@ -37,10 +37,11 @@ public interface SharedBlobs {
     boolean enabled();
 
     /**
-     * Streams the shared blob into {@code writer} and commits it (which verifies the digest); the stored file, or
-     * empty when nothing is shared under the digest or what is there does not hash to it (then logged, not served).
+     * Streams the shared blob into a writer of {@code local} and commits it (which verifies the digest); the stored
+     * file, or empty when nothing is shared under the digest or what is there does not hash to it (then logged, not
+     * served).
      */
-    Optional<Path> copyInto(Digest digest, BlobWriter writer) throws IOException;
+    Optional<Path> copyInto(Digest digest, BlobStore local) throws IOException;
 
     /** Shares a verified local file, unless a sound copy is shared already. */
     void publish(Digest digest, Path verified, long size) throws IOException;

@@ -167,25 +167,26 @@ class SharedBlobsAcrossReplicasTest {
     }
 
     @Test
-    void concurrentColdRequestsThroughBothReplicasCostOneUpstreamGet() throws Exception {
-        Replica a = replica("a");
-        Replica b = replica("b");
+    void concurrentColdRequestsThroughThreeReplicasCostOneUpstreamGet() throws Exception {
+        List<Replica> replicas = List.of(replica("a"), replica("b"), replica("c"));
         byte[] layer = layer(300_000, 2);
         Promise<Void> gate = Promise.promise();
         Digest digest = upstreamHas(layer, gate.future());
 
         List<Future<BlobSource>> pulls = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            pulls.add(a.repository().blob(NGINX, digest));
-            pulls.add(b.repository().blob(NGINX, digest));
+        for (int client = 0; client < 7; client++) {
+            for (Replica replica : replicas) {
+                pulls.add(replica.repository().blob(NGINX, digest));
+            }
         }
         until(() -> upstream.blobOpens.get() == 1);
-        Thread.sleep(500); // the other replica is now polling the bucket, not the upstream
+        Thread.sleep(500); // the other replicas are now polling the bucket, not the upstream
         gate.complete();
 
         for (Future<BlobSource> pull : pulls) {
             assertThat(read(Await.result(pull))).isEqualTo(layer);
         }
+        assertThat(pulls).hasSize(21);
         assertThat(upstream.blobOpens).hasValue(1);
         assertThat(server.hits("/" + digest.hex())).isEqualTo(1);
     }

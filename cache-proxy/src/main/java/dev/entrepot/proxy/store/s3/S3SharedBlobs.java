@@ -2,6 +2,7 @@ package dev.entrepot.proxy.store.s3;
 
 import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.OciException;
+import dev.entrepot.proxy.store.BlobStore;
 import dev.entrepot.proxy.store.BlobWriter;
 import dev.entrepot.proxy.store.SharedBlobs;
 import java.io.IOException;
@@ -80,12 +81,12 @@ public final class S3SharedBlobs implements SharedBlobs, AutoCloseable {
     }
 
     @Override
-    public Optional<Path> copyInto(Digest digest, BlobWriter writer) throws IOException {
+    public Optional<Path> copyInto(Digest digest, BlobStore local) throws IOException {
         Optional<InputStream> object = bucket.open(blobKey(digest), 0, -1);
         if (object.isEmpty()) {
             return Optional.empty();
         }
-        try (InputStream in = object.get(); writer) {
+        try (InputStream in = object.get(); BlobWriter writer = local.newWriter(digest)) {
             byte[] buffer = new byte[64 * 1024];
             int n;
             while ((n = in.read(buffer)) > 0) {

@@ -5,11 +5,14 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
+import org.jclouds.blobstore.domain.StorageMetadata;
+import org.jclouds.blobstore.options.ListContainerOptions;
 
 /**
  * A real S3 API for proxies under test: s3proxy on 127.0.0.1 in this JVM, over jclouds' filesystem backend in a work
@@ -73,6 +76,24 @@ public final class S3Server implements AutoCloseable {
     /** Whether the hosted store of the proxies holds a blob object for {@code digest}. */
     public boolean hasBlob(String digest) {
         return context.getBlobStore().blobExists(bucket, "hosted/blobs/sha256/" + digest.substring("sha256:".length()));
+    }
+
+    /** Whether the proxies share a cached (pull-through) blob for {@code digest}: {@code cache/blobs/sha256/<hex>}. */
+    public boolean hasCachedBlob(String digest) {
+        return context.getBlobStore().blobExists(bucket, "cache/blobs/sha256/" + digest.substring("sha256:".length()));
+    }
+
+    /**
+     * Names of the claims of the fetch lease of cached blob {@code digest} ({@code <holder>-<n>}, the holder naming
+     * the proxy's pid), under {@code cache/fetching/sha256/<hex>/}; empty when nobody is fetching it.
+     */
+    public List<String> fetchClaims(String digest) {
+        String dir = "cache/fetching/sha256/" + digest.substring("sha256:".length()) + "/";
+        return context.getBlobStore().list(bucket, ListContainerOptions.Builder.prefix(dir).recursive()).stream()
+                .map(StorageMetadata::getName)
+                .filter(name -> name.startsWith(dir) && name.length() > dir.length())
+                .map(name -> name.substring(dir.length()))
+                .toList();
     }
 
     @Override

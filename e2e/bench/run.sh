@@ -15,12 +15,20 @@
 #   6. 10 concurrent skopeo pushes of 10 different images (3 x 4 MiB layers each): wall time, Entrepot vs distribution
 #   7. node mirror fallback (root): ctr pull of a one-layer image through the node agent with the proxy up, killed and
 #      SIGSTOPped (the first pull after the failure), next to a direct pull and to containerd straight at the proxy
+#   8. cold skopeo copy (docker:// -> dir:) of an image of BENCH_COLD_LAYERS x BENCH_COLD_MIB random layers: straight
+#      from a docker-registry vs through Entrepot (remote repository in front of it; a new image each round, so
+#      Entrepot's store is cold for it; the JVM warmed by one image first), rounds alternating, medians, CPU seconds
+#      per process; then once with a JVM started just before
 #
 # Needs: java 17, docker-registry (distribution 2.8), nginx (nginx-light), wrk, curl, python3, sha256sum; skopeo (push).
 # Knobs (env): BENCH_DURATION (wrk seconds, default 10), BENCH_WORK_DIR (default mktemp), ENTREPOT_JAR,
 #   BENCH_SECTIONS ("pull push" by default; "pull" is 1-4, "push" is 5-6, "fallback" is 7), BENCH_PUSH_RUNS (default 3),
 #   BENCH_FALLBACK_RUNS (default 5), BENCH_FALLBACK_MIB (layer size, default 16), BENCH_FALLBACK_CAP (seconds a pull
-#   may take before it counts as given up, default 60). "fallback" needs root, containerd and ctr.
+#   may take before it counts as given up, default 60). "fallback" needs root, containerd and ctr. "cold" is 8:
+#   BENCH_COLD_ROUNDS (default 5), BENCH_COLD_LAYERS (3), BENCH_COLD_MIB (64), BENCH_COLD_WARMUP (images each proxy
+#   serves before the rounds, default 1), BENCH_COLD_BASELINE_JAR (a second
+#   proxy build measured in the same rounds, e.g. main's quarkus-run.jar copied with its quarkus-app directory).
+#   BENCH_JAVA_OPTS: extra JVM options for every Entrepot started (e.g. -XX:StartFlightRecording=...).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -43,6 +51,7 @@ TOOLS="java docker-registry curl python3 sha256sum"
 want pull && TOOLS="$TOOLS nginx wrk"
 want push && TOOLS="$TOOLS skopeo"
 want fallback && TOOLS="$TOOLS containerd ctr timeout"
+want cold && TOOLS="$TOOLS skopeo"
 for tool in $TOOLS; do
     command -v "$tool" >/dev/null || die "$tool not found (apt-get install docker-registry nginx-light wrk curl skopeo containerd)"
 done
@@ -82,6 +91,17 @@ wait_http() {
 
 sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
 
+upload_blob() { # upload_blob BASE NAME FILE DIGEST: monolithic upload to a registry, POST, then PUT with the digest
+    local base=$1 location sep code
+    location=$(curl -s -D - -o /dev/null -X POST "$base/v2/$2/blobs/uploads/" \
+        | tr -d '\r' | awk 'tolower($1) == "location:" {print $2}')
+    [[ $location == http* ]] || location=$base$location
+    [[ $location == *\?* ]] && sep='&' || sep='?'
+    code=$(curl -s -o /dev/null -w '%{http_code}' -T "$3" -H 'Expect:' -H 'Content-Type: application/octet-stream' \
+        "$location${sep}digest=$4")
+    [[ $code == 201 ]] || die "push of $3 to $base/v2/$2 answered $code"
+}
+
 # ---------------------------------------------------------------------------------------------------------
 # The proxy jar
 if [[ ! -f $JAR || -n $(find "$ROOT/cache-proxy/src/main" "$ROOT/cache-proxy/pom.xml" -newer "$JAR" -print -quit 2>/dev/null) ]]; then
@@ -112,7 +132,7 @@ EOF
     fi
 }
 
-start_entrepot() { # start_entrepot DIR -> sets EP_PID, EP_URL; Entrepot pulling through from $UPSTREAM
+start_entrepot() { # start_entrepot DIR [UPSTREAM_URL [JAR]] -> sets EP_PID, EP_URL; pulling through from $UPSTREAM
     mkdir -p "$1"
     cat >"$1/entrepot.yaml" <<EOF
 storage:
@@ -123,17 +143,18 @@ repositories:
     mode: remote
     mirrorOf: [docker.io]
     remote:
-      url: $UPSTREAM
+      url: ${2:-$UPSTREAM}
       tagTtl: 1h
 EOF
-    start_entrepot_with "$1"
+    start_entrepot_with "$1" "${3:-$JAR}"
 }
 
-start_entrepot_with() { # start_entrepot_with DIR (DIR/entrepot.yaml written) -> sets EP_PID, EP_URL
+start_entrepot_with() { # start_entrepot_with DIR [JAR] (DIR/entrepot.yaml written) -> sets EP_PID, EP_URL
     local dir=$1 port
     port=$(free_port)
-    java -Dentrepot.config="$dir/entrepot.yaml" -Dquarkus.http.port="$port" -Dquarkus.http.host=127.0.0.1 \
-        -jar "$JAR" >"$dir/proxy.log" 2>&1 &
+    # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of options
+    java ${BENCH_JAVA_OPTS:-} -Dentrepot.config="$dir/entrepot.yaml" -Dquarkus.http.port="$port" -Dquarkus.http.host=127.0.0.1 \
+        -jar "${2:-$JAR}" >"$dir/proxy.log" 2>&1 &
     EP_PID=$!
     PIDS+=("$EP_PID")
     EP_URL=http://127.0.0.1:$port
@@ -176,16 +197,8 @@ UPSTREAM=http://127.0.0.1:$UP_PORT
 wait_http "$UPSTREAM/v2/"
 
 log "pushing blobs and the manifest to the upstream"
-push_blob() { # monolithic upload: POST, then PUT with the digest
-    local blob=$1 location
-    location=$(curl -s -D - -o /dev/null -X POST "$UPSTREAM/v2/$NAME/blobs/uploads/" \
-        | tr -d '\r' | awk 'tolower($1) == "location:" {print $2}')
-    [[ $location == http* ]] || location=$UPSTREAM$location
-    [[ $location == *\?* ]] && sep='&' || sep='?'
-    local code
-    code=$(curl -s -o /dev/null -w '%{http_code}' -T "$WORK/blobs/$blob" -H 'Content-Type: application/octet-stream' \
-        "$location${sep}digest=${DIGEST[$blob]}")
-    [[ $code == 201 ]] || die "push of $blob answered $code"
+push_blob() { # push_blob BLOB: one of $WORK/blobs to $UPSTREAM/$NAME
+    upload_blob "$UPSTREAM" "$NAME" "$WORK/blobs/$1" "${DIGEST[$1]}"
 }
 for blob in config small cold64 warm256 big1g; do
     push_blob "$blob"
@@ -645,6 +658,159 @@ PUSH_RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$PUSH_EP_PID/status")
 fi # want push
 
 # ---------------------------------------------------------------------------------------------------------
+# 8. cold skopeo copy: docker:// -> dir: of images of COLD_LAYERS x COLD_MIB random layers, straight from a
+# docker-registry vs through Entrepot (a remote repository in front of it). Each round copies a new image (cold for
+# every proxy's store) with every contender, the order rotating; the proxies' JVMs are warmed by one image first.
+if want cold; then
+COLD_ROUNDS=${BENCH_COLD_ROUNDS:-5}
+COLD_LAYERS=${BENCH_COLD_LAYERS:-3}
+COLD_MIB=${BENCH_COLD_MIB:-64}
+COLD_WARMUP=${BENCH_COLD_WARMUP:-1}
+COLD_BASELINE_JAR=${BENCH_COLD_BASELINE_JAR:-}
+COLD=$WORK/cold
+# img1..ROUNDS are the rounds, then the warm-up images; img0 is for the fresh JVMs
+COLD_IMAGES=$((COLD_ROUNDS + COLD_WARMUP + 1))
+mkdir -p "$COLD"
+COLD_LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+log "cold: generating $COLD_IMAGES images of $COLD_LAYERS x $COLD_MIB MiB random layers"
+python3 - "$COLD" "$COLD_IMAGES" "$COLD_LAYERS" "$COLD_MIB" <<'EOF' || die "generating the cold images failed"
+import hashlib, json, os, sys
+root, images, layers, mib = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+for i in range(images):
+    out = os.path.join(root, "img%d" % i)
+    os.makedirs(out, exist_ok=True)
+    blobs, descriptors = [], []
+    for n in range(layers):
+        h = hashlib.sha256()
+        with open(os.path.join(out, "layer%d" % n), "wb") as f:
+            for _ in range(mib):
+                chunk = os.urandom(1 << 20)
+                h.update(chunk)
+                f.write(chunk)
+        descriptors.append({"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": "sha256:" + h.hexdigest(),
+                            "size": mib << 20})
+        blobs.append(("layer%d" % n, "sha256:" + h.hexdigest()))
+    config = json.dumps({"architecture": "amd64", "os": "linux", "created": "2024-01-01T00:00:00Z",
+                         "rootfs": {"type": "layers", "diff_ids": [d["digest"] for d in descriptors]},
+                         "history": [{"created_by": "entrepot bench"} for _ in descriptors]}).encode()
+    open(os.path.join(out, "config"), "wb").write(config)
+    blobs.append(("config", "sha256:" + hashlib.sha256(config).hexdigest()))
+    manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": blobs[-1][1],
+                           "size": len(config)},
+                "layers": descriptors}
+    open(os.path.join(out, "manifest"), "w").write(json.dumps(manifest))
+    open(os.path.join(out, "blobs"), "w").write("".join("%s %s\n" % b for b in blobs))
+EOF
+COLD_UP_PORT=$(free_port)
+registry_config "$COLD/upstream.yml" "$COLD_UP_PORT" "$COLD/upstream-data"
+docker-registry serve "$COLD/upstream.yml" >"$COLD/upstream-access.log" 2>"$COLD/upstream-error.log" &
+COLD_UP_PID=$!
+PIDS+=("$COLD_UP_PID")
+COLD_UP=http://127.0.0.1:$COLD_UP_PORT
+wait_http "$COLD_UP/v2/"
+log "cold: pushing them to a docker-registry"
+for ((i = 0; i < COLD_IMAGES; i++)); do
+    while read -r file digest; do
+        upload_blob "$COLD_UP" "cold/img$i" "$COLD/img$i/$file" "$digest"
+        rm -f "$COLD/img$i/$file" # the registry has it; keep the disk free
+    done <"$COLD/img$i/blobs"
+    code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' \
+        --data-binary @"$COLD/img$i/manifest" "$COLD_UP/v2/cold/img$i/manifests/1")
+    [[ $code == 201 ]] || die "cold: manifest push of img$i answered $code"
+done
+
+cpu_seconds() { # cpu_seconds PID: user + system CPU time of the process so far
+    python3 -c "import os, sys; f = open('/proc/%s/stat' % sys.argv[1]).read().rsplit(')', 1)[1].split(); \
+print((int(f[11]) + int(f[12])) / os.sysconf('SC_CLK_TCK'))" "$1"
+}
+cold_gets() { grep -c "\"GET /v2/cold/img$1/blobs/" "$COLD/upstream-access.log" || true; }
+
+# cold_copy WHO IMAGE -> "seconds skopeo_cpu registry_cpu proxy_cpu"; WHO is direct or a proxy's name (ep, base)
+cold_copy() {
+    local who=$1 image=$2 host prefix="" pid="" out=$COLD/out start end up0 pr0=0 gets0 gets pr1=0
+    if [[ $who == direct ]]; then
+        host=127.0.0.1:$COLD_UP_PORT
+    else
+        host=${COLD_HOST[$who]}
+        pid=${COLD_PID[$who]}
+        prefix=hub/
+    fi
+    rm -rf "$out"
+    sync
+    gets0=$(cold_gets "$image")
+    up0=$(cpu_seconds "$COLD_UP_PID")
+    [[ -n $pid ]] && pr0=$(cpu_seconds "$pid")
+    start=$(now)
+    /usr/bin/time -f '%U %S' -o "$COLD/skopeo.time" skopeo --insecure-policy copy --quiet --src-tls-verify=false \
+        "docker://$host/${prefix}cold/img$image:1" "dir:$out" >>"$COLD/skopeo.log" 2>&1 \
+        || die "cold: skopeo copy of img$image via $who failed, see $COLD/skopeo.log"
+    end=$(now)
+    [[ -n $pid ]] && pr1=$(cpu_seconds "$pid")
+    sleep 0.3 # the registry writes an access log line when its response ends
+    gets=$(($(cold_gets "$image") - gets0))
+    # every blob exactly once from the upstream, proxied or not (skopeo fetches each blob once)
+    ((gets == COLD_LAYERS + 1)) || die "cold: img$image via $who made $gets upstream blob GETs, not $((COLD_LAYERS + 1))"
+    python3 - "$out" "$COLD/img$image/manifest" <<'EOF' || die "cold: img$image via $who: wrong or missing layers"
+import hashlib, json, os, sys
+out, manifest = sys.argv[1], json.load(open(sys.argv[2]))
+for layer in manifest["layers"]:
+    path = os.path.join(out, layer["digest"].split(":")[1])
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    assert "sha256:" + h.hexdigest() == layer["digest"], path
+EOF
+    rm -rf "$out"
+    read -r su ss <"$COLD/skopeo.time"
+    python3 -c "print(f'{$end - $start:.3f} {$su + $ss:.2f} {$(cpu_seconds "$COLD_UP_PID") - $up0:.2f} {$pr1 - $pr0:.2f}')"
+}
+
+declare -A COLD_HOST COLD_PID COLD_T COLD_CPU_SK COLD_CPU_UP COLD_CPU_EP
+COLD_WHO=(direct ep)
+[[ -n $COLD_BASELINE_JAR ]] && COLD_WHO+=(base)
+cold_proxy_start() { # cold_proxy_start WHO DIR
+    local jar=$JAR
+    [[ $1 == base ]] && jar=$COLD_BASELINE_JAR
+    start_entrepot "$2" "$COLD_UP" "$jar"
+    COLD_HOST[$1]=${EP_URL#http://}
+    COLD_PID[$1]=$EP_PID
+}
+for who in "${COLD_WHO[@]}"; do
+    [[ $who == direct ]] || cold_proxy_start "$who" "$COLD/entrepot-$who"
+done
+log "cold: warming up ($COLD_WARMUP image(s) through every contender)"
+for ((w = 1; w <= COLD_WARMUP; w++)); do
+    for who in "${COLD_WHO[@]}"; do
+        cold_copy "$who" $((COLD_ROUNDS + w)) >/dev/null
+    done
+done
+for ((r = 1; r <= COLD_ROUNDS; r++)); do
+    n=${#COLD_WHO[@]}
+    for ((k = 0; k < n; k++)); do
+        who=${COLD_WHO[$(((k + r) % n))]}
+        read -r t sk up ep < <(cold_copy "$who" "$r")
+        COLD_T[$who]+="$t " COLD_CPU_SK[$who]+="$sk " COLD_CPU_UP[$who]+="$up " COLD_CPU_EP[$who]+="$ep "
+        log "cold round $r/$COLD_ROUNDS: $who $t s (CPU s: skopeo $sk, registry $up, proxy $ep; load $(cut -d' ' -f1 /proc/loadavg))"
+    done
+done
+# fresh JVMs: each proxy restarted on an empty store, the last image copied as soon as it is ready
+COLD_FRESH=()
+for who in "${COLD_WHO[@]}"; do
+    if [[ $who != direct ]]; then
+        kill "${COLD_PID[$who]}" 2>/dev/null || true
+        wait "${COLD_PID[$who]}" 2>/dev/null || true
+        cold_proxy_start "$who" "$COLD/entrepot-$who-fresh"
+    fi
+    read -r t _ < <(cold_copy "$who" 0)
+    COLD_FRESH+=("$t")
+    log "cold, fresh JVM: $who $t s"
+done
+COLD_LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+fi # want cold
+
+# ---------------------------------------------------------------------------------------------------------
 # 7. node mirror fallback: containerd (ctr --hosts-dir, as root) pulling docker.io/library/fallback:1 with the
 # node agent in front of the proxy, the proxy healthy, killed and SIGSTOPped, next to a direct pull and to
 # containerd pointed straight at the proxy (no agent). The registry the hosts.toml names as server is a second
@@ -992,5 +1158,41 @@ the runs in brackets, seconds.
 The stand-in served the layer in $FB_KILLED_HUB/$FALLBACK_RUNS killed and $FB_STOPPED_HUB/$FALLBACK_RUNS stopped runs
 (its access log). The node agent's peak RSS (VmHWM) with the DaemonSet's JVM options: $((FB_AGENT_RSS_KB / 1024)) MiB.
 EOF
+fi
+if want cold; then
+cold_median() { # cold_median DECIMALS "v1 v2 ...": the median, rounded
+    # shellcheck disable=SC2086
+    python3 -c "print(f'{$(median $2):.$1f}')"
+}
+cold_cell() { # cold_cell "v1 v2 ...": the median and the rounds
+    # shellcheck disable=SC2086
+    echo "$(cold_median 3 "$1") ($(echo $1 | tr ' ' '/'))"
+}
+COLD_DIRECT_MEDIAN=$(median ${COLD_T[direct]})
+cold_name() { case $1 in direct) echo "direct from the docker-registry" ;; ep) echo "through Entrepot ($PROXY_COMMIT)" ;;
+    base) echo "through Entrepot, baseline ($COLD_BASELINE_JAR)" ;; esac; }
+cat <<EOF
+
+## Cold skopeo copy: $COLD_LAYERS × $COLD_MIB MiB random layers (config and manifest too), docker:// → dir:
+
+Each round copies an image no contender has seen (a cold store for every proxy), the contenders' order rotating;
+\`sync\` before each copy; the proxies' JVMs served $COLD_WARMUP image(s) of the same shape first. Every copy made exactly one
+upstream GET per blob and gave the right layer digests. Median of $COLD_ROUNDS rounds (the rounds in brackets), seconds;
+CPU seconds (user + system) of each process during the copy, medians. Load average (1, 5, 15 min) $COLD_LOAD_START at
+the start, $COLD_LOAD_END at the end.
+
+| contender | seconds | vs direct | skopeo CPU s | registry CPU s | proxy CPU s |
+| --- | ---: | ---: | ---: | ---: | ---: |
+EOF
+for who in "${COLD_WHO[@]}"; do
+    proxy_cpu=–
+    [[ $who == direct ]] || proxy_cpu=$(cold_median 2 "${COLD_CPU_EP[$who]}")
+    # shellcheck disable=SC2086
+    echo "| $(cold_name "$who") | $(cold_cell "${COLD_T[$who]}") | $(ratio "$(median ${COLD_T[$who]})" "$COLD_DIRECT_MEDIAN")× | $(cold_median 2 "${COLD_CPU_SK[$who]}") | $(cold_median 2 "${COLD_CPU_UP[$who]}") | $proxy_cpu |"
+done
+echo
+echo "Target through Entrepot ≤ 1.10× direct (warm JVM, medians): $(verdict "$(median ${COLD_T[ep]}) <= 1.10 * $COLD_DIRECT_MEDIAN")."
+echo
+echo "Fresh JVM (started just before, one image): $(for k in "${!COLD_WHO[@]}"; do printf '%s %s s; ' "${COLD_WHO[$k]}" "${COLD_FRESH[$k]}"; done)"
 fi
 log "done"

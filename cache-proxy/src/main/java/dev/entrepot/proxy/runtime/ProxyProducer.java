@@ -132,10 +132,7 @@ public class ProxyProducer {
         ManifestCache manifests = new ManifestCache(ByteSize.parse(settings.manifestCacheSize()).bytes(), metrics);
 
         ProxySettings.Upstream up = settings.upstream();
-        http = vertx.createHttpClient(new HttpClientOptions()
-                        .setConnectTimeout((int) up.connectTimeout().toMillis())
-                        .setKeepAlive(true)
-                        .setTryUseCompression(false),
+        http = vertx.createHttpClient(HttpUpstreamClient.options(up.connectTimeout()),
                 new PoolOptions().setHttp1MaxSize(up.maxConnections()));
         HttpUpstreamClient.Settings upstreamSettings = new HttpUpstreamClient.Settings(up.connectTimeout(),
                 up.idleTimeout(), up.metadataTimeout(), up.connectRetries(), up.retryBackoff());

@@ -11,6 +11,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
@@ -38,6 +39,12 @@ public final class HttpUpstreamClient implements UpstreamClient {
     private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(10);
     private static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(10);
     private static final String USER_AGENT = "entrepot/0.1";
+    /**
+     * Largest body piece the HTTP decoder hands over. Vert.x' default (8 KiB) cuts each 64 KiB socket read into eight
+     * chunks, and every chunk costs a copy, a disk-queue hand-off and a progress step; above the read size, a chunk
+     * is whatever one read brought.
+     */
+    static final int MAX_CHUNK_SIZE = 256 * 1024;
 
     /** Timeouts and retry budget. */
     /**
@@ -67,6 +74,15 @@ public final class HttpUpstreamClient implements UpstreamClient {
         this.metrics = metrics;
         this.health = health;
         this.settings = settings;
+    }
+
+    /** Options of the HTTP client for upstream registries (one client, shared by all remote repositories). */
+    public static HttpClientOptions options(Duration connectTimeout) {
+        return new HttpClientOptions()
+                .setConnectTimeout((int) connectTimeout.toMillis())
+                .setKeepAlive(true)
+                .setTryUseCompression(false)
+                .setMaxChunkSize(MAX_CHUNK_SIZE);
     }
 
     /**

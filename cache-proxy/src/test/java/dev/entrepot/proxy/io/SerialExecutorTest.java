@@ -80,4 +80,64 @@ class SerialExecutorTest {
 
         assertThat(Await.result(aSawB)).as("b ran while a was still running").isTrue();
     }
+
+    @Test
+    void tasksQueuedWhileOneRunsGoInItsPoolTaskNotOneHandOffEach() throws Exception {
+        AtomicInteger handOffs = new AtomicInteger();
+        SerialExecutor serial = new SerialExecutor(task -> {
+            handOffs.incrementAndGet();
+            pool.execute(task);
+        });
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Void> last = new CompletableFuture<>();
+
+        serial.execute(() -> {
+            try {
+                release.await(Await.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        for (int i = 0; i < 100; i++) {
+            serial.execute(() -> { });
+        }
+        serial.execute(() -> last.complete(null));
+        release.countDown();
+        Await.result(last);
+
+        // 102 tasks: the first pool task runs a batch, then one more pool task per further batch
+        assertThat(handOffs.get()).isLessThanOrEqualTo(1 + 102 / SerialExecutor.BATCH + 1);
+    }
+
+    @Test
+    void aLongQueueGivesOtherExecutorsOnTheSamePoolTheirTurn() throws Exception {
+        ExecutorService single = Executors.newSingleThreadExecutor();
+        try {
+            SerialExecutor busy = new SerialExecutor(single);
+            SerialExecutor other = new SerialExecutor(single);
+            CountDownLatch release = new CountDownLatch(1);
+            List<String> ran = new CopyOnWriteArrayList<>();
+            CompletableFuture<Void> busyDone = new CompletableFuture<>();
+
+            busy.execute(() -> {
+                try {
+                    release.await(Await.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            for (int i = 0; i < 1000; i++) {
+                busy.execute(() -> ran.add("busy"));
+            }
+            busy.execute(() -> busyDone.complete(null));
+            other.execute(() -> ran.add("other"));
+            release.countDown();
+            Await.result(busyDone);
+
+            assertThat(ran.indexOf("other")).as("the other executor ran before the busy one's queue was empty")
+                    .isBetween(0, 999);
+        } finally {
+            single.shutdownNow();
+        }
+    }
 }

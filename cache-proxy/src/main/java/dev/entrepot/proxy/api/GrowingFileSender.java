@@ -3,6 +3,7 @@ package dev.entrepot.proxy.api;
 import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.repository.GrowingBlob;
+import dev.entrepot.proxy.repository.GrowingBlob.Chunk;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.vertx.core.Context;
@@ -21,13 +22,15 @@ import java.util.Map;
 import java.util.function.LongConsumer;
 
 /**
- * Streams a blob that is still arriving from upstream: reads the temp file up to what has been written, waits
- * for more, and finishes only when the download is verified. The last byte is held back until then, so a
- * client never receives a complete-looking body whose digest turned out wrong: on failure the connection is
- * reset instead. Honours back-pressure (a slow client does not make us read ahead into memory).
+ * Streams a blob that is still arriving from upstream. Behind the download it reads the temp file up to what has been
+ * written; caught up with it, it follows the download's chunks in memory as they arrive (no read-back, no thread hop
+ * per chunk), and falls back to the file whenever the client is slower than the upstream. The blob's last byte is
+ * held back until the digest verified, so a client never receives a complete-looking body whose digest turned out
+ * wrong: on failure the connection is reset instead. Honours back-pressure (a slow client does not make us read
+ * ahead into memory).
  */
 final class GrowingFileSender {
-    private static final int CHUNK = 64 * 1024;
+    private static final int CHUNK = 256 * 1024;
 
     private final Vertx vertx;
     private final Context context;
@@ -38,6 +41,12 @@ final class GrowingFileSender {
     private FileChannel file;
     private long position;
     private boolean finished;
+    /** Following the download in memory; null while reading the file or waiting. */
+    private GrowingBlob.Feed feed;
+    /** Tells chunks of the current feed from late ones of an earlier feed. */
+    private int feedNumber;
+    /** The blob's last byte, taken from memory and held until the digest verified. */
+    private Buffer lastByte;
 
     /**
      * @param onFinished  told the bytes sent, once, however the transfer ends (unless handed over)
@@ -60,6 +69,13 @@ final class GrowingFileSender {
             return;
         }
         response.closeHandler(v -> finish(false));
+        // A follower waits for chunks, not for progress on disk: the end (or a failure) must reach it as well.
+        download.done().onComplete(ar -> context.runOnContext(v -> {
+            if (!finished && feed != null) {
+                stopFollowing();
+                pump();
+            }
+        }));
         open();
     }
 
@@ -102,45 +118,134 @@ final class GrowingFileSender {
             finish(false);
             return;
         }
-        // Completion first: once it is seen, the size read after it is final (progress precedes success). Read the
+        if (lastByte != null) {
+            sendLastByte();
+            return;
+        }
+        // Verification first: once it is seen, the size read after it is final (progress precedes it). Read the
         // other way round, a download finishing in between would make a stale size look like the end.
-        boolean complete = download.succeeded();
+        boolean complete = download.verified();
         long written = download.written();
         if (download.failed()) {
             finish(false);
             return;
         }
-        long limit = complete ? written : written - 1;
+        long size = download.size();
+        // Until verified, everything but the blob's last byte (the last written one when the size is unknown)
+        long limit = complete ? written : size >= 0 ? Math.min(written, size - 1) : written - 1;
         if (position < limit) {
-            int length = (int) Math.min(CHUNK, limit - position);
-            read(position, length).onComplete(ar -> context.runOnContext(v -> {
-                if (finished) {
-                    if (ar.succeeded()) {
-                        ar.result().release();
-                    }
-                    return;
-                }
-                if (ar.failed()) {
-                    finish(false);
-                    return;
-                }
-                ByteBuf chunk = ar.result();
-                position += chunk.readableBytes();
-                response.write(Buffer.buffer(chunk)).onComplete(w -> chunk.release());
-                if (response.writeQueueFull()) {
-                    // One pump chain at a time: a handler left registered would start a second one on a later drain.
-                    response.drainHandler(d -> {
-                        response.drainHandler(null);
-                        pump();
-                    });
-                } else {
-                    pump();
-                }
-            }));
+            readAndSend(limit);
         } else if (complete) {
             finish(true);
-        } else {
+        } else if (!follow()) {
             download.whenProgressed(written, context, this::pump);
+        }
+    }
+
+    /** Reads the next piece of the file (on a worker) and sends it, then goes on. */
+    private void readAndSend(long limit) {
+        int length = (int) Math.min(CHUNK, limit - position);
+        read(position, length).onComplete(ar -> context.runOnContext(v -> {
+            if (finished) {
+                if (ar.succeeded()) {
+                    ar.result().release();
+                }
+                return;
+            }
+            if (ar.failed()) {
+                finish(false);
+                return;
+            }
+            ByteBuf chunk = ar.result();
+            position += chunk.readableBytes();
+            response.write(Buffer.buffer(chunk)).onComplete(w -> chunk.release());
+            if (response.writeQueueFull()) {
+                whenDrained();
+            } else {
+                pump();
+            }
+        }));
+    }
+
+    /** One pump chain at a time: a handler left registered would start a second one on a later drain. */
+    private void whenDrained() {
+        response.drainHandler(d -> {
+            response.drainHandler(null);
+            pump();
+        });
+    }
+
+    /** Starts taking chunks from memory, if the download allows it where we are; false to read or wait instead. */
+    private boolean follow() {
+        int number = ++feedNumber;
+        GrowingBlob.Feed started = download.follow(position, context, chunk -> {
+            if (number == feedNumber) {
+                take(chunk);
+            }
+        });
+        if (started == null) {
+            return false;
+        }
+        feed = started;
+        for (Chunk chunk : started.backlog()) {
+            if (feed != started) {
+                break; // stopped by back-pressure or the last byte: the rest comes later, from memory or the file
+            }
+            take(chunk);
+        }
+        return true;
+    }
+
+    private void stopFollowing() {
+        if (feed != null) {
+            feed.stop();
+            feed = null;
+            feedNumber++;
+        }
+    }
+
+    /** One chunk from memory: the part not yet sent goes out, except the blob's last byte. */
+    private void take(Chunk chunk) {
+        if (finished || feed == null) {
+            return;
+        }
+        if (chunk.offset() > position) {
+            stopFollowing(); // a gap cannot happen; should it, the file has every byte
+            pump();
+            return;
+        }
+        if (chunk.end() <= position) {
+            return;
+        }
+        Buffer bytes = chunk.bytes();
+        int from = (int) (position - chunk.offset());
+        int to = bytes.length();
+        boolean holdsLast = chunk.end() == download.size();
+        if (holdsLast) {
+            to--;
+        }
+        if (from < to) {
+            response.write(bytes.slice(from, to));
+            position += to - from;
+        }
+        if (holdsLast) {
+            stopFollowing();
+            lastByte = bytes.slice(to, to + 1);
+            download.whenProgressed(download.size(), context, this::pump);
+        } else if (response.writeQueueFull()) {
+            stopFollowing();
+            whenDrained();
+        }
+    }
+
+    /** The held last byte goes out once the digest verified, never for a blob that failed it. */
+    private void sendLastByte() {
+        if (download.failed()) {
+            finish(false);
+        } else if (download.verified()) {
+            finish(true);
+        } else {
+            download.whenProgressed(download.size(), context, this::pump);
         }
     }
 
@@ -176,15 +281,25 @@ final class GrowingFileSender {
         }
     }
 
+    private void closeFile() {
+        stopFollowing();
+        if (file != null) {
+            closeQuietly(file);
+        }
+    }
+
     private void finish(boolean success) {
         if (finished) {
             return;
         }
         finished = true;
-        if (file != null) {
-            closeQuietly(file);
-        }
-        if (success) {
+        Buffer last = lastByte;
+        lastByte = null;
+        closeFile();
+        if (success && last != null) {
+            position += last.length();
+            response.end(last);
+        } else if (success) {
             response.end();
         } else if (!response.closed() && !response.headWritten()) {
             // Nothing sent yet: the client can still get a proper error instead of a dropped connection.

@@ -5,28 +5,44 @@ import dev.entrepot.proxy.repository.GrowingBlob;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * One blob coming from upstream into a temp file. Any number of clients read it while it grows: they see
- * {@link #written()} bytes, wait for progress, and learn at the end whether the digest verified
- * ({@link #done()} succeeds, {@link #path()} is then the stored file) or not (they must abort their response).
+ * {@link #written()} bytes, wait for progress, or, caught up with the file, {@link #follow} the chunks still on their
+ * way to disk and the ones arriving after. The last byte may go out once {@link #verified()}; {@link #done()} tells
+ * whether the blob was stored ({@link #path()} is then the stored file) or not.
  */
 public final class Download implements GrowingBlob {
+    private static final Follower[] NO_FOLLOWERS = new Follower[0];
+
     private final Digest digest;
     private final Promise<Void> started = Promise.promise();
     private final Promise<Void> done = Promise.promise();
+    // Guarded by this: waiters for progress, the chunks received but not yet written (they hold exactly the bytes
+    // [written, received)), and the readers following in memory (replaced, never changed, so it can be read unlocked).
     private final List<Waiter> waiters = new ArrayList<>();
+    private final ArrayDeque<Chunk> unwritten = new ArrayDeque<>();
+    private Follower[] followers = NO_FOLLOWERS;
+    private long received;
     private volatile Path path;
     private volatile long size = -1;
     private volatile long written;
-    /** Mirrors of done's outcome, volatile so readers on other threads see them with the final size. */
     private volatile boolean verified;
+    /** Mirrors of done's outcome, volatile so readers on other threads see them with the final size. */
+    private volatile boolean stored;
     private volatile boolean broken;
 
     private record Waiter(Context context, Runnable action) {
+    }
+
+    private record Follower(Context context, Consumer<Chunk> sink) {
     }
 
     Download(Digest digest) {
@@ -68,8 +84,13 @@ public final class Download implements GrowingBlob {
     }
 
     @Override
-    public boolean succeeded() {
+    public boolean verified() {
         return verified;
+    }
+
+    @Override
+    public boolean succeeded() {
+        return stored;
     }
 
     @Override
@@ -78,19 +99,63 @@ public final class Download implements GrowingBlob {
     }
 
     /**
-     * Runs {@code action} on {@code context} once more than {@code seen} bytes are written or the download
-     * finished; immediately if that is already so. Registration and notification share one lock, so no wake-up
-     * is lost between a reader's check and its wait.
+     * Runs {@code action} on {@code context} once more than {@code seen} bytes are written, the blob verified or the
+     * download finished; immediately if that is already so. Registration and notification share one lock, so no
+     * wake-up is lost between a reader's check and its wait.
      */
     @Override
     public void whenProgressed(long seen, Context context, Runnable action) {
         synchronized (this) {
-            if (written <= seen && !done.future().isComplete()) {
+            if (written <= seen && !verified && !done.future().isComplete()) {
                 waiters.add(new Waiter(context, action));
                 return;
             }
         }
         context.runOnContext(v -> action.run());
+    }
+
+    @Override
+    public Feed follow(long position, Context context, Consumer<Chunk> sink) {
+        Follower follower = new Follower(context, sink);
+        List<Chunk> backlog = new ArrayList<>();
+        synchronized (this) {
+            if (size < 0 || position < written || position > received || verified || done.future().isComplete()) {
+                return null;
+            }
+            for (Chunk chunk : unwritten) {
+                if (chunk.end() > position) {
+                    backlog.add(chunk);
+                }
+            }
+            Follower[] more = Arrays.copyOf(followers, followers.length + 1);
+            more[followers.length] = follower;
+            followers = more;
+        }
+        return new Feed() {
+            @Override
+            public List<Chunk> backlog() {
+                return backlog;
+            }
+
+            @Override
+            public void stop() {
+                unfollow(follower);
+            }
+        };
+    }
+
+    private synchronized void unfollow(Follower follower) {
+        int at = 0;
+        while (at < followers.length && followers[at] != follower) {
+            at++;
+        }
+        if (at == followers.length) {
+            return;
+        }
+        Follower[] fewer = new Follower[followers.length - 1];
+        System.arraycopy(followers, 0, fewer, 0, at);
+        System.arraycopy(followers, at + 1, fewer, at, fewer.length - at);
+        followers = fewer;
     }
 
     void start(Path tempFile, long contentLength) {
@@ -99,9 +164,42 @@ public final class Download implements GrowingBlob {
         started.tryComplete();
     }
 
+    /**
+     * The next chunk from upstream, in order, before it is queued for the disk: kept until written, handed to every
+     * follower on its context. The bytes must not change afterwards.
+     */
+    void receive(Buffer bytes) {
+        if (bytes.length() == 0) {
+            return;
+        }
+        Chunk chunk;
+        Follower[] to;
+        synchronized (this) {
+            chunk = new Chunk(received, bytes);
+            received += bytes.length();
+            unwritten.addLast(chunk);
+            to = followers;
+        }
+        for (Follower follower : to) {
+            follower.context().runOnContext(v -> follower.sink().accept(chunk));
+        }
+    }
+
     void progress(long totalWritten) {
         synchronized (this) {
             written = totalWritten;
+            while (!unwritten.isEmpty() && unwritten.peekFirst().end() <= totalWritten) {
+                unwritten.pollFirst();
+            }
+        }
+        wake();
+    }
+
+    /** Every byte written and the digest matched; the blob is not stored yet. */
+    void verify() {
+        synchronized (this) {
+            verified = true;
+            followers = NO_FOLLOWERS;
         }
         wake();
     }
@@ -110,6 +208,7 @@ public final class Download implements GrowingBlob {
         synchronized (this) {
             path = stored;
             verified = true;
+            this.stored = true;
             done.tryComplete();
         }
         wake();
@@ -119,6 +218,8 @@ public final class Download implements GrowingBlob {
         started.tryFail(cause);
         synchronized (this) {
             broken = !verified;
+            unwritten.clear();
+            followers = NO_FOLLOWERS;
             done.tryFail(cause);
         }
         wake();

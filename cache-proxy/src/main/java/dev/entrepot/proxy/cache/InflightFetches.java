@@ -33,8 +33,9 @@ import org.jboss.logging.Logger;
 /**
  * Exactly one upstream fetch per digest. The first request for an uncached blob opens the upstream and
  * becomes the leader of a {@link Download}; later requests for the same digest join it and read the growing
- * temp file. The leader writes on a pool thread (disk I/O stays off the event loop), pausing the upstream when
- * the disk falls behind, and commits only a verified digest.
+ * temp file, or follow the chunks in memory once they have caught up with it. The download writes on a pool thread
+ * (disk I/O stays off the event loop), pausing the upstream when the disk falls behind; once every byte is written
+ * the digest is checked (readers may then send the last byte), and only a verified blob is made durable and stored.
  *
  * <p>With {@link SharedBlobs} (replicas on one bucket) a leader first asks the bucket: a blob another replica shared
  * is copied in and verified before anyone is served from it (so a corrupt object falls back to the upstream
@@ -262,6 +263,7 @@ public final class InflightFetches {
         response.handler(chunk -> {
             int size = chunk.length();
             repo.fetched(size);
+            download.receive(chunk); // before the disk task: a follower gets each chunk before the download can end
             if (queued.addAndGet(size) > PAUSE_ABOVE) {
                 response.pause();
             }
@@ -307,7 +309,12 @@ public final class InflightFetches {
                 throw new IOException("upstream sent " + writer.written() + " bytes of " + download.digest()
                         + ", announced " + expectedSize);
             }
+            writer.verify();
+            download.verify(); // the bytes are right: readers need not wait for fsync and rename to send the last one
+            long commitStart = System.nanoTime();
             Path stored = writer.commit();
+            LOG.debugf("stored %s (%d bytes): fsync and rename took %d ms", download.digest(), writer.written(),
+                    (System.nanoTime() - commitStart) / 1_000_000);
             finish(download, stored, null);
         } catch (Throwable e) {
             finish(download, null, e);
@@ -320,7 +327,10 @@ public final class InflightFetches {
             download.succeed(stored);
             onStored.accept(download.digest());
         } else {
-            if (failure instanceof UpstreamException up && !up.isUpstreamFailure()) {
+            if (download.verified()) {
+                LOG.warnf("%s was verified and served but could not be stored: %s", download.digest(),
+                        failure.getMessage());
+            } else if (failure instanceof UpstreamException up && !up.isUpstreamFailure()) {
                 // the upstream does not have it (or will not give it): the client's mistake, answered as such
                 LOG.debugf("download of %s not started: %s", download.digest(), failure.getMessage());
             } else {

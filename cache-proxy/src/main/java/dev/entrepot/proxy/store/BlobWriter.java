@@ -19,8 +19,15 @@ public interface BlobWriter extends AutoCloseable {
     long written();
 
     /**
-     * Makes the blob visible. Throws {@link dev.entrepot.proxy.oci.OciException} with {@code DIGEST_INVALID}
-     * on a mismatch, in which case nothing is stored.
+     * Checks the bytes written against the expected digest without storing anything yet; no more may be written
+     * after it. Throws {@link dev.entrepot.proxy.oci.OciException} with {@code DIGEST_INVALID} on a mismatch.
+     */
+    void verify() throws IOException;
+
+    /**
+     * Makes the blob visible (verifying first unless {@link #verify()} already did). Throws
+     * {@link dev.entrepot.proxy.oci.OciException} with {@code DIGEST_INVALID} on a mismatch, in which case nothing
+     * is stored.
      */
     Path commit() throws IOException;
 

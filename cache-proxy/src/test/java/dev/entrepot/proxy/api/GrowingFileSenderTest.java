@@ -25,6 +25,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -156,6 +158,7 @@ class GrowingFileSenderTest {
 
         assertThat(Await.result(body).getBytes()).isEqualTo(blob);
         assertThat(Await.result(sentBytes)).isEqualTo(blob.length);
+        Await.result(download.done()); // the last byte went out once verified; the store may finish just after
         assertThat(download.succeeded()).isTrue();
     }
 
@@ -183,7 +186,7 @@ class GrowingFileSenderTest {
     }
 
     @Test
-    void untilTheDigestVerifiesTheLastWrittenByteIsHeldBack() throws Exception {
+    void aClientGetsEveryByteTheDownloadHasExceptTheBlobsLast() throws Exception {
         byte[] blob = content(250_000, 5);
         int firstPart = 100_000;
         Promise<Void> rest = Promise.promise();
@@ -192,20 +195,133 @@ class GrowingFileSenderTest {
         Await.result(progressed(download, firstPart));
         serving.set(download);
 
-        Promise<Long> almostAll = Promise.promise();
-        long[] received = new long[1];
-        vertx.getOrCreateContext().runOnContext(v -> client.request(HttpMethod.GET, proxy.actualPort(), "127.0.0.1", "/")
-                .compose(request -> request.send())
-                .onSuccess(response -> response.handler(chunk -> {
-                    received[0] += chunk.length();
-                    if (received[0] >= firstPart - 1 && almostAll.tryComplete(received[0])) {
-                        response.request().connection().close();
-                    }
-                })));
-
-        assertThat(Await.result(almostAll.future())).isEqualTo(firstPart - 1);
-        assertThat(Await.result(sentBytes)).isEqualTo(firstPart - 1);
+        Receiver receiver = receive();
+        assertThat(Await.result(receiver.reached(firstPart))).isEqualTo(firstPart);
         rest.complete();
+
+        assertThat(Await.result(receiver.body())).isEqualTo(blob);
+        assertThat(Await.result(sentBytes)).isEqualTo(blob.length);
+    }
+
+    @Test
+    void untilTheDigestVerifiesTheBlobsLastByteIsHeldBack() throws Exception {
+        byte[] blob = content(250_000, 5);
+        upstream.serve("/blob", blob);
+        HoldingStore holding = new HoldingStore(store);
+        holding.verifyGate = new CompletableFuture<>();
+        Download download = download(through(holding), Digest.sha256(blob), "/blob");
+        Await.result(holding.verifying);
+        serving.set(download);
+
+        Receiver receiver = receive();
+        assertThat(Await.result(receiver.reached(blob.length - 1))).isEqualTo(blob.length - 1);
+        Await.result(pause(200));
+        assertThat(receiver.received()).as("nothing more before the digest check").isEqualTo(blob.length - 1);
+        assertThat(receiver.body().isComplete()).isFalse();
+        holding.verifyGate.complete(null);
+
+        assertThat(Await.result(receiver.body())).isEqualTo(blob);
+        assertThat(Await.result(sentBytes)).isEqualTo(blob.length);
+    }
+
+    @Test
+    void theLastByteGoesOutOnceVerifiedWithoutWaitingForFsyncAndRename() throws Exception {
+        byte[] blob = content(300_000, 8);
+        upstream.serve("/blob", blob);
+        HoldingStore holding = new HoldingStore(store);
+        holding.commitGate = new CompletableFuture<>();
+        Download download = download(through(holding), Digest.sha256(blob), "/blob");
+        serving.set(download);
+
+        assertThat(Await.result(pull()).getBytes()).isEqualTo(blob);
+        assertThat(download.done().isComplete()).as("still being made durable").isFalse();
+        assertThat(store.open(download.digest())).isEmpty();
+        holding.commitGate.complete(null);
+        Await.result(download.done());
+        assertThat(store.open(download.digest())).isPresent();
+    }
+
+    @Test
+    void aClientCaughtUpWithTheDownloadGetsTheBytesFromMemoryBeforeTheDiskHasThem() throws Exception {
+        byte[] blob = content(1 << 20, 9);
+        upstream.serve("/blob", blob);
+        HoldingStore holding = new HoldingStore(store);
+        holding.writeGate = new CompletableFuture<>();
+        Download download = download(through(holding), Digest.sha256(blob), "/blob");
+        serving.set(download);
+
+        Receiver receiver = receive();
+        assertThat(Await.result(receiver.reached(blob.length - 1))).isEqualTo(blob.length - 1);
+        assertThat(download.written()).as("nothing on disk yet").isZero();
+        holding.writeGate.complete(null);
+
+        assertThat(Await.result(receiver.body())).isEqualTo(blob);
+        assertThat(Await.result(sentBytes)).isEqualTo(blob.length);
+        Await.result(download.done());
+    }
+
+    @Test
+    void aFollowingClientHoldsTheLastByteFromMemoryUntilTheDigestVerifies() throws Exception {
+        byte[] blob = content(1 << 20, 11);
+        upstream.serve("/blob", blob);
+        HoldingStore holding = new HoldingStore(store);
+        holding.writeGate = new CompletableFuture<>();
+        holding.verifyGate = new CompletableFuture<>();
+        Download download = download(through(holding), Digest.sha256(blob), "/blob");
+        serving.set(download);
+
+        Receiver receiver = receive();
+        assertThat(Await.result(receiver.reached(blob.length - 1))).isEqualTo(blob.length - 1);
+        holding.writeGate.complete(null);
+        Await.result(holding.verifying);
+        Await.result(pause(200));
+        assertThat(receiver.received()).as("nothing more before the digest check").isEqualTo(blob.length - 1);
+        assertThat(receiver.body().isComplete()).isFalse();
+        holding.verifyGate.complete(null);
+
+        assertThat(Await.result(receiver.body())).isEqualTo(blob);
+    }
+
+    @Test
+    void aFollowingClientOfWrongBytesNeverGetsTheLastByte() throws Exception {
+        byte[] blob = content(1 << 20, 12);
+        byte[] corrupt = blob.clone();
+        corrupt[1000] ^= 1;
+        upstream.serve("/blob", corrupt);
+        HoldingStore holding = new HoldingStore(store);
+        holding.writeGate = new CompletableFuture<>();
+        Download download = download(through(holding), Digest.sha256(blob), "/blob");
+        serving.set(download);
+
+        Receiver receiver = receive();
+        assertThat(Await.result(receiver.reached(blob.length - 1))).isEqualTo(blob.length - 1);
+        holding.writeGate.complete(null);
+
+        Await.failure(receiver.body());
+        Await.failure(download.done());
+        assertThat(Await.result(sentBytes)).isEqualTo(blob.length - 1);
+        assertThat(receiver.received()).isEqualTo(blob.length - 1);
+    }
+
+    @Test
+    void aClientSlowerThanTheUpstreamFallsBackToTheFileAndGetsEveryByteOnce() throws Exception {
+        byte[] blob = content(24 << 20, 10);
+        int firstPart = 1 << 20;
+        Promise<Void> rest = Promise.promise();
+        upstream.serveInTwoParts("/blob", blob, firstPart, rest.future());
+        Download download = download(Digest.sha256(blob), "/blob");
+        Await.result(progressed(download, firstPart));
+        serving.set(download);
+
+        // caught up with the first part, the sender follows in memory; the rest comes faster than the client reads
+        Receiver receiver = receiveSlowly(30);
+        Await.result(receiver.reached(firstPart));
+        rest.complete();
+
+        byte[] body = Await.result(receiver.body());
+        assertThat(body).hasSize(blob.length);
+        assertThat(Digest.sha256(body)).isEqualTo(download.digest());
+        assertThat(Await.result(sentBytes)).isEqualTo(blob.length);
         Await.result(download.done());
     }
 
@@ -214,10 +330,9 @@ class GrowingFileSenderTest {
         byte[] blob = content(120_000, 6);
         Digest digest = Digest.sha256(blob);
         upstream.serve("/blob", blob);
-        CommitHoldingStore holding = new CommitHoldingStore(store);
-        InflightFetches slowCommits = new InflightFetches(vertx, holding, disk,
-                new ProxyMetrics(new SimpleMeterRegistry()), d -> { });
-        Download download = download(slowCommits, digest, "/blob");
+        HoldingStore holding = new HoldingStore(store);
+        holding.releaseAfterRename = new CompletableFuture<>();
+        Download download = download(through(holding), digest, "/blob");
         Await.result(holding.renamed);
         // The window: the temp file is gone, the download has not published its stored path yet.
         assertThat(download.done().isComplete()).isFalse();
@@ -227,7 +342,7 @@ class GrowingFileSenderTest {
         Future<Buffer> body = pull();
         assertThat(Await.result(startedWhileGrowing)).isTrue();
         // Give the sender time to find the temp file gone before the commit finishes.
-        vertx.setTimer(200, id -> holding.release.complete(null));
+        vertx.setTimer(200, id -> holding.releaseAfterRename.complete(null));
 
         assertThat(Await.result(body).getBytes()).isEqualTo(blob);
         assertThat(Await.result(sentBytes)).isEqualTo(blob.length);
@@ -254,13 +369,25 @@ class GrowingFileSenderTest {
                 .isLessThan(blob.length);
     }
 
-    /** Holds each commit after its rename, before the download learns the stored path. */
-    private static final class CommitHoldingStore extends ForwardingBlobStore {
+    /** Holds its writers where a test says: before writing, before the digest check, before or after the commit. */
+    private static final class HoldingStore extends ForwardingBlobStore {
+        final CompletableFuture<Void> verifying = new CompletableFuture<>();
         final CompletableFuture<Void> renamed = new CompletableFuture<>();
-        final CompletableFuture<Void> release = new CompletableFuture<>();
+        CompletableFuture<Void> writeGate = CompletableFuture.completedFuture(null);
+        CompletableFuture<Void> verifyGate = CompletableFuture.completedFuture(null);
+        CompletableFuture<Void> commitGate = CompletableFuture.completedFuture(null);
+        CompletableFuture<Void> releaseAfterRename = CompletableFuture.completedFuture(null);
 
-        CommitHoldingStore(BlobStore delegate) {
+        HoldingStore(BlobStore delegate) {
             super(delegate);
+        }
+
+        private static void await(CompletableFuture<Void> gate) throws IOException {
+            try {
+                gate.get(Await.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IOException("never released", e);
+            }
         }
 
         @Override
@@ -274,6 +401,7 @@ class GrowingFileSenderTest {
 
                 @Override
                 public void write(ByteBuffer bytes) throws IOException {
+                    await(writeGate);
                     writer.write(bytes);
                 }
 
@@ -283,14 +411,18 @@ class GrowingFileSenderTest {
                 }
 
                 @Override
+                public void verify() throws IOException {
+                    verifying.complete(null);
+                    await(verifyGate);
+                    writer.verify();
+                }
+
+                @Override
                 public Path commit() throws IOException {
+                    await(commitGate);
                     Path stored = writer.commit();
                     renamed.complete(null);
-                    try {
-                        release.get(Await.TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                    } catch (Exception e) {
-                        throw new IOException("commit never released", e);
-                    }
+                    await(releaseAfterRename);
                     return stored;
                 }
 
@@ -300,5 +432,73 @@ class GrowingFileSenderTest {
                 }
             };
         }
+    }
+
+    /** A client's GET through the sender: what arrived so far, and the whole body once it ended. */
+    private final class Receiver {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final AtomicLong count = new AtomicLong();
+        private final Promise<byte[]> ended = Promise.promise();
+
+        long received() {
+            return count.get();
+        }
+
+        Future<byte[]> body() {
+            return ended.future();
+        }
+
+        /** Completes once at least {@code bytes} arrived (with the count then); fails if the body fails first. */
+        Future<Long> reached(long bytes) {
+            Promise<Long> goal = Promise.promise();
+            vertx.setPeriodic(5, id -> {
+                if (count.get() >= bytes) {
+                    vertx.cancelTimer(id);
+                    goal.tryComplete(count.get());
+                } else if (ended.future().failed()) {
+                    vertx.cancelTimer(id);
+                    goal.tryFail(ended.future().cause());
+                }
+            });
+            return goal.future();
+        }
+    }
+
+    private Receiver receive() {
+        return receiveSlowly(0);
+    }
+
+    /** A client that stops reading for {@code pauseMillis} after each MiB (0: reads as fast as it can). */
+    private Receiver receiveSlowly(int pauseMillis) {
+        Receiver receiver = new Receiver();
+        long[] sincePause = new long[1];
+        vertx.getOrCreateContext().runOnContext(v -> client.request(HttpMethod.GET, proxy.actualPort(), "127.0.0.1", "/")
+                .compose(request -> request.send())
+                .onFailure(receiver.ended::tryFail)
+                .onSuccess(response -> {
+                    response.handler(chunk -> {
+                        receiver.bytes.writeBytes(chunk.getBytes());
+                        receiver.count.addAndGet(chunk.length());
+                        sincePause[0] += chunk.length();
+                        if (pauseMillis > 0 && sincePause[0] >= 1 << 20) {
+                            sincePause[0] = 0;
+                            response.pause();
+                            vertx.setTimer(pauseMillis, id -> response.resume());
+                        }
+                    });
+                    response.exceptionHandler(receiver.ended::tryFail);
+                    response.endHandler(x -> receiver.ended.tryComplete(receiver.bytes.toByteArray()));
+                }));
+        return receiver;
+    }
+
+    private Future<Void> pause(long millis) {
+        Promise<Void> over = Promise.promise();
+        vertx.setTimer(millis, id -> over.complete());
+        return over.future();
+    }
+
+    private InflightFetches through(BlobStore holding) {
+        return new InflightFetches(vertx, holding, disk, new ProxyMetrics(new SimpleMeterRegistry()), d -> { });
     }
 }

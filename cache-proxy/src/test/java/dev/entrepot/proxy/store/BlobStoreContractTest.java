@@ -110,6 +110,42 @@ public abstract class BlobStoreContractTest {
     }
 
     @Test
+    void verifyChecksTheDigestBeforeAnythingIsStoredAndCommitThenStores() throws IOException {
+        byte[] content = content(8_000, 21);
+        Digest digest = sha256(content);
+
+        try (BlobWriter writer = store.newWriter(digest)) {
+            writer.write(ByteBuffer.wrap(content));
+            writer.verify();
+            assertThat(store.open(digest)).as("verified is not stored yet").isEmpty();
+            assertThatThrownBy(() -> writer.write(ByteBuffer.wrap(content, 0, 1)))
+                    .as("no more bytes after the check").isInstanceOf(IllegalStateException.class);
+            writer.commit();
+        }
+
+        assertThat(readLease(digest)).isEqualTo(content);
+    }
+
+    @Test
+    void verifyOfWrongBytesFailsAndStoresNothing() throws IOException {
+        byte[] content = content(8_000, 22);
+        byte[] wrong = content.clone();
+        wrong[7_999] ^= 1;
+        Digest digest = sha256(content);
+        Path temp;
+
+        try (BlobWriter writer = store.newWriter(digest)) {
+            temp = writer.path();
+            writer.write(ByteBuffer.wrap(wrong));
+            assertThatThrownBy(writer::verify).isInstanceOfSatisfying(OciException.class,
+                    e -> assertThat(e.code()).isEqualTo(OciErrorCode.DIGEST_INVALID));
+        }
+
+        assertThat(temp).doesNotExist();
+        assertThat(store.open(digest)).isEmpty();
+    }
+
+    @Test
     void aGrowingTempFileCanBeTailedUpToWritten() throws IOException {
         byte[] content = content(3_000, 2);
         Digest digest = sha256(content);

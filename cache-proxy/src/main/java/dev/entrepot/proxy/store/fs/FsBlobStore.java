@@ -310,6 +310,7 @@ public final class FsBlobStore implements AdoptingBlobStore {
         private final FileChannel channel;
         private final MessageDigest hasher;
         private volatile long written;
+        private boolean verified;
         private boolean committed;
 
         FsBlobWriter(Digest expected, Path temp, FileChannel channel) {
@@ -326,6 +327,9 @@ public final class FsBlobStore implements AdoptingBlobStore {
 
         @Override
         public void write(ByteBuffer bytes) throws IOException {
+            if (verified) {
+                throw new IllegalStateException("blob " + expected + " already verified");
+            }
             hasher.update(bytes.duplicate());
             int n = bytes.remaining();
             while (bytes.hasRemaining()) {
@@ -340,12 +344,21 @@ public final class FsBlobStore implements AdoptingBlobStore {
         }
 
         @Override
-        public Path commit() throws IOException {
+        public void verify() throws IOException {
+            if (verified) {
+                return;
+            }
             if (!expected.matches(hasher)) {
                 close();
                 throw new OciException(OciErrorCode.DIGEST_INVALID,
                         "content does not match digest " + expected + "; nothing was stored");
             }
+            verified = true;
+        }
+
+        @Override
+        public Path commit() throws IOException {
+            verify();
             channel.force(true);
             channel.close();
             Path target = pathOf(expected);

@@ -14,17 +14,21 @@ import dev.entrepot.proxy.upstream.UpstreamException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -48,6 +52,8 @@ public final class InflightFetches {
     private static final long RESUME_BELOW = 1L << 20;
     private static final long FIRST_POLL_MILLIS = 50;
     private static final long MAX_POLL_MILLIS = 1000;
+    /** Most bytes handed to the disk thread at once. */
+    private static final long WRITE_BATCH = 1L << 20;
 
     private final Vertx vertx;
     private final BlobStore store;
@@ -243,53 +249,110 @@ public final class InflightFetches {
     }
 
     private void lead(Download download, HttpClientResponse response, RepositoryMetrics repo) {
-        Context context = vertx.getOrCreateContext();
-        SerialExecutor disk = new SerialExecutor(pool);
-        String length = response.getHeader(HttpHeaders.CONTENT_LENGTH);
-        long expectedSize = HttpUpstreamClient.parseLength(length);
-        AtomicLong queued = new AtomicLong();
-        BlobWriter[] writer = new BlobWriter[1];
-        Throwable[] failure = new Throwable[1];
+        new Transfer(download, response, repo).begin();
+    }
 
-        disk.execute(() -> {
-            try {
-                writer[0] = store.newWriter(download.digest());
-                download.start(writer[0].path(), expectedSize);
-            } catch (IOException | RuntimeException e) {
-                failure[0] = e;
-                context.runOnContext(v -> response.request().reset());
-            }
-        });
-        response.handler(chunk -> {
+    /**
+     * The upstream body of one download: chunks go to the download's readers at once and to the disk in batches, one
+     * hand-off to the disk thread for all the chunks of one event-loop turn (a socket read burst; at most
+     * {@link #WRITE_BATCH}), not one per chunk; the body is paused while more than {@link #PAUSE_ABOVE} wait for the
+     * disk, and resumed (once) when the disk has caught up.
+     */
+    private final class Transfer {
+        private final Download download;
+        private final HttpClientResponse response;
+        private final RepositoryMetrics repo;
+        private final Context context = vertx.getOrCreateContext();
+        private final SerialExecutor disk = new SerialExecutor(pool);
+        private final long expectedSize;
+        private final AtomicLong queued = new AtomicLong();
+        private final AtomicBoolean paused = new AtomicBoolean();
+        private List<Buffer> batch = new ArrayList<>();   // event loop only
+        private long batchBytes;                          // event loop only
+        private BlobWriter writer;                        // disk thread only (after the first task)
+        private Throwable failure;                        // disk thread only
+
+        Transfer(Download download, HttpClientResponse response, RepositoryMetrics repo) {
+            this.download = download;
+            this.response = response;
+            this.repo = repo;
+            this.expectedSize = HttpUpstreamClient.parseLength(response.getHeader(HttpHeaders.CONTENT_LENGTH));
+        }
+
+        void begin() {
+            disk.execute(() -> {
+                try {
+                    writer = store.newWriter(download.digest());
+                    download.start(writer.path(), expectedSize);
+                } catch (IOException | RuntimeException e) {
+                    failure = e;
+                    context.runOnContext(v -> response.request().reset());
+                }
+            });
+            response.handler(this::chunk);
+            response.exceptionHandler(e -> {
+                flush();
+                disk.execute(() -> {
+                    if (failure == null) {
+                        failure = new IOException("upstream transfer of " + download.digest() + " broke: "
+                                + e.getMessage(), e);
+                    }
+                    complete(download, writer, failure, expectedSize);
+                });
+            });
+            response.endHandler(v -> {
+                flush();
+                disk.execute(() -> complete(download, writer, failure, expectedSize));
+            });
+            response.resume();
+        }
+
+        private void chunk(Buffer chunk) {
             int size = chunk.length();
             repo.fetched(size);
-            download.receive(chunk); // before the disk task: a follower gets each chunk before the download can end
-            if (queued.addAndGet(size) > PAUSE_ABOVE) {
+            download.receive(chunk); // before the disk write: a follower gets each chunk before the download can end
+            if (batch.isEmpty()) {
+                context.runOnContext(v -> flush()); // after the chunks this turn brings
+            }
+            batch.add(chunk);
+            batchBytes += size;
+            // Pause before the flush: the flushed batch's disk task then sees the flag and resumes once it caught up.
+            boolean pause = queued.addAndGet(size) > PAUSE_ABOVE && !paused.get();
+            if (pause) {
+                paused.set(true);
                 response.pause();
             }
+            if (batchBytes >= WRITE_BATCH || pause) {
+                flush();
+            }
+        }
+
+        /** Hands the chunks received since the last flush to the disk thread. */
+        private void flush() {
+            if (batch.isEmpty()) {
+                return;
+            }
+            List<Buffer> chunks = batch;
+            long bytes = batchBytes;
+            batch = new ArrayList<>();
+            batchBytes = 0;
             disk.execute(() -> {
-                if (failure[0] == null) {
+                if (failure == null) {
                     try {
-                        writer[0].write(chunk.getByteBuf().nioBuffer());
-                        download.progress(writer[0].written());
+                        for (Buffer chunk : chunks) {
+                            writer.write(chunk.getByteBuf().nioBuffer());
+                        }
+                        download.progress(writer.written());
                     } catch (IOException | RuntimeException e) {
-                        failure[0] = e;
+                        failure = e;
                         context.runOnContext(v -> response.request().reset());
                     }
                 }
-                if (queued.addAndGet(-size) < RESUME_BELOW) {
+                if (queued.addAndGet(-bytes) < RESUME_BELOW && paused.compareAndSet(true, false)) {
                     context.runOnContext(v -> response.resume());
                 }
             });
-        });
-        response.exceptionHandler(e -> disk.execute(() -> {
-            if (failure[0] == null) {
-                failure[0] = new IOException("upstream transfer of " + download.digest() + " broke: " + e.getMessage(), e);
-            }
-            complete(download, writer[0], failure[0], expectedSize);
-        }));
-        response.endHandler(v -> disk.execute(() -> complete(download, writer[0], failure[0], expectedSize)));
-        response.resume();
+        }
     }
 
     /** On the download's disk thread: verify and commit, or discard. */

@@ -23,6 +23,9 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientResponse;
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -228,6 +231,93 @@ class InflightFetchesTest {
         Await.result(download.done());
 
         assertThat(storedBytes(digest)).isEqualTo(blob);
+    }
+
+    @Test
+    void aSlowDiskPausesTheUpstreamAndEachPauseIsResumedOnce() throws Exception {
+        byte[] blob = content(16 << 20, 14);
+        Digest digest = Digest.sha256(blob);
+        upstream.serve("/big", blob);
+        ForwardingBlobStore slowDisk = new ForwardingBlobStore(store) {
+            @Override
+            public BlobWriter newWriter(Digest expected) throws IOException {
+                BlobWriter writer = delegate.newWriter(expected);
+                return new SlowWriter(writer);
+            }
+        };
+        InflightFetches slow = new InflightFetches(vertx, slowDisk, disk, new ProxyMetrics(registry), d -> { });
+        AtomicInteger pauses = new AtomicInteger();
+        AtomicInteger resumes = new AtomicInteger();
+
+        Download download = growing(slow.fetch(digest, () -> upstream.open("/big")
+                .map(response -> counting(response, pauses, resumes)), repo));
+        Await.result(download.done());
+
+        assertThat(storedBytes(digest)).isEqualTo(blob);
+        assertThat(pauses.get()).as("the disk fell behind").isPositive();
+        assertThat(resumes.get()).as("the first resume, then one per pause").isEqualTo(pauses.get() + 1);
+    }
+
+    /** The response, with its pause and resume calls counted. */
+    private static HttpClientResponse counting(HttpClientResponse response, AtomicInteger pauses, AtomicInteger resumes) {
+        return (HttpClientResponse) Proxy.newProxyInstance(HttpClientResponse.class.getClassLoader(),
+                new Class<?>[] {HttpClientResponse.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("pause") && method.getParameterCount() == 0) {
+                        pauses.incrementAndGet();
+                    } else if (method.getName().equals("resume") && method.getParameterCount() == 0) {
+                        resumes.incrementAndGet();
+                    }
+                    try {
+                        Object result = method.invoke(response, args);
+                        return result == response ? proxy : result;
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    /** Writes as a slow disk would: a little wait before each chunk. */
+    private static final class SlowWriter implements BlobWriter {
+        private final BlobWriter writer;
+
+        SlowWriter(BlobWriter writer) {
+            this.writer = writer;
+        }
+
+        @Override
+        public Path path() {
+            return writer.path();
+        }
+
+        @Override
+        public void write(ByteBuffer bytes) throws IOException {
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            writer.write(bytes);
+        }
+
+        @Override
+        public long written() {
+            return writer.written();
+        }
+
+        @Override
+        public void verify() throws IOException {
+            writer.verify();
+        }
+
+        @Override
+        public Path commit() throws IOException {
+            return writer.commit();
+        }
+
+        @Override
+        public void close() {
+            writer.close();
+        }
     }
 
     @Test

@@ -26,7 +26,8 @@
 #   BENCH_FALLBACK_RUNS (default 5), BENCH_FALLBACK_MIB (layer size, default 16), BENCH_FALLBACK_CAP (seconds a pull
 #   may take before it counts as given up, default 60). "fallback" needs root, containerd and ctr. "cold" is 8:
 #   BENCH_COLD_ROUNDS (default 5), BENCH_COLD_LAYERS (3), BENCH_COLD_MIB (64), BENCH_COLD_WARMUP (images each proxy
-#   serves before the rounds, default 1), BENCH_COLD_BASELINE_JAR (a second
+#   serves before the rounds, default 1), BENCH_COLD_KEEP_STORE (1: keep what the proxies stored; by default each
+#   proxy's blobs are deleted after each copy, as skopeo's output is), BENCH_COLD_BASELINE_JAR (a second
 #   proxy build measured in the same rounds, e.g. main's quarkus-run.jar copied with its quarkus-app directory).
 #   BENCH_JAVA_OPTS: extra JVM options for every Entrepot started (e.g. -XX:StartFlightRecording=...).
 set -euo pipefail
@@ -666,6 +667,7 @@ COLD_ROUNDS=${BENCH_COLD_ROUNDS:-5}
 COLD_LAYERS=${BENCH_COLD_LAYERS:-3}
 COLD_MIB=${BENCH_COLD_MIB:-64}
 COLD_WARMUP=${BENCH_COLD_WARMUP:-1}
+COLD_KEEP_STORE=${BENCH_COLD_KEEP_STORE:-}
 COLD_BASELINE_JAR=${BENCH_COLD_BASELINE_JAR:-}
 COLD=$WORK/cold
 # img1..ROUNDS are the rounds, then the warm-up images; img0 is for the fresh JVMs
@@ -763,11 +765,14 @@ for layer in manifest["layers"]:
     assert "sha256:" + h.hexdigest() == layer["digest"], path
 EOF
     rm -rf "$out"
+    # A fresh store for the next round: skopeo's output is gone too, so both reuse the page-cache pages freed here
+    # (on this VM, writing to memory never used before costs ~2 ms of system time per MiB more).
+    [[ -n $pid && -z $COLD_KEEP_STORE ]] && find "${COLD_STORE[$who]}/blobs" -type f -delete
     read -r su ss <"$COLD/skopeo.time"
     python3 -c "print(f'{$end - $start:.3f} {$su + $ss:.2f} {$(cpu_seconds "$COLD_UP_PID") - $up0:.2f} {$pr1 - $pr0:.2f}')"
 }
 
-declare -A COLD_HOST COLD_PID COLD_T COLD_CPU_SK COLD_CPU_UP COLD_CPU_EP
+declare -A COLD_HOST COLD_PID COLD_STORE COLD_T COLD_CPU_SK COLD_CPU_UP COLD_CPU_EP
 COLD_WHO=(direct ep)
 [[ -n $COLD_BASELINE_JAR ]] && COLD_WHO+=(base)
 cold_proxy_start() { # cold_proxy_start WHO DIR
@@ -776,6 +781,7 @@ cold_proxy_start() { # cold_proxy_start WHO DIR
     start_entrepot "$2" "$COLD_UP" "$jar"
     COLD_HOST[$1]=${EP_URL#http://}
     COLD_PID[$1]=$EP_PID
+    COLD_STORE[$1]=$2/store
 }
 for who in "${COLD_WHO[@]}"; do
     [[ $who == direct ]] || cold_proxy_start "$who" "$COLD/entrepot-$who"
@@ -1178,7 +1184,8 @@ cat <<EOF
 Each round copies an image no contender has seen (a cold store for every proxy), the contenders' order rotating;
 \`sync\` before each copy; the proxies' JVMs served $COLD_WARMUP image(s) of the same shape first. Every copy made exactly one
 upstream GET per blob and gave the right layer digests. Median of $COLD_ROUNDS rounds (the rounds in brackets), seconds;
-CPU seconds (user + system) of each process during the copy, medians. Load average (1, 5, 15 min) $COLD_LOAD_START at
+CPU seconds (user + system) of each process during the copy, medians. $(if [[ -n $COLD_KEEP_STORE ]]; then
+echo "The proxies kept what they stored."; else echo "After each copy the proxy's stored blobs were deleted, as skopeo's output was."; fi) Load average (1, 5, 15 min) $COLD_LOAD_START at
 the start, $COLD_LOAD_END at the end.
 
 | contender | seconds | vs direct | skopeo CPU s | registry CPU s | proxy CPU s |

@@ -5,6 +5,7 @@ import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.repository.GrowingBlob;
 import dev.entrepot.proxy.repository.GrowingBlob.Chunk;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -38,6 +39,7 @@ final class GrowingFileSender {
     private final GrowingBlob download;
     private final LongConsumer onFinished;
     private final Runnable serveStored;
+    private final ByteBufAllocator allocator;
     private FileChannel file;
     private long position;
     private boolean finished;
@@ -47,6 +49,9 @@ final class GrowingFileSender {
     private int feedNumber;
     /** The blob's last byte, taken from memory and held until the digest verified. */
     private Buffer lastByte;
+    /** For reading the file, allocated on the first read; {@link #busy} while a read or write uses it. */
+    private ByteBuf buffer;
+    private boolean busy;
 
     /**
      * @param onFinished  told the bytes sent, once, however the transfer ends (unless handed over)
@@ -55,6 +60,13 @@ final class GrowingFileSender {
      */
     GrowingFileSender(Vertx vertx, Context context, HttpServerResponse response, GrowingBlob download,
                       LongConsumer onFinished, Runnable serveStored) {
+        this(vertx, context, response, download, PooledByteBufAllocator.DEFAULT, onFinished, serveStored);
+    }
+
+    /** @param allocator where the read buffer comes from (pooled, direct) */
+    GrowingFileSender(Vertx vertx, Context context, HttpServerResponse response, GrowingBlob download,
+                      ByteBufAllocator allocator, LongConsumer onFinished, Runnable serveStored) {
+        this.allocator = allocator;
         this.serveStored = serveStored;
         this.vertx = vertx;
         this.context = context;
@@ -142,29 +154,47 @@ final class GrowingFileSender {
         }
     }
 
-    /** Reads the next piece of the file (on a worker) and sends it, then goes on. */
+    /**
+     * Reads the next piece of the file (on a worker) into this sender's buffer and sends it; goes on once it is
+     * written (the buffer is then free again, and a slow client holds us back).
+     */
     private void readAndSend(long limit) {
         int length = (int) Math.min(CHUNK, limit - position);
-        read(position, length).onComplete(ar -> context.runOnContext(v -> {
-            if (finished) {
-                if (ar.succeeded()) {
-                    ar.result().release();
-                }
-                return;
-            }
-            if (ar.failed()) {
+        if (buffer == null) {
+            buffer = allocator.directBuffer(CHUNK, CHUNK);
+        }
+        busy = true;
+        read(buffer, position, length).onComplete(ar -> context.runOnContext(v -> {
+            if (finished || ar.failed()) {
+                idle();
                 finish(false);
                 return;
             }
-            ByteBuf chunk = ar.result();
-            position += chunk.readableBytes();
-            response.write(Buffer.buffer(chunk)).onComplete(w -> chunk.release());
-            if (response.writeQueueFull()) {
-                whenDrained();
-            } else {
-                pump();
-            }
+            position += length;
+            response.write(Buffer.buffer(buffer.slice(0, length))).onComplete(w -> {
+                idle();
+                if (w.failed()) {
+                    finish(false);
+                } else {
+                    pump();
+                }
+            });
         }));
+    }
+
+    /** No read or write of the buffer in flight any more: it may be reused, or given back once finished. */
+    private void idle() {
+        busy = false;
+        if (finished) {
+            releaseBuffer();
+        }
+    }
+
+    private void releaseBuffer() {
+        if (buffer != null && !busy) {
+            buffer.release();
+            buffer = null;
+        }
     }
 
     /** One pump chain at a time: a handler left registered would start a second one on a later drain. */
@@ -250,26 +280,19 @@ final class GrowingFileSender {
     }
 
     /**
-     * One chunk read on a worker into a pooled direct buffer: followers of a large download then make no heap
-     * garbage. The caller releases it once written (or at once if the transfer is over).
+     * Fills the start of {@code into} (a pooled direct buffer, one per sender and reused: no heap garbage, no pool
+     * churn) from the file, on a worker.
      */
-    private io.vertx.core.Future<ByteBuf> read(long at, int length) {
+    private io.vertx.core.Future<Void> read(ByteBuf into, long at, int length) {
         FileChannel channel = file;
         return vertx.executeBlocking(() -> {
-            ByteBuf chunk = PooledByteBufAllocator.DEFAULT.directBuffer(length);
-            try {
-                ByteBuffer target = chunk.nioBuffer(0, length);
-                while (target.hasRemaining()) {
-                    if (channel.read(target, at + target.position()) < 0) {
-                        throw new EOFException("temp file shorter than its download reported");
-                    }
+            ByteBuffer target = into.nioBuffer(0, length);
+            while (target.hasRemaining()) {
+                if (channel.read(target, at + target.position()) < 0) {
+                    throw new EOFException("temp file shorter than its download reported");
                 }
-                chunk.writerIndex(length);
-                return chunk;
-            } catch (IOException | RuntimeException e) {
-                chunk.release();
-                throw e;
             }
+            return null;
         }, false);
     }
 
@@ -286,6 +309,7 @@ final class GrowingFileSender {
         if (file != null) {
             closeQuietly(file);
         }
+        releaseBuffer(); // unless a read or write still uses it: then once that is over
     }
 
     private void finish(boolean success) {

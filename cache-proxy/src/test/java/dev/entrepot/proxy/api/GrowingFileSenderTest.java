@@ -16,6 +16,8 @@ import dev.entrepot.proxy.testing.BlobServer;
 import dev.entrepot.proxy.testing.ForwardingBlobStore;
 import dev.entrepot.proxy.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.PoolArenaMetric;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -57,6 +59,8 @@ class GrowingFileSenderTest {
     private HttpServer proxy;
     private HttpClient client;
     private final AtomicReference<Download> serving = new AtomicReference<>();
+    /** The senders' own pool: what they take from it and give back is theirs alone. */
+    private final PooledByteBufAllocator allocator = new PooledByteBufAllocator(true);
     private final CompletableFuture<Long> sentBytes = new CompletableFuture<>();
     /** Whether the download was still running when the proxy started sending. */
     private final CompletableFuture<Boolean> startedWhileGrowing = new CompletableFuture<>();
@@ -85,8 +89,8 @@ class GrowingFileSenderTest {
                     sentBytes.complete(lease.size());
                 });
             };
-            new GrowingFileSender(vertx, context, request.response(), download, sentBytes::complete, serveStored)
-                    .start();
+            new GrowingFileSender(vertx, context, request.response(), download, allocator, sentBytes::complete,
+                    serveStored).start();
         });
         Await.result(proxy.listen(0, "127.0.0.1"));
         client = vertx.createHttpClient();
@@ -349,6 +353,58 @@ class GrowingFileSenderTest {
     }
 
     @Test
+    void aSenderReadsTheFileIntoOneBufferAndGivesItBackWhenItsClientLeaves() throws Exception {
+        byte[] blob = content(3 << 20, 13);
+        int firstPart = 2 << 20;
+        Promise<Void> rest = Promise.promise();
+        upstream.serveInTwoParts("/blob", blob, firstPart, rest.future());
+        Download download = download(Digest.sha256(blob), "/blob");
+        Await.result(progressed(download, firstPart));
+        serving.set(download);
+
+        // behind the file (it has 2 MiB): reads it, then leaves after 1 MiB
+        Promise<Void> left = Promise.promise();
+        vertx.getOrCreateContext().runOnContext(v -> client.request(HttpMethod.GET, proxy.actualPort(), "127.0.0.1", "/")
+                .compose(request -> request.send())
+                .onSuccess(response -> {
+                    long[] got = new long[1];
+                    response.handler(chunk -> {
+                        got[0] += chunk.length();
+                        if (got[0] >= 1 << 20 && left.tryComplete()) {
+                            response.request().connection().close();
+                        }
+                    });
+                }));
+        Await.result(left.future());
+        Await.result(sentBytes);
+        rest.complete();
+        Await.result(download.done());
+
+        long allocations = 0;
+        for (PoolArenaMetric arena : allocator.metric().directArenas()) {
+            allocations += arena.numAllocations();
+        }
+        assertThat(allocations).as("one buffer for a MiB read in pieces").isEqualTo(1);
+        assertThat(activeAllocations()).as("given back").isZero();
+    }
+
+    /** Buffers of the senders' pool in use, once a write still in flight at the end had time to fail. */
+    private long activeAllocations() throws Exception {
+        long active = 0;
+        for (int attempt = 0; attempt < 100; attempt++) {
+            active = 0;
+            for (PoolArenaMetric arena : allocator.metric().directArenas()) {
+                active += arena.numActiveAllocations();
+            }
+            if (active == 0) {
+                break;
+            }
+            Thread.sleep(10);
+        }
+        return active;
+    }
+
+    @Test
     void aDigestMismatchBreaksTheTransferInsteadOfEndingIt() throws Exception {
         byte[] blob = content(300_000, 4);
         byte[] corrupt = blob.clone();
@@ -359,11 +415,12 @@ class GrowingFileSenderTest {
         Await.result(progressed(download, 100_000));
         serving.set(download);
 
-        Future<Buffer> body = pull();
+        Receiver receiver = receive();
         assertThat(Await.result(startedWhileGrowing)).isTrue();
+        Await.result(receiver.reached(1)); // the body has begun: a failure now can only break it
         rest.complete();
 
-        Await.failure(body);
+        Await.failure(receiver.body());
         assertThat(Await.failure(download.done())).isNotNull();
         assertThat(Await.result(sentBytes)).as("the last byte is held back until the digest verifies")
                 .isLessThan(blob.length);

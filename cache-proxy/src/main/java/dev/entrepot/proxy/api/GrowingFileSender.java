@@ -19,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.function.LongConsumer;
 
@@ -32,6 +33,7 @@ import java.util.function.LongConsumer;
  */
 final class GrowingFileSender {
     private static final int CHUNK = 256 * 1024;
+    private static final int BUFFERS = 2;
 
     private final Vertx vertx;
     private final Context context;
@@ -49,9 +51,11 @@ final class GrowingFileSender {
     private int feedNumber;
     /** The blob's last byte, taken from memory and held until the digest verified. */
     private Buffer lastByte;
-    /** For reading the file, allocated on the first read; {@link #busy} while a read or write uses it. */
-    private ByteBuf buffer;
-    private boolean busy;
+    /** For reading the file: at most {@link #BUFFERS}, allocated as needed; the ones no read or write uses. */
+    private final ArrayDeque<ByteBuf> spare = new ArrayDeque<>(BUFFERS);
+    private int buffers;
+    /** Both buffers were in use when the next piece could have been read: the next completed write goes on. */
+    private boolean waitingForBuffer;
 
     /**
      * @param onFinished  told the bytes sent, once, however the transfer ends (unless handed over)
@@ -155,45 +159,59 @@ final class GrowingFileSender {
     }
 
     /**
-     * Reads the next piece of the file (on a worker) into this sender's buffer and sends it; goes on once it is
-     * written (the buffer is then free again, and a slow client holds us back).
+     * Reads the next piece of the file (on a worker) into one of this sender's two buffers and sends it. While one
+     * piece is being written the next is read into the other; with both in use, the next write to complete goes on.
      */
     private void readAndSend(long limit) {
-        int length = (int) Math.min(CHUNK, limit - position);
+        ByteBuf buffer = spare.poll();
+        if (buffer == null && buffers == BUFFERS) {
+            waitingForBuffer = true;
+            return;
+        }
         if (buffer == null) {
             buffer = allocator.directBuffer(CHUNK, CHUNK);
+            buffers++;
         }
-        busy = true;
-        read(buffer, position, length).onComplete(ar -> context.runOnContext(v -> {
+        ByteBuf into = buffer;
+        int length = (int) Math.min(CHUNK, limit - position);
+        read(into, position, length).onComplete(ar -> context.runOnContext(v -> {
             if (finished || ar.failed()) {
-                idle();
+                giveBack(into);
                 finish(false);
                 return;
             }
             position += length;
-            response.write(Buffer.buffer(buffer.slice(0, length))).onComplete(w -> {
-                idle();
+            response.write(Buffer.buffer(into.slice(0, length))).onComplete(w -> {
+                giveBack(into);
                 if (w.failed()) {
                     finish(false);
-                } else {
+                } else if (waitingForBuffer) {
+                    waitingForBuffer = false;
                     pump();
                 }
             });
+            if (response.writeQueueFull()) {
+                whenDrained();
+            } else {
+                pump();
+            }
         }));
     }
 
-    /** No read or write of the buffer in flight any more: it may be reused, or given back once finished. */
-    private void idle() {
-        busy = false;
+    /** A buffer no read or write uses any more: kept for the next piece, or given back to the pool once finished. */
+    private void giveBack(ByteBuf buffer) {
         if (finished) {
-            releaseBuffer();
+            buffer.release();
+            buffers--;
+        } else {
+            spare.push(buffer);
         }
     }
 
-    private void releaseBuffer() {
-        if (buffer != null && !busy) {
+    private void releaseSpareBuffers() {
+        for (ByteBuf buffer = spare.poll(); buffer != null; buffer = spare.poll()) {
             buffer.release();
-            buffer = null;
+            buffers--;
         }
     }
 
@@ -309,7 +327,7 @@ final class GrowingFileSender {
         if (file != null) {
             closeQuietly(file);
         }
-        releaseBuffer(); // unless a read or write still uses it: then once that is over
+        releaseSpareBuffers(); // the ones a read or write still uses go back once that is over
     }
 
     private void finish(boolean success) {

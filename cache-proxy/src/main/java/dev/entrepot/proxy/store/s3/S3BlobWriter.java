@@ -41,6 +41,7 @@ final class S3BlobWriter implements BlobWriter {
     private volatile long written;
     private long uploadedUpTo;
     private String uploadId;
+    private boolean verified;
     private boolean committed;
     private boolean closed;
 
@@ -62,6 +63,9 @@ final class S3BlobWriter implements BlobWriter {
 
     @Override
     public void write(ByteBuffer bytes) throws IOException {
+        if (verified) {
+            throw new IllegalStateException("blob " + expected + " already verified");
+        }
         hasher.update(bytes.duplicate());
         int n = bytes.remaining();
         while (bytes.hasRemaining()) {
@@ -95,12 +99,21 @@ final class S3BlobWriter implements BlobWriter {
     }
 
     @Override
-    public Path commit() throws IOException {
+    public void verify() throws IOException {
+        if (verified) {
+            return;
+        }
         if (!expected.matches(hasher)) {
             close();
             throw new OciException(OciErrorCode.DIGEST_INVALID,
                     "content does not match digest " + expected + "; nothing was stored");
         }
+        verified = true;
+    }
+
+    @Override
+    public Path commit() throws IOException {
+        verify();
         channel.close();
         try {
             if (uploadId == null) {

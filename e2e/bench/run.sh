@@ -26,7 +26,8 @@
 #   BENCH_FALLBACK_RUNS (default 5), BENCH_FALLBACK_MIB (layer size, default 16), BENCH_FALLBACK_CAP (seconds a pull
 #   may take before it counts as given up, default 60). "fallback" needs root, containerd and ctr. "cold" is 8:
 #   BENCH_COLD_ROUNDS (default 5), BENCH_COLD_LAYERS (3), BENCH_COLD_MIB (64), BENCH_COLD_WARMUP (images each proxy
-#   serves before the rounds, default 1), BENCH_COLD_KEEP_STORE (1: keep what the proxies stored; by default each
+#   serves before the rounds, default 1), BENCH_COLD_NGINX (default 1: nginx proxy_cache as a contender too; empty: not),
+#   BENCH_COLD_KEEP_STORE (1: keep what the proxies stored; by default each
 #   proxy's blobs are deleted after each copy, as skopeo's output is), BENCH_COLD_BASELINE_JAR (a second
 #   proxy build measured in the same rounds, e.g. main's quarkus-run.jar copied with its quarkus-app directory).
 #   BENCH_JAVA_OPTS: extra JVM options for every Entrepot started (e.g. -XX:StartFlightRecording=...).
@@ -133,6 +134,52 @@ EOF
     fi
 }
 
+# write_nginx_conf DIR UPSTREAM_PORT CACHE_PORT STATIC_PORT STATIC_FILE: nginx proxy_cache in front of a registry on
+# CACHE_PORT, and STATIC_FILE as /blob on STATIC_PORT; DIR/nginx.conf, cache and temp files under DIR
+write_nginx_conf() {
+    mkdir -p "$1/cache" "$1/tmp"
+    cat >"$1/nginx.conf" <<EOF
+user root;
+worker_processes 2;
+pid $1/nginx.pid;
+error_log $1/error.log warn;
+daemon off;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 1000000;
+    client_body_temp_path $1/tmp/body;
+    proxy_temp_path $1/tmp/proxy;
+    fastcgi_temp_path $1/tmp/fastcgi;
+    uwsgi_temp_path $1/tmp/uwsgi;
+    scgi_temp_path $1/tmp/scgi;
+    proxy_cache_path $1/cache levels=1:2 keys_zone=registry:10m max_size=8g inactive=1h use_temp_path=off;
+    upstream registry { server 127.0.0.1:$2; keepalive 32; }
+    server {
+        listen 127.0.0.1:$3;
+        location /v2/ {
+            proxy_pass http://registry;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_cache registry;
+            proxy_cache_key "\$request_method\$request_uri\$http_accept";
+            proxy_cache_valid 200 206 1h;
+            proxy_cache_lock on;
+            proxy_cache_lock_timeout 120s;
+            proxy_cache_lock_age 120s;
+            proxy_max_temp_file_size 0;
+        }
+    }
+    server {
+        listen 127.0.0.1:$4;
+        location = /blob { alias $5; default_type application/octet-stream; }
+    }
+}
+EOF
+}
+
 start_entrepot() { # start_entrepot DIR [UPSTREAM_URL [JAR]] -> sets EP_PID, EP_URL; pulling through from $UPSTREAM
     mkdir -p "$1"
     cat >"$1/entrepot.yaml" <<EOF
@@ -237,51 +284,6 @@ wait_http "$DISTPROXY/v2/"
 log "starting nginx (proxy_cache + static)"
 NC_PORT=$(free_port)
 NS_PORT=$(free_port)
-mkdir -p "$WORK/nginx/cache" "$WORK/nginx/tmp"
-# nginx static serves Entrepot's own stored file (known once Entrepot has stored it, below)
-write_nginx_conf() {
-    cat >"$WORK/nginx/nginx.conf" <<EOF
-user root;
-worker_processes 2;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-daemon off;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_requests 1000000;
-    client_body_temp_path $WORK/nginx/tmp/body;
-    proxy_temp_path $WORK/nginx/tmp/proxy;
-    fastcgi_temp_path $WORK/nginx/tmp/fastcgi;
-    uwsgi_temp_path $WORK/nginx/tmp/uwsgi;
-    scgi_temp_path $WORK/nginx/tmp/scgi;
-    proxy_cache_path $WORK/nginx/cache levels=1:2 keys_zone=registry:10m max_size=8g inactive=1h use_temp_path=off;
-    upstream registry { server 127.0.0.1:$UP_PORT; keepalive 32; }
-    server {
-        listen 127.0.0.1:$NC_PORT;
-        location /v2/ {
-            proxy_pass http://registry;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_cache registry;
-            proxy_cache_key "\$request_method\$request_uri\$http_accept";
-            proxy_cache_valid 200 206 1h;
-            proxy_cache_lock on;
-            proxy_cache_lock_timeout 120s;
-            proxy_cache_lock_age 120s;
-            proxy_max_temp_file_size 0;
-        }
-    }
-    server {
-        listen 127.0.0.1:$NS_PORT;
-        location = /blob { alias $1; default_type application/octet-stream; }
-    }
-}
-EOF
-}
-
 fi # want pull
 
 # ---------------------------------------------------------------------------------------------------------
@@ -382,7 +384,7 @@ hex=${DIGEST[warm256]#sha256:}
 STORED=$WORK/entrepot/store/blobs/sha256/${hex:0:2}/$hex
 [[ -f $STORED ]] || STORED=$(find "$WORK/entrepot/store" -type f -name "$hex" | head -1)
 [[ -f $STORED ]] || die "cannot find Entrepot's stored file for ${DIGEST[warm256]}"
-write_nginx_conf "$STORED"
+write_nginx_conf "$WORK/nginx" "$UP_PORT" "$NC_PORT" "$NS_PORT" "$STORED"
 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" 2>"$WORK/nginx/stderr.log" &
 PIDS+=($!)
 NGINXC=http://127.0.0.1:$NC_PORT
@@ -668,6 +670,8 @@ COLD_LAYERS=${BENCH_COLD_LAYERS:-3}
 COLD_MIB=${BENCH_COLD_MIB:-64}
 COLD_WARMUP=${BENCH_COLD_WARMUP:-1}
 COLD_KEEP_STORE=${BENCH_COLD_KEEP_STORE:-}
+COLD_NGINX=${BENCH_COLD_NGINX-1}
+command -v nginx >/dev/null || COLD_NGINX=""
 COLD_BASELINE_JAR=${BENCH_COLD_BASELINE_JAR:-}
 COLD=$WORK/cold
 # img1..ROUNDS are the rounds, then the warm-up images; img0 is for the fresh JVMs
@@ -722,9 +726,9 @@ for ((i = 0; i < COLD_IMAGES; i++)); do
     [[ $code == 201 ]] || die "cold: manifest push of img$i answered $code"
 done
 
-cpu_seconds() { # cpu_seconds PID: user + system CPU time of the process so far
-    python3 -c "import os, sys; f = open('/proc/%s/stat' % sys.argv[1]).read().rsplit(')', 1)[1].split(); \
-print((int(f[11]) + int(f[12])) / os.sysconf('SC_CLK_TCK'))" "$1"
+cpu_seconds() { # cpu_seconds PID...: user + system CPU time of the processes so far
+    python3 -c "import os, sys; print(sum((lambda f: int(f[11]) + int(f[12]))(open('/proc/%s/stat' % p).read()
+        .rsplit(')', 1)[1].split()) for p in sys.argv[1:]) / os.sysconf('SC_CLK_TCK'))" "$@"
 }
 cold_gets() { grep -c "\"GET /v2/cold/img$1/blobs/" "$COLD/upstream-access.log" || true; }
 
@@ -735,23 +739,25 @@ cold_copy() {
         host=127.0.0.1:$COLD_UP_PORT
     else
         host=${COLD_HOST[$who]}
-        pid=${COLD_PID[$who]}
-        prefix=hub/
+        pid=${COLD_PID[$who]} # nginx: its workers
+        [[ $who == nginx ]] || prefix=hub/
     fi
     rm -rf "$out"
     sync
     gets0=$(cold_gets "$image")
     up0=$(cpu_seconds "$COLD_UP_PID")
-    [[ -n $pid ]] && pr0=$(cpu_seconds "$pid")
+    # shellcheck disable=SC2086 # a list of PIDs
+    [[ -n $pid ]] && pr0=$(cpu_seconds $pid)
     start=$(now)
     /usr/bin/time -f '%U %S' -o "$COLD/skopeo.time" skopeo --insecure-policy copy --quiet --src-tls-verify=false \
         "docker://$host/${prefix}cold/img$image:1" "dir:$out" >>"$COLD/skopeo.log" 2>&1 \
         || die "cold: skopeo copy of img$image via $who failed, see $COLD/skopeo.log"
     end=$(now)
-    [[ -n $pid ]] && pr1=$(cpu_seconds "$pid")
+    # shellcheck disable=SC2086
+    [[ -n $pid ]] && pr1=$(cpu_seconds $pid)
     sleep 0.3 # the registry writes an access log line when its response ends
     gets=$(($(cold_gets "$image") - gets0))
-    # every blob exactly once from the upstream, proxied or not (skopeo fetches each blob once)
+    # every blob exactly once from the upstream, proxied or not (skopeo fetches each blob once; nginx: proxy_cache_lock)
     ((gets == COLD_LAYERS + 1)) || die "cold: img$image via $who made $gets upstream blob GETs, not $((COLD_LAYERS + 1))"
     python3 - "$out" "$COLD/img$image/manifest" <<'EOF' || die "cold: img$image via $who: wrong or missing layers"
 import hashlib, json, os, sys
@@ -767,7 +773,7 @@ EOF
     rm -rf "$out"
     # A fresh store for the next round: skopeo's output is gone too, so both reuse the page-cache pages freed here
     # (on this VM, writing to memory never used before costs ~2 ms of system time per MiB more).
-    [[ -n $pid && -z $COLD_KEEP_STORE ]] && find "${COLD_STORE[$who]}/blobs" -type f -delete
+    [[ -n $pid && -z $COLD_KEEP_STORE ]] && find "${COLD_STORE[$who]}" -type f -delete
     read -r su ss <"$COLD/skopeo.time"
     python3 -c "print(f'{$end - $start:.3f} {$su + $ss:.2f} {$(cpu_seconds "$COLD_UP_PID") - $up0:.2f} {$pr1 - $pr0:.2f}')"
 }
@@ -781,11 +787,25 @@ cold_proxy_start() { # cold_proxy_start WHO DIR
     start_entrepot "$2" "$COLD_UP" "$jar"
     COLD_HOST[$1]=${EP_URL#http://}
     COLD_PID[$1]=$EP_PID
-    COLD_STORE[$1]=$2/store
+    COLD_STORE[$1]=$2/store/blobs
 }
 for who in "${COLD_WHO[@]}"; do
     [[ $who == direct ]] || cold_proxy_start "$who" "$COLD/entrepot-$who"
 done
+if [[ -n $COLD_NGINX ]]; then
+    # the same cold copy through nginx proxy_cache (streams to the client while it writes its cache file; no digest
+    # check, no fsync): what a lean C proxy costs on this machine
+    COLD_NGINX_PORT=$(free_port)
+    write_nginx_conf "$COLD/nginx" "$COLD_UP_PORT" "$COLD_NGINX_PORT" "$(free_port)" /dev/null
+    nginx -p "$COLD/nginx" -c "$COLD/nginx/nginx.conf" 2>"$COLD/nginx/stderr.log" &
+    COLD_NGINX_PID=$!
+    PIDS+=("$COLD_NGINX_PID")
+    wait_http "http://127.0.0.1:$COLD_NGINX_PORT/v2/"
+    COLD_HOST[nginx]=127.0.0.1:$COLD_NGINX_PORT
+    COLD_PID[nginx]=$(pgrep -P "$COLD_NGINX_PID" | tr '\n' ' ')
+    COLD_STORE[nginx]=$COLD/nginx/cache
+    COLD_WHO+=(nginx)
+fi
 log "cold: warming up ($COLD_WARMUP image(s) through every contender)"
 for ((w = 1; w <= COLD_WARMUP; w++)); do
     for who in "${COLD_WHO[@]}"; do
@@ -804,6 +824,7 @@ done
 # fresh JVMs: each proxy restarted on an empty store, the last image copied as soon as it is ready
 COLD_FRESH=()
 for who in "${COLD_WHO[@]}"; do
+    [[ $who == nginx ]] && continue
     if [[ $who != direct ]]; then
         kill "${COLD_PID[$who]}" 2>/dev/null || true
         wait "${COLD_PID[$who]}" 2>/dev/null || true
@@ -1176,7 +1197,8 @@ cold_cell() { # cold_cell "v1 v2 ...": the median and the rounds
 }
 COLD_DIRECT_MEDIAN=$(median ${COLD_T[direct]})
 cold_name() { case $1 in direct) echo "direct from the docker-registry" ;; ep) echo "through Entrepot ($PROXY_COMMIT)" ;;
-    base) echo "through Entrepot, baseline ($COLD_BASELINE_JAR)" ;; esac; }
+    base) echo "through Entrepot, baseline ($COLD_BASELINE_JAR)" ;;
+    nginx) echo "through nginx proxy_cache (no digest check, no fsync)" ;; esac; }
 cat <<EOF
 
 ## Cold skopeo copy: $COLD_LAYERS × $COLD_MIB MiB random layers (config and manifest too), docker:// → dir:
@@ -1200,6 +1222,6 @@ done
 echo
 echo "Target through Entrepot ≤ 1.10× direct (warm JVM, medians): $(verdict "$(median ${COLD_T[ep]}) <= 1.10 * $COLD_DIRECT_MEDIAN")."
 echo
-echo "Fresh JVM (started just before, one image): $(for k in "${!COLD_WHO[@]}"; do printf '%s %s s; ' "${COLD_WHO[$k]}" "${COLD_FRESH[$k]}"; done)"
+echo "Fresh JVM (started just before, one image): $(for k in "${!COLD_FRESH[@]}"; do printf '%s %s s; ' "${COLD_WHO[$k]}" "${COLD_FRESH[$k]}"; done)"
 fi
 log "done"

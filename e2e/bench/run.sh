@@ -802,7 +802,9 @@ if [[ -n $COLD_NGINX ]]; then
     PIDS+=("$COLD_NGINX_PID")
     wait_http "http://127.0.0.1:$COLD_NGINX_PORT/v2/"
     COLD_HOST[nginx]=127.0.0.1:$COLD_NGINX_PORT
-    COLD_PID[nginx]=$(pgrep -P "$COLD_NGINX_PID" | tr '\n' ' ')
+    sleep 0.5 # its workers started (the cache loader and manager come and go: not counted)
+    COLD_PID[nginx]=$(pgrep -f -P "$COLD_NGINX_PID" "worker process" | tr '\n' ' ')
+    [[ -n ${COLD_PID[nginx]// /} ]] || die "cold: no nginx worker processes"
     COLD_STORE[nginx]=$COLD/nginx/cache
     COLD_WHO+=(nginx)
 fi

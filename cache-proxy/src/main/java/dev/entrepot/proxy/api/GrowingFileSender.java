@@ -32,7 +32,11 @@ import java.util.function.LongConsumer;
  * ahead into memory).
  */
 final class GrowingFileSender {
-    private static final int CHUNK = 256 * 1024;
+    /**
+     * Piece read from the file at a time, into direct memory (which the Deployment bounds with
+     * {@code -XX:MaxDirectMemorySize=64m}): two per client at most, 256 KiB for each client reading behind a download.
+     */
+    private static final int CHUNK = 128 * 1024;
     private static final int BUFFERS = 2;
 
     private final Vertx vertx;

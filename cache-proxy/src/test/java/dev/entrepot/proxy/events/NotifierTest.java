@@ -93,7 +93,7 @@ class NotifierTest {
     }
 
     private void awaitReceived(int count) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (received.size() < count && System.nanoTime() < until) {
             Thread.sleep(20);
         }

@@ -1,13 +1,13 @@
 package dev.entrepot.proxy.store.fs;
 
 import dev.entrepot.proxy.oci.Digest;
-import dev.entrepot.proxy.oci.OciErrorCode;
 import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.store.AdoptingBlobStore;
 import dev.entrepot.proxy.store.BlobLease;
 import dev.entrepot.proxy.store.BlobStore;
 import dev.entrepot.proxy.store.BlobUses;
 import dev.entrepot.proxy.store.BlobWriter;
+import dev.entrepot.proxy.store.HashingFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -307,17 +306,13 @@ public final class FsBlobStore implements AdoptingBlobStore {
     private final class FsBlobWriter implements BlobWriter {
         private final Digest expected;
         private final Path temp;
-        private final FileChannel channel;
-        private final MessageDigest hasher;
-        private volatile long written;
-        private boolean verified;
+        private final HashingFile file;
         private boolean committed;
 
         FsBlobWriter(Digest expected, Path temp, FileChannel channel) {
             this.expected = expected;
             this.temp = temp;
-            this.channel = channel;
-            this.hasher = expected.newHasher();
+            this.file = new HashingFile(expected, channel);
         }
 
         @Override
@@ -327,46 +322,33 @@ public final class FsBlobStore implements AdoptingBlobStore {
 
         @Override
         public void write(ByteBuffer bytes) throws IOException {
-            if (verified) {
-                throw new IllegalStateException("blob " + expected + " already verified");
-            }
-            hasher.update(bytes.duplicate());
-            int n = bytes.remaining();
-            while (bytes.hasRemaining()) {
-                channel.write(bytes);
-            }
-            written += n;
+            file.write(bytes);
         }
 
         @Override
         public long written() {
-            return written;
+            return file.written();
         }
 
         @Override
         public void verify() throws IOException {
-            if (verified) {
-                return;
-            }
-            if (!expected.matches(hasher)) {
+            if (!file.verify()) {
                 close();
-                throw new OciException(OciErrorCode.DIGEST_INVALID,
-                        "content does not match digest " + expected + "; nothing was stored");
+                throw file.mismatch();
             }
-            verified = true;
         }
 
         @Override
         public Path commit() throws IOException {
             verify();
-            channel.force(true);
-            channel.close();
+            file.channel().force(true);
+            file.channel().close();
             Path target = pathOf(expected);
             Files.createDirectories(target.getParent());
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             DurableFiles.fsyncDirectory(target.getParent());
             committed = true;
-            index.add(expected, written, index.now());
+            index.add(expected, file.written(), index.now());
             return target;
         }
 
@@ -376,7 +358,7 @@ public final class FsBlobStore implements AdoptingBlobStore {
                 return;
             }
             try {
-                channel.close();
+                file.channel().close();
                 Files.deleteIfExists(temp);
             } catch (IOException e) {
                 LOG.warnf("cannot remove temp file %s: %s", temp, e.getMessage());

@@ -1,16 +1,14 @@
 package dev.entrepot.proxy.store.s3;
 
 import dev.entrepot.proxy.oci.Digest;
-import dev.entrepot.proxy.oci.OciErrorCode;
-import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.store.BlobWriter;
+import dev.entrepot.proxy.store.HashingFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -34,14 +32,11 @@ final class S3BlobWriter implements BlobWriter {
     private final Digest expected;
     private final String key;
     private final Path temp;
-    private final FileChannel channel;
-    private final MessageDigest hasher;
+    private final HashingFile file;
     private final long partSize;
     private final List<CompletableFuture<CompletedPart>> parts = new ArrayList<>();
-    private volatile long written;
     private long uploadedUpTo;
     private String uploadId;
-    private boolean verified;
     private boolean committed;
     private boolean closed;
 
@@ -51,8 +46,7 @@ final class S3BlobWriter implements BlobWriter {
         this.expected = expected;
         this.key = store.keyOf(expected);
         this.temp = temp;
-        this.channel = channel;
-        this.hasher = expected.newHasher();
+        this.file = new HashingFile(expected, channel);
         this.partSize = bucket.partSize();
     }
 
@@ -63,15 +57,8 @@ final class S3BlobWriter implements BlobWriter {
 
     @Override
     public void write(ByteBuffer bytes) throws IOException {
-        if (verified) {
-            throw new IllegalStateException("blob " + expected + " already verified");
-        }
-        hasher.update(bytes.duplicate());
-        int n = bytes.remaining();
-        while (bytes.hasRemaining()) {
-            channel.write(bytes);
-        }
-        written += n;
+        file.write(bytes);
+        long written = file.written();
         while (written - uploadedUpTo >= partSize && parts.size() < MAX_PARTS - 1) {
             startPart(uploadedUpTo, partSize);
             uploadedUpTo += partSize;
@@ -95,26 +82,22 @@ final class S3BlobWriter implements BlobWriter {
 
     @Override
     public long written() {
-        return written;
+        return file.written();
     }
 
     @Override
     public void verify() throws IOException {
-        if (verified) {
-            return;
-        }
-        if (!expected.matches(hasher)) {
+        if (!file.verify()) {
             close();
-            throw new OciException(OciErrorCode.DIGEST_INVALID,
-                    "content does not match digest " + expected + "; nothing was stored");
+            throw file.mismatch();
         }
-        verified = true;
     }
 
     @Override
     public Path commit() throws IOException {
         verify();
-        channel.close();
+        long written = file.written();
+        file.channel().close();
         try {
             if (uploadId == null) {
                 bucket.upload(key, temp, 0, written); // smaller than one part: one PUT of verified bytes
@@ -166,7 +149,7 @@ final class S3BlobWriter implements BlobWriter {
         }
         closed = true;
         try {
-            channel.close();
+            file.channel().close();
             if (uploadId != null) {
                 settle(parts);
                 bucket.abortMultipart(key, uploadId);

@@ -2,6 +2,7 @@ package dev.entrepot.proxy.store;
 
 import dev.entrepot.proxy.oci.Digest;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -18,7 +19,12 @@ public interface BlobStore {
     BlobWriter newWriter(Digest expected) throws IOException;
 
     /** Stores small content (manifests) after verifying it hashes to {@code digest}. */
-    void put(Digest digest, byte[] content) throws IOException;
+    default void put(Digest digest, byte[] content) throws IOException {
+        try (BlobWriter writer = newWriter(digest)) {
+            writer.write(ByteBuffer.wrap(content));
+            writer.commit();
+        }
+    }
 
     /** Reads small content (manifests) whole; empty when absent. Counts as a use (for eviction, last-pulled times). */
     Optional<byte[]> read(Digest digest, int maxBytes) throws IOException;

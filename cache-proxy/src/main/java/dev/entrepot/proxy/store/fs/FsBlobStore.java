@@ -77,14 +77,6 @@ public final class FsBlobStore implements AdoptingBlobStore {
     }
 
     @Override
-    public void put(Digest digest, byte[] content) throws IOException {
-        try (BlobWriter writer = newWriter(digest)) {
-            writer.write(ByteBuffer.wrap(content));
-            writer.commit();
-        }
-    }
-
-    @Override
     public Optional<byte[]> read(Digest digest, int maxBytes) throws IOException {
         Optional<BlobLease> lease = open(digest);
         if (lease.isEmpty()) {

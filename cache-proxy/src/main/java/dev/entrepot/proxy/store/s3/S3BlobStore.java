@@ -205,14 +205,6 @@ public final class S3BlobStore implements AdoptingBlobStore {
     }
 
     @Override
-    public void put(Digest digest, byte[] content) throws IOException {
-        try (BlobWriter writer = newWriter(digest)) {
-            writer.write(ByteBuffer.wrap(content));
-            writer.commit();
-        }
-    }
-
-    @Override
     public Optional<byte[]> read(Digest digest, int maxBytes) throws IOException {
         return readWhole(digest, maxBytes, true);
     }

@@ -25,6 +25,7 @@ public final class Download implements GrowingBlob {
     private final Digest digest;
     private final Promise<Void> started = Promise.promise();
     private final Promise<Void> done = Promise.promise();
+    private final Promise<Void> verification = Promise.promise();
     // Guarded by this: waiters for progress, the chunks received but not yet written (they hold exactly the bytes
     // [written, received)), and the readers following in memory (replaced, never changed, so it can be read unlocked).
     private final List<Waiter> waiters = new ArrayList<>();
@@ -63,6 +64,11 @@ public final class Download implements GrowingBlob {
     @Override
     public Future<Void> done() {
         return done.future();
+    }
+
+    @Override
+    public Future<Void> verification() {
+        return verification.future();
     }
 
     /** The temp file while downloading, the stored file afterwards. */
@@ -201,6 +207,7 @@ public final class Download implements GrowingBlob {
             verified = true;
             followers = NO_FOLLOWERS;
         }
+        verification.tryComplete();
         wake();
     }
 
@@ -211,6 +218,7 @@ public final class Download implements GrowingBlob {
             this.stored = true;
             done.tryComplete();
         }
+        verification.tryComplete();
         wake();
     }
 
@@ -222,6 +230,7 @@ public final class Download implements GrowingBlob {
             followers = NO_FOLLOWERS;
             done.tryFail(cause);
         }
+        verification.tryFail(cause); // a no-op once verified
         wake();
     }
 

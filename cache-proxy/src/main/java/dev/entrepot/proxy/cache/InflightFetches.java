@@ -243,6 +243,20 @@ public final class InflightFetches {
         return null;
     }
 
+    /**
+     * The stored blob, never fetching. A download whose digest is verified has sent its last byte to its readers but
+     * may still be making the blob durable: wait for that, so a client that has read a whole blob can mount it at
+     * once. A download not yet verified is not waited for (the blob is then not held here).
+     */
+    public Future<Optional<BlobLease>> stored(Digest digest) {
+        Optional<BlobLease> stored = store.open(digest);
+        Download running = inflight.get(digest);
+        if (stored.isPresent() || running == null || !running.verified()) {
+            return Future.succeededFuture(stored);
+        }
+        return running.done().transform(ar -> Future.succeededFuture(store.open(digest)));
+    }
+
     /** Downloads in flight (for tests and diagnostics). */
     public int inflight() {
         return inflight.size();

@@ -85,8 +85,9 @@ public final class PullThroughRepository implements Repository {
                 .transform(ar -> {
                     if (ar.succeeded()) {
                         if (ar.result() instanceof BlobSource.Growing growing) {
-                            // A miss is only known to be a miss, not an error, once the download verified.
-                            growing.blob().done().onComplete(done -> upstream.metrics().request(Kind.BLOB,
+                            // A miss is only known to be a miss, not an error, once the download verified; it
+                            // is counted then, before the client can have the last byte.
+                            growing.blob().verification().onComplete(done -> upstream.metrics().request(Kind.BLOB,
                                     done.succeeded() ? Result.MISS : Result.ERROR));
                         } else {
                             upstream.metrics().request(Kind.BLOB, Result.HIT);
@@ -101,7 +102,7 @@ public final class PullThroughRepository implements Repository {
 
     @Override
     public Future<Optional<BlobLease>> storedBlob(ImageName name, Digest digest) {
-        return Future.succeededFuture(stores.blobs().open(digest));
+        return stores.fetches().stored(digest);
     }
 
     @Override

@@ -37,6 +37,12 @@ public interface GrowingBlob {
      */
     boolean verified();
 
+    /**
+     * Completes once the blob {@link #verified()}, before any reader is woken to send the last byte; fails when it
+     * never will. What a client has received whole is known to be right by then, stored or not yet.
+     */
+    Future<Void> verification();
+
     /** Stored ({@link #done()} succeeded). */
     boolean succeeded();
 

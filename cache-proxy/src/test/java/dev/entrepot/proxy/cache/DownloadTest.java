@@ -10,6 +10,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -143,5 +144,37 @@ class DownloadTest {
         assertThat(download.failed()).as("the bytes were right").isFalse();
         assertThat(download.verified()).isTrue();
         assertThat(Await.failure(download.done())).hasMessageContaining("disk full");
+    }
+    @Test
+    void verificationCompletesBeforeTheCommitAndBeforeAnyReaderIsWoken() throws Exception {
+        download.start(Path.of("unused"), 10);
+        download.receive(bytes("abcdefghij"));
+        download.progress(10);
+        List<String> order = new CopyOnWriteArrayList<>();
+        download.verification().onComplete(ar -> order.add("verification " + ar.succeeded()));
+        Promise<Void> woken = Promise.promise();
+        context.runOnContext(v -> download.whenProgressed(10, context, () -> {
+            order.add("reader woken");
+            woken.complete();
+        }));
+        drainContext();
+
+        download.verify();
+        Await.result(woken.future());
+
+        assertThat(order).containsExactly("verification true", "reader woken");
+        assertThat(download.done().isComplete()).as("not stored yet").isFalse();
+        download.fail(new IOException("disk full on rename"));
+        assertThat(download.verification().succeeded()).as("a store failure after it leaves the body verified").isTrue();
+    }
+
+    @Test
+    void verificationFailsWithABrokenTransfer() {
+        download.start(Path.of("unused"), 10);
+        download.receive(bytes("abc"));
+        download.fail(new IOException("connection reset"));
+
+        assertThat(download.verification().failed()).isTrue();
+        assertThat(download.failed()).isTrue();
     }
 }

@@ -31,6 +31,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -277,7 +278,7 @@ class InflightFetchesTest {
     }
 
     /** Writes as a slow disk would: a little wait before each chunk. */
-    private static final class SlowWriter implements BlobWriter {
+    private static class SlowWriter implements BlobWriter {
         private final BlobWriter writer;
 
         SlowWriter(BlobWriter writer) {
@@ -318,6 +319,68 @@ class InflightFetchesTest {
         public void close() {
             writer.close();
         }
+    }
+
+    /**
+     * A download verified but still making its blob durable has sent its readers the last byte: asking for the
+     * stored blob then (a mount, right after a pull) waits for the commit instead of answering "not here".
+     */
+    @Test
+    void theStoredBlobOfAVerifiedDownloadIsWaitedForUntilCommitted() throws Exception {
+        byte[] blob = content(300_000, 21);
+        Digest digest = Digest.sha256(blob);
+        upstream.serve("/committing", blob);
+        CountDownLatch commit = new CountDownLatch(1);
+        ForwardingBlobStore slowCommit = new ForwardingBlobStore(store) {
+            @Override
+            public BlobWriter newWriter(Digest expected) throws IOException {
+                return new SlowWriter(delegate.newWriter(expected)) {
+                    @Override
+                    public Path commit() throws IOException {
+                        try {
+                            commit.await(30, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        return super.commit();
+                    }
+                };
+            }
+        };
+        InflightFetches gated = new InflightFetches(vertx, slowCommit, disk, new ProxyMetrics(registry), d -> { });
+        assertThat(Await.result(gated.stored(digest))).as("nothing in flight, nothing stored").isEmpty();
+
+        Download download = growing(gated.fetch(digest, opener("/committing"), repo));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!download.verified() && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(download.verified()).as("download verified").isTrue();
+        Future<Optional<BlobLease>> held = gated.stored(digest);
+        Thread.sleep(100);
+        assertThat(held.isComplete()).as("waits for the commit").isFalse();
+
+        commit.countDown();
+        try (BlobLease lease = Await.result(held).orElseThrow(() -> new AssertionError("not stored after commit"))) {
+            assertThat(Files.readAllBytes(lease.path())).isEqualTo(blob);
+        }
+    }
+
+    @Test
+    void theStoredBlobOfADownloadNotYetVerifiedIsNotWaitedFor() throws Exception {
+        byte[] blob = content(400_000, 22);
+        Digest digest = Digest.sha256(blob);
+        Promise<Void> rest = Promise.promise();
+        upstream.serveInTwoParts("/half", blob, 100_000, rest.future());
+
+        Download download = growing(fetchOnLoop(digest, opener("/half"), repo));
+        Future<Optional<BlobLease>> held = fetches.stored(digest);
+        assertThat(download.verified()).as("still downloading").isFalse();
+        assertThat(held.isComplete()).as("answered at once").isTrue();
+        assertThat(Await.result(held)).isEmpty();
+        rest.complete();
+        Await.result(download.done());
+        assertThat(Await.result(fetches.stored(digest))).isPresent();
     }
 
     @Test

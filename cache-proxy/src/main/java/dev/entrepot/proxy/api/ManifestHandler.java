@@ -28,7 +28,7 @@ import java.util.Map;
  * {@link #MAX_MANIFEST_BYTES} (manifests are small metadata, never blobs).
  */
 final class ManifestHandler {
-    static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+    static final int MAX_MANIFEST_BYTES = ManifestContent.MAX_BYTES;
 
     private final Vertx vertx;
     private final ProxyMetrics metrics;

@@ -3,6 +3,7 @@ package dev.entrepot.proxy.upstream;
 import dev.entrepot.proxy.metrics.ProxyMetrics.RepositoryMetrics;
 import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.ImageName;
+import dev.entrepot.proxy.oci.ManifestContent;
 import dev.entrepot.proxy.oci.MediaTypes;
 import dev.entrepot.proxy.oci.OciException;
 import io.vertx.core.Future;
@@ -34,7 +35,7 @@ import java.util.concurrent.TimeoutException;
  */
 public final class HttpUpstreamClient implements UpstreamClient {
     private static final int MAX_REDIRECTS = 5;
-    private static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+    private static final int MAX_MANIFEST_BYTES = ManifestContent.MAX_BYTES;
     private static final int MAX_DRAIN_BYTES = 64 * 1024;
     private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(10);
     private static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(10);

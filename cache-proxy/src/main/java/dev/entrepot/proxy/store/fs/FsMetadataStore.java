@@ -31,7 +31,6 @@ import org.jboss.logging.Logger;
  */
 public final class FsMetadataStore implements MetadataStore {
     private static final Logger LOG = Logger.getLogger(FsMetadataStore.class);
-    public static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
     static final String MANIFESTS = "_manifests";
 
     private final Path repositories;
@@ -52,21 +51,13 @@ public final class FsMetadataStore implements MetadataStore {
     @Override
     public Optional<ManifestContent> manifest(String repository, ImageName name, Digest digest) throws IOException {
         Optional<Revision> revision = revision(repository, name, digest);
-        if (revision.isEmpty()) {
-            return Optional.empty();
-        }
-        return blobs.read(digest, MAX_MANIFEST_BYTES)
-                .map(bytes -> new ManifestContent(digest, revision.get().mediaType(), bytes));
+        return revision.isEmpty() ? Optional.empty() : revision.get().content(blobs, true);
     }
 
     @Override
     public Optional<ManifestContent> peekManifest(String repository, ImageName name, Digest digest) throws IOException {
         Optional<Revision> revision = revision(repository, name, digest);
-        if (revision.isEmpty()) {
-            return Optional.empty();
-        }
-        return blobs.peek(digest, MAX_MANIFEST_BYTES)
-                .map(bytes -> new ManifestContent(digest, revision.get().mediaType(), bytes));
+        return revision.isEmpty() ? Optional.empty() : revision.get().content(blobs, false);
     }
 
     @Override

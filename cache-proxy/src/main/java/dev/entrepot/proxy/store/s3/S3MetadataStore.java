@@ -43,7 +43,6 @@ import org.jboss.logging.Logger;
  */
 public final class S3MetadataStore implements HostedMetadataStore {
     private static final Logger LOG = Logger.getLogger(S3MetadataStore.class);
-    public static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
     private static final int MAX_SMALL_OBJECT = 64 * 1024;
     private static final Set<String> OWN_DIRS = Set.of("_manifests", "_layers", "_referrers");
 
@@ -65,21 +64,13 @@ public final class S3MetadataStore implements HostedMetadataStore {
     @Override
     public Optional<ManifestContent> manifest(String repository, ImageName name, Digest digest) throws IOException {
         Optional<Revision> revision = revision(repository, name, digest);
-        if (revision.isEmpty()) {
-            return Optional.empty();
-        }
-        return blobs.read(digest, MAX_MANIFEST_BYTES)
-                .map(bytes -> new ManifestContent(digest, revision.get().mediaType(), bytes));
+        return revision.isEmpty() ? Optional.empty() : revision.get().content(blobs, true);
     }
 
     @Override
     public Optional<ManifestContent> peekManifest(String repository, ImageName name, Digest digest) throws IOException {
         Optional<Revision> revision = revision(repository, name, digest);
-        if (revision.isEmpty()) {
-            return Optional.empty();
-        }
-        return blobs.peek(digest, MAX_MANIFEST_BYTES)
-                .map(bytes -> new ManifestContent(digest, revision.get().mediaType(), bytes));
+        return revision.isEmpty() ? Optional.empty() : revision.get().content(blobs, false);
     }
 
     /** The first stored time is kept: the revision is only created, never replaced. */

@@ -99,6 +99,11 @@ public final class InflightFetches {
         }
         Download mine = new Download(digest);
         Download running = inflight.putIfAbsent(digest, mine);
+        if (running != null && running.verified()) {
+            // Every byte is here and right, the blob is being made durable: ask again once it is (a hit then, or
+            // a new download should storing it have failed), rather than count a miss that cost no upstream trip.
+            return running.done().transform(ar -> fetch(digest, open, repo));
+        }
         if (running != null) {
             metrics.coalesced();
             return running.started().map(v -> new BlobSource.Growing(running));

@@ -321,16 +321,8 @@ class InflightFetchesTest {
         }
     }
 
-    /**
-     * A download verified but still making its blob durable has sent its readers the last byte: asking for the
-     * stored blob then (a mount, right after a pull) waits for the commit instead of answering "not here".
-     */
-    @Test
-    void theStoredBlobOfAVerifiedDownloadIsWaitedForUntilCommitted() throws Exception {
-        byte[] blob = content(300_000, 21);
-        Digest digest = Digest.sha256(blob);
-        upstream.serve("/committing", blob);
-        CountDownLatch commit = new CountDownLatch(1);
+    /** Fetches through a store whose commits (fsync + rename) wait for {@code commit}. */
+    private InflightFetches commitGated(CountDownLatch commit) {
         ForwardingBlobStore slowCommit = new ForwardingBlobStore(store) {
             @Override
             public BlobWriter newWriter(Digest expected) throws IOException {
@@ -347,15 +339,59 @@ class InflightFetchesTest {
                 };
             }
         };
-        InflightFetches gated = new InflightFetches(vertx, slowCommit, disk, new ProxyMetrics(registry), d -> { });
-        assertThat(Await.result(gated.stored(digest))).as("nothing in flight, nothing stored").isEmpty();
+        return new InflightFetches(vertx, slowCommit, disk, new ProxyMetrics(registry), d -> { });
+    }
 
-        Download download = growing(gated.fetch(digest, opener("/committing"), repo));
+    private static void awaitVerified(Download download) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!download.verified() && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
         assertThat(download.verified()).as("download verified").isTrue();
+    }
+
+    /** A request arriving once the bytes verified, while they are made durable, is served the stored blob. */
+    @Test
+    void aRequestAfterVerificationWaitsForTheCommitAndGetsTheStoredBlob() throws Exception {
+        byte[] blob = content(300_000, 23);
+        Digest digest = Digest.sha256(blob);
+        upstream.serve("/late", blob);
+        CountDownLatch commit = new CountDownLatch(1);
+        InflightFetches gated = commitGated(commit);
+        CountingOpener opener = opener("/late");
+
+        Download download = growing(gated.fetch(digest, opener, repo));
+        awaitVerified(download);
+        double coalescedBefore = coalesced();
+        Future<BlobSource> late = gated.fetch(digest, opener, repo);
+        Thread.sleep(100);
+        assertThat(late.isComplete()).as("waits for the commit").isFalse();
+
+        commit.countDown();
+        BlobSource source = Await.result(late);
+        assertThat(source).isInstanceOf(BlobSource.Stored.class);
+        try (BlobLease lease = ((BlobSource.Stored) source).lease()) {
+            assertThat(Files.readAllBytes(lease.path())).isEqualTo(blob);
+        }
+        assertThat(coalesced()).as("not a coalesced miss").isEqualTo(coalescedBefore);
+        assertThat(opener.calls()).isEqualTo(1);
+    }
+
+    /**
+     * A download verified but still making its blob durable has sent its readers the last byte: asking for the
+     * stored blob then (a mount, right after a pull) waits for the commit instead of answering "not here".
+     */
+    @Test
+    void theStoredBlobOfAVerifiedDownloadIsWaitedForUntilCommitted() throws Exception {
+        byte[] blob = content(300_000, 21);
+        Digest digest = Digest.sha256(blob);
+        upstream.serve("/committing", blob);
+        CountDownLatch commit = new CountDownLatch(1);
+        InflightFetches gated = commitGated(commit);
+        assertThat(Await.result(gated.stored(digest))).as("nothing in flight, nothing stored").isEmpty();
+
+        Download download = growing(gated.fetch(digest, opener("/committing"), repo));
+        awaitVerified(download);
         Future<Optional<BlobLease>> held = gated.stored(digest);
         Thread.sleep(100);
         assertThat(held.isComplete()).as("waits for the commit").isFalse();

@@ -1,5 +1,6 @@
 package dev.entrepot.proxy.api;
 
+import dev.entrepot.proxy.io.InputStreamBody;
 import dev.entrepot.proxy.metrics.ProxyMetrics;
 import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.ImageName;
@@ -7,10 +8,12 @@ import dev.entrepot.proxy.oci.MediaTypes;
 import dev.entrepot.proxy.repository.BlobSource;
 import dev.entrepot.proxy.repository.BlobUploads;
 import dev.entrepot.proxy.repository.GrowingBlob;
+import dev.entrepot.proxy.repository.RemoteBlob;
 import dev.entrepot.proxy.repository.Repositories.Target;
 import dev.entrepot.proxy.repository.Repository;
 import dev.entrepot.proxy.store.BlobLease;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
@@ -21,7 +24,8 @@ import io.vertx.core.http.HttpServerResponse;
 
 /**
  * {@code GET|HEAD /v2/<repository>/<name>/blobs/<digest>}. A stored blob goes out with sendfile (zero copy,
- * Range → offset/length); one still downloading streams from its growing temp file.
+ * Range → offset/length); one still downloading streams from its growing temp file; one in an object store but not
+ * here streams from the object store (a range straight from it, the whole blob while its local copy is made).
  */
 final class BlobHandler {
     private final Vertx vertx;
@@ -45,15 +49,107 @@ final class BlobHandler {
             }));
             return;
         }
-        repository.blob(name, digest).onComplete(ar -> context.runOnContext(v -> {
+        send(request, repository, name, digest, repository.blob(name, digest), context);
+    }
+
+    private void send(HttpServerRequest request, Repository repository, ImageName name, Digest digest,
+                      Future<BlobSource> source, Context context) {
+        source.onComplete(ar -> context.runOnContext(v -> {
             if (ar.failed()) {
-                OciErrors.send(response, request.method(), ar.cause());
+                OciErrors.send(request.response(), request.method(), ar.cause());
             } else if (ar.result() instanceof BlobSource.Stored stored) {
                 sendStored(request, repository, digest, stored.lease());
+            } else if (ar.result() instanceof BlobSource.Growing growing) {
+                sendGrowing(request, repository, name, digest, growing.blob(), context);
             } else {
-                sendGrowing(request, repository, name, digest, ((BlobSource.Growing) ar.result()).blob(), context);
+                sendRemote(request, repository, name, digest, ((BlobSource.Remote) ar.result()).blob(), context);
             }
         }));
+    }
+
+    /**
+     * A blob in an object store and not here: a range is read straight from it (its size asked first, to judge the
+     * range); the whole blob is what {@link RemoteBlob#whole()} gives. An object store that cannot tell the size
+     * leaves the range to the whole blob's path.
+     */
+    private void sendRemote(HttpServerRequest request, Repository repository, ImageName name, Digest digest,
+                            RemoteBlob remote, Context context) {
+        String header = request.getHeader("Range");
+        if (header == null) {
+            send(request, repository, name, digest, remote.whole(), context);
+            return;
+        }
+        remote.size().onComplete(sized -> context.runOnContext(v -> {
+            if (sized.failed() || sized.result().isEmpty()) {
+                send(request, repository, name, digest, remote.whole(), context);
+                return;
+            }
+            long size = sized.result().get();
+            ByteRange range;
+            try {
+                range = ByteRange.parse(header, size);
+            } catch (RuntimeException e) {
+                OciErrors.send(request.response(), request.method(), e);
+                return;
+            }
+            if (range == null) {
+                send(request, repository, name, digest, remote.whole(), context);
+                return;
+            }
+            remote.range(range.start(), range.length(), context).onComplete(opened -> context.runOnContext(x -> {
+                if (opened.failed()) {
+                    OciErrors.send(request.response(), request.method(), opened.cause());
+                } else {
+                    sendObjectRange(request, repository, digest, opened.result(), range, size);
+                }
+            }));
+        }));
+    }
+
+    /**
+     * Streams a range read from the object store, at the pace the client reads it (paused while its write queue is
+     * full). A transfer that breaks or brings the wrong number of bytes resets the connection: it never ends like a
+     * complete answer.
+     */
+    private void sendObjectRange(HttpServerRequest request, Repository repository, Digest digest,
+                                 InputStreamBody body, ByteRange range, long size) {
+        HttpServerResponse response = request.response();
+        if (response.closed()) {
+            body.close();
+            return;
+        }
+        headers(response, digest).setStatusCode(206)
+                .putHeader(HttpHeaders.CONTENT_RANGE, range.contentRange(size))
+                .putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(range.length()));
+        long[] sent = new long[1];
+        response.closeHandler(v -> body.close());
+        body.handler(chunk -> {
+            sent[0] += chunk.length();
+            if (sent[0] > range.length()) {
+                body.close();
+                response.reset();
+                return;
+            }
+            response.write(chunk);
+            if (response.writeQueueFull()) {
+                body.pause();
+                response.drainHandler(d -> body.resume());
+            }
+        });
+        body.exceptionHandler(e -> {
+            if (!response.closed()) {
+                response.reset();
+            }
+        });
+        body.endHandler(v -> {
+            if (sent[0] == range.length()) {
+                response.end();
+                metrics.repository(repository.name()).served(sent[0]);
+            } else if (!response.closed()) {
+                response.reset();
+            }
+        });
+        body.resume();
     }
 
     void delete(HttpServerRequest request, Target target, Digest digest) {

@@ -1,35 +1,31 @@
 package dev.entrepot.proxy.cache;
 
-import dev.entrepot.proxy.io.SerialExecutor;
+import dev.entrepot.proxy.io.InputStreamBody;
 import dev.entrepot.proxy.metrics.ProxyMetrics.RepositoryMetrics;
 import dev.entrepot.proxy.metrics.ProxyMetrics;
 import dev.entrepot.proxy.oci.Digest;
+import dev.entrepot.proxy.oci.OciErrorCode;
+import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.repository.BlobSource;
+import dev.entrepot.proxy.repository.RemoteBlob;
 import dev.entrepot.proxy.store.BlobLease;
+import dev.entrepot.proxy.store.BlobObjects.ObjectBody;
 import dev.entrepot.proxy.store.BlobStore;
-import dev.entrepot.proxy.store.BlobWriter;
 import dev.entrepot.proxy.store.SharedBlobs;
 import dev.entrepot.proxy.upstream.HttpUpstreamClient;
 import dev.entrepot.proxy.upstream.UpstreamException;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -42,18 +38,16 @@ import org.jboss.logging.Logger;
  * the digest is checked (readers may then send the last byte), and only a verified blob is made durable and stored.
  *
  * <p>With {@link SharedBlobs} (replicas on one bucket) a leader first asks the bucket: a blob another replica shared
- * is copied in and verified before anyone is served from it (so a corrupt object falls back to the upstream
- * unseen); a digest nobody has is fetched by the one replica holding its fetch lease, which shares it after it
- * verified, off the clients' path, while the others wait and then copy it.
+ * is streamed from it as the download's source, verified as an upstream body is (an object that does not hash to its
+ * digest breaks its readers' transfers, is distrusted, and the next request fetches from the upstream and replaces
+ * it); a digest nobody has is fetched by the one replica holding its fetch lease, which shares it after it verified,
+ * off the clients' path, while the others wait and then stream it. A blob the bucket has but this process has not
+ * may also be read in part straight from the bucket ({@link #inBucket}).
  */
 public final class InflightFetches {
     private static final Logger LOG = Logger.getLogger(InflightFetches.class);
-    private static final long PAUSE_ABOVE = 4L << 20;
-    private static final long RESUME_BELOW = 1L << 20;
     private static final long FIRST_POLL_MILLIS = 50;
     private static final long MAX_POLL_MILLIS = 1000;
-    /** Most bytes handed to the disk thread at once. */
-    private static final long WRITE_BATCH = 1L << 20;
 
     private final Vertx vertx;
     private final BlobStore store;
@@ -128,6 +122,25 @@ public final class InflightFetches {
     }
 
     /**
+     * With sharing, for a blob neither stored here nor downloading: the bucket's answers (its size, ranges read
+     * straight from it) and {@code whole} for the whole blob, which is what {@link #fetch} gives. Empty otherwise.
+     * Memory only.
+     *
+     * @param fromBucket told when a range is served from the bucket
+     */
+    public Optional<RemoteBlob> inBucket(Digest digest, Supplier<Future<BlobSource>> whole, Runnable fromBucket) {
+        if (!shared.enabled() || inflight.containsKey(digest)) {
+            return Optional.empty();
+        }
+        Optional<BlobLease> stored = store.open(digest);
+        if (stored.isPresent()) {
+            stored.get().close();
+            return Optional.empty();
+        }
+        return Optional.of(new ObjectBlob(vertx, shared, digest, whole, fromBucket));
+    }
+
+    /**
      * Another replica may have shared the blob, or be fetching it: take it from the bucket, else claim the fetch
      * lease and fetch it from the upstream, else wait for the holder (polling with backoff) and ask again. A holder
      * that died leaves a claim that lapses, and the next ask wins it. Waiting is bounded by {@code maxWait}: after
@@ -142,9 +155,7 @@ public final class InflightFetches {
                         ar.cause().getMessage());
                 fromUpstream(mine, open, repo, null);
             } else if (ar.result() instanceof Answer.Shared copy) {
-                mine.start(copy.path(), copy.size());
-                mine.progress(copy.size());
-                finish(mine, copy.path(), null);
+                fromBucket(mine, copy.object(), open, repo);
             } else if (ar.result() instanceof Answer.Leased leased) {
                 fromUpstream(mine, open, repo, leased.lease());
             } else if (System.nanoTime() - deadline > 0) {
@@ -161,7 +172,7 @@ public final class InflightFetches {
 
     /** What the bucket says about a digest this process does not have. */
     private sealed interface Answer {
-        record Shared(Path path, long size) implements Answer {
+        record Shared(ObjectBody object) implements Answer {
         }
 
         record Leased(SharedBlobs.FetchLease lease) implements Answer {
@@ -171,9 +182,9 @@ public final class InflightFetches {
         }
     }
 
-    /** Blocking: the shared copy, verified and stored here; or the fetch lease; or wait. */
+    /** Blocking: the shared object, open; or the fetch lease; or wait. */
     private Answer ask(Digest digest) throws IOException {
-        Optional<Answer> copied = copyShared(digest);
+        Optional<Answer> copied = openShared(digest);
         if (copied.isPresent()) {
             return copied.get();
         }
@@ -183,7 +194,7 @@ public final class InflightFetches {
         }
         try {
             // The previous holder may have shared the blob and released its claim between our two looks.
-            copied = copyShared(digest);
+            copied = openShared(digest);
         } catch (IOException | RuntimeException e) {
             lease.get().release();
             throw e;
@@ -195,12 +206,25 @@ public final class InflightFetches {
         return new Answer.Leased(lease.get());
     }
 
-    private Optional<Answer> copyShared(Digest digest) throws IOException {
-        Optional<Path> copied = shared.copyInto(digest, store);
-        if (copied.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(new Answer.Shared(copied.get(), Files.size(copied.get())));
+    private Optional<Answer> openShared(Digest digest) throws IOException {
+        return shared.readObject(digest, 0, -1).map(Answer.Shared::new);
+    }
+
+    /**
+     * Streams the shared object into the store as the download's body. Should it not hash to its digest, the readers'
+     * transfers break, nothing is stored, and the object is not read again: the next request fetches upstream.
+     */
+    private void fromBucket(Download mine, ObjectBody object, Supplier<Future<HttpClientResponse>> open,
+                            RepositoryMetrics repo) {
+        InputStreamBody body = new InputStreamBody(vertx.getOrCreateContext(), object.stream());
+        new Transfer(vertx, pool, mine, new Transfer.Source(body, object.length(), body::close),
+                () -> store.newWriter(mine.digest()), bytes -> { }, (stored, failure) -> {
+            if (failure instanceof OciException oci && oci.code() == OciErrorCode.DIGEST_INVALID) {
+                shared.distrust(mine.digest());
+            }
+            finish(mine, stored, failure == null ? null : new OciException(OciErrorCode.UNAVAILABLE, 502,
+                    "copy of " + mine.digest() + " from the bucket failed: " + failure.getMessage(), Map.of()));
+        }).begin();
     }
 
     /** Opens the upstream and leads the download; with sharing on, shares what verified and then ends the lease. */
@@ -268,139 +292,10 @@ public final class InflightFetches {
     }
 
     private void lead(Download download, HttpClientResponse response, RepositoryMetrics repo) {
-        new Transfer(download, response, repo).begin();
-    }
-
-    /**
-     * The upstream body of one download: chunks go to the download's readers at once and to the disk in batches, one
-     * hand-off to the disk thread for all the chunks of one event-loop turn (a socket read burst; at most
-     * {@link #WRITE_BATCH}), not one per chunk; the body is paused while more than {@link #PAUSE_ABOVE} wait for the
-     * disk, and resumed (once) when the disk has caught up.
-     */
-    private final class Transfer {
-        private final Download download;
-        private final HttpClientResponse response;
-        private final RepositoryMetrics repo;
-        private final Context context = vertx.getOrCreateContext();
-        private final SerialExecutor disk = new SerialExecutor(pool);
-        private final long expectedSize;
-        private final AtomicLong queued = new AtomicLong();
-        private final AtomicBoolean paused = new AtomicBoolean();
-        private List<Buffer> batch = new ArrayList<>();   // event loop only
-        private long batchBytes;                          // event loop only
-        private BlobWriter writer;                        // disk thread only (after the first task)
-        private Throwable failure;                        // disk thread only
-
-        Transfer(Download download, HttpClientResponse response, RepositoryMetrics repo) {
-            this.download = download;
-            this.response = response;
-            this.repo = repo;
-            this.expectedSize = HttpUpstreamClient.parseLength(response.getHeader(HttpHeaders.CONTENT_LENGTH));
-        }
-
-        void begin() {
-            disk.execute(() -> {
-                try {
-                    writer = store.newWriter(download.digest());
-                    download.start(writer.path(), expectedSize);
-                } catch (IOException | RuntimeException e) {
-                    failure = e;
-                    context.runOnContext(v -> response.request().reset());
-                }
-            });
-            response.handler(this::chunk);
-            response.exceptionHandler(e -> {
-                flush();
-                disk.execute(() -> {
-                    if (failure == null) {
-                        failure = new IOException("upstream transfer of " + download.digest() + " broke: "
-                                + e.getMessage(), e);
-                    }
-                    complete(download, writer, failure, expectedSize);
-                });
-            });
-            response.endHandler(v -> {
-                flush();
-                disk.execute(() -> complete(download, writer, failure, expectedSize));
-            });
-            response.resume();
-        }
-
-        private void chunk(Buffer chunk) {
-            int size = chunk.length();
-            repo.fetched(size);
-            download.receive(chunk); // before the disk write: a follower gets each chunk before the download can end
-            if (batch.isEmpty()) {
-                context.runOnContext(v -> flush()); // after the chunks this turn brings
-            }
-            batch.add(chunk);
-            batchBytes += size;
-            // Pause before the flush: the flushed batch's disk task then sees the flag and resumes once it caught up.
-            boolean pause = queued.addAndGet(size) > PAUSE_ABOVE && !paused.get();
-            if (pause) {
-                paused.set(true);
-                response.pause();
-            }
-            if (batchBytes >= WRITE_BATCH || pause) {
-                flush();
-            }
-        }
-
-        /** Hands the chunks received since the last flush to the disk thread. */
-        private void flush() {
-            if (batch.isEmpty()) {
-                return;
-            }
-            List<Buffer> chunks = batch;
-            long bytes = batchBytes;
-            batch = new ArrayList<>();
-            batchBytes = 0;
-            disk.execute(() -> {
-                if (failure == null) {
-                    try {
-                        for (Buffer chunk : chunks) {
-                            writer.write(chunk.getByteBuf().nioBuffer());
-                        }
-                        download.progress(writer.written());
-                    } catch (IOException | RuntimeException e) {
-                        failure = e;
-                        context.runOnContext(v -> response.request().reset());
-                    }
-                }
-                if (queued.addAndGet(-bytes) < RESUME_BELOW && paused.compareAndSet(true, false)) {
-                    context.runOnContext(v -> response.resume());
-                }
-            });
-        }
-    }
-
-    /** On the download's disk thread: verify and commit, or discard. */
-    private void complete(Download download, BlobWriter writer, Throwable failure, long expectedSize) {
-        if (download.done().isComplete()) {
-            return; // exception and end can both arrive
-        }
-        if (writer == null) {
-            finish(download, null, failure);
-            return;
-        }
-        try (writer) {
-            if (failure != null) {
-                throw failure;
-            }
-            if (expectedSize >= 0 && writer.written() != expectedSize) {
-                throw new IOException("upstream sent " + writer.written() + " bytes of " + download.digest()
-                        + ", announced " + expectedSize);
-            }
-            writer.verify();
-            download.verify(); // the bytes are right: readers need not wait for fsync and rename to send the last one
-            long commitStart = System.nanoTime();
-            Path stored = writer.commit();
-            LOG.debugf("stored %s (%d bytes): fsync and rename took %d ms", download.digest(), writer.written(),
-                    (System.nanoTime() - commitStart) / 1_000_000);
-            finish(download, stored, null);
-        } catch (Throwable e) {
-            finish(download, null, e);
-        }
+        long length = HttpUpstreamClient.parseLength(response.getHeader(HttpHeaders.CONTENT_LENGTH));
+        new Transfer(vertx, pool, download, new Transfer.Source(response, length, () -> response.request().reset()),
+                () -> store.newWriter(download.digest()), repo::fetched,
+                (stored, failure) -> finish(download, stored, failure)).begin();
     }
 
     private void finish(Download download, Path stored, Throwable failure) {

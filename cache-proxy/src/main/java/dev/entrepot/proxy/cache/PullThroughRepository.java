@@ -13,6 +13,7 @@ import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.oci.Reference;
 import dev.entrepot.proxy.oci.ReferrersIndex;
 import dev.entrepot.proxy.repository.BlobSource;
+import dev.entrepot.proxy.repository.RemoteBlob;
 import dev.entrepot.proxy.repository.ImageVersion;
 import dev.entrepot.proxy.repository.ImageVersions;
 import dev.entrepot.proxy.repository.ManifestCache;
@@ -78,9 +79,22 @@ public final class PullThroughRepository implements Repository {
 
     // ---- blobs -----------------------------------------------------------------------------------------------
 
+    /**
+     * The stored blob, the download in flight, or (replicas sharing a bucket) what the bucket has: the whole blob
+     * streamed from it, or a range read straight from it; else a new download from the upstream.
+     */
     @Override
     public Future<BlobSource> blob(ImageName requested, Digest digest) {
         ImageName image = upstream.nameOf(requested);
+        Optional<RemoteBlob> inBucket = stores.fetches().inBucket(digest, () -> fetch(image, digest),
+                () -> upstream.metrics().request(Kind.BLOB, Result.HIT));
+        if (inBucket.isPresent()) {
+            return Future.succeededFuture(new BlobSource.Remote(inBucket.get()));
+        }
+        return fetch(image, digest);
+    }
+
+    private Future<BlobSource> fetch(ImageName image, Digest digest) {
         return stores.fetches().fetch(digest, () -> upstream.client().openBlob(image, digest), upstream.metrics())
                 .transform(ar -> {
                     if (ar.succeeded()) {

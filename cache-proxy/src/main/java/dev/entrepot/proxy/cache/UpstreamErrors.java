@@ -19,8 +19,9 @@ final class UpstreamErrors {
      * {@link #toOci} to map), anything later is the upstream's bad transfer.
      */
     static Throwable transferFailure(Digest digest, Throwable failure) {
-        if (failure instanceof UpstreamException) {
-            return failure;
+        if (failure instanceof UpstreamException
+                || failure instanceof OciException oci && oci.code() != OciErrorCode.DIGEST_INVALID) {
+            return failure; // already said how it reads to a client
         }
         if (failure instanceof OciException oci && oci.code() == OciErrorCode.DIGEST_INVALID) {
             return new OciException(OciErrorCode.DIGEST_INVALID, 502, "upstream sent bytes that do not match "

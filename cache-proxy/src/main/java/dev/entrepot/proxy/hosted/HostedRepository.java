@@ -96,9 +96,26 @@ public final class HostedRepository implements Repository, Pushable {
 
     @Override
     public Future<BlobSource> blob(ImageName image, Digest digest) {
-        return storedBlob(image, digest).<BlobSource>map(held -> new BlobSource.Stored(held.orElseThrow(() ->
-                        new OciException(OciErrorCode.BLOB_UNKNOWN, "blob " + digest + " is not in " + name + "/" + image))))
+        return heldBlob(image, digest).map(held -> held.orElseThrow(() -> new OciException(OciErrorCode.BLOB_UNKNOWN,
+                        "blob " + digest + " is not in " + name + "/" + image)))
                 .onComplete(ar -> metrics.request(Kind.BLOB, ar.succeeded() ? Result.HIT : Result.MISS));
+    }
+
+    /**
+     * A linked blob: the stored file, or with an object store, the local copy when it is here and else the object
+     * store's answers (a GET then streams the object while the local copy is made; nothing waits for a download).
+     */
+    @Override
+    public Future<Optional<BlobSource>> heldBlob(ImageName image, Digest digest) {
+        return stores.blocking("reading blob " + digest, () -> {
+            if (stores.metadata().blobLinked(name, image, digest).isEmpty()) {
+                return Optional.empty();
+            }
+            if (stores.tiered() != null) {
+                return Optional.of(stores.tiered().source(digest));
+            }
+            return stores.blobs().open(digest).map(BlobSource.Stored::new);
+        });
     }
 
     @Override

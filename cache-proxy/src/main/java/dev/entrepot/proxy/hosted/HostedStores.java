@@ -3,6 +3,7 @@ package dev.entrepot.proxy.hosted;
 import dev.entrepot.proxy.repository.ImageEvents;
 import dev.entrepot.proxy.repository.ManifestCache;
 import dev.entrepot.proxy.repository.TagChanges;
+import dev.entrepot.proxy.repository.TieredBlobs;
 import dev.entrepot.proxy.store.HostedBlobStore;
 import dev.entrepot.proxy.store.HostedMetadataStore;
 import dev.entrepot.proxy.store.UploadStore;
@@ -32,6 +33,7 @@ public final class HostedStores {
     private final ImageLocks locks = new ImageLocks();
     private final CollectionGuard guard;
     private final Set<String> busyUploads = ConcurrentHashMap.newKeySet();
+    private final TieredBlobs tiered;
 
     /**
      * @param disk       threads that write request bodies to disk
@@ -41,6 +43,17 @@ public final class HostedStores {
     public HostedStores(HostedBlobStore blobs, HostedMetadataStore metadata, UploadStore uploads,
                         ManifestCache manifests, Executor disk, Vertx vertx, Clock clock, TagChanges tagChanges,
                         ImageEvents events) {
+        this(blobs, metadata, uploads, manifests, disk, vertx, clock, tagChanges, events, null);
+    }
+
+    /**
+     * @param tiered how GETs read blobs whose durable copy is in an object store (null: {@code blobs} is on disk, and
+     *               a GET reads the stored file)
+     */
+    public HostedStores(HostedBlobStore blobs, HostedMetadataStore metadata, UploadStore uploads,
+                        ManifestCache manifests, Executor disk, Vertx vertx, Clock clock, TagChanges tagChanges,
+                        ImageEvents events, TieredBlobs tiered) {
+        this.tiered = tiered;
         this.blobs = blobs;
         this.metadata = metadata;
         this.uploads = uploads;
@@ -59,6 +72,11 @@ public final class HostedStores {
 
     HostedBlobStore blobs() {
         return blobs;
+    }
+
+    /** How a GET reads a blob of an object store; null when the blobs are on disk. */
+    TieredBlobs tiered() {
+        return tiered;
     }
 
     HostedMetadataStore metadata() {

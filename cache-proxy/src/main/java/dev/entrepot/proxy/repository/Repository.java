@@ -27,6 +27,14 @@ public interface Repository {
 
     Future<BlobSource> blob(ImageName name, Digest digest);
 
+    /**
+     * The blob as {@link #blob} answers it when this repository holds it, here or in its object store; never asks an
+     * upstream. Empty when it does not hold it.
+     */
+    default Future<Optional<BlobSource>> heldBlob(ImageName name, Digest digest) {
+        return storedBlob(name, digest).map(held -> held.map(BlobSource.Stored::new));
+    }
+
     /** The blob when this repository holds it locally (pinned until closed); never fetches. For mounts. */
     Future<Optional<BlobLease>> storedBlob(ImageName name, Digest digest);
 

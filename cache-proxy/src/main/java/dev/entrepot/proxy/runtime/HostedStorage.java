@@ -5,6 +5,7 @@ import dev.entrepot.proxy.config.EntrepotConfig.S3Storage;
 import dev.entrepot.proxy.store.AdoptingBlobStore;
 import dev.entrepot.proxy.store.HostedMetadataStore;
 import dev.entrepot.proxy.store.SharedBlobs;
+import dev.entrepot.proxy.store.TieredBlobStore;
 import dev.entrepot.proxy.store.fs.FsBlobStore;
 import dev.entrepot.proxy.store.fs.FsHostedMetadataStore;
 import dev.entrepot.proxy.store.fs.FsUploadStore;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -88,6 +90,11 @@ final class HostedStorage implements AutoCloseable {
 
     AdoptingBlobStore blobs() {
         return blobs;
+    }
+
+    /** The blob store when its durable copy is in the bucket (GETs then read it through {@code TierFills}). */
+    Optional<TieredBlobStore> tiered() {
+        return blobs instanceof TieredBlobStore tiered ? Optional.of(tiered) : Optional.empty();
     }
 
     HostedMetadataStore metadata() {

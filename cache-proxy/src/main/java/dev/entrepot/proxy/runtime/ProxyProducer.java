@@ -4,6 +4,7 @@ import dev.entrepot.proxy.auth.AuthEnvironment;
 import dev.entrepot.proxy.auth.SigningKey;
 import dev.entrepot.proxy.cache.CacheStores;
 import dev.entrepot.proxy.cache.InflightFetches;
+import dev.entrepot.proxy.cache.TierFills;
 import dev.entrepot.proxy.config.ByteSize;
 import dev.entrepot.proxy.config.ConfigException;
 import dev.entrepot.proxy.config.ConfigLoader;
@@ -142,8 +143,10 @@ public class ProxyProducer {
         Notifier notifier = new Notifier(storage, vertx, events, metrics, clock);
         CacheStores cache = new CacheStores(blobs, metadata, fetches, manifests, vertx, clock, notifier);
         TagChanges tagChanges = new TagChanges();
+        // With a bucket, a GET of a hosted blob not on this disk streams it from the bucket as its local copy is made.
+        TierFills tierFills = hostedStorage.tiered().map(tiered -> new TierFills(vertx, tiered, disk)).orElse(null);
         HostedStores hosted = new HostedStores(hostedBlobs, hostedMetadata, uploads, manifests, disk, vertx, clock,
-                tagChanges, notifier);
+                tagChanges, notifier, tierFills);
         UpstreamStatuses upstreams = new UpstreamStatuses(clock);
         RepositoryFactory factory = new RepositoryFactory(vertx, http, upstreamSettings, cache, hosted, tagChanges, metrics,
                 upstreams);

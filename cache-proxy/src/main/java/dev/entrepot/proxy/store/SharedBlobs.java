@@ -8,9 +8,11 @@ import java.util.Optional;
 /**
  * Cached blobs shared by replicas of the proxy (an area of the S3 bucket), so that a digest one replica fetched is
  * not fetched from the upstream again by another, and so that replicas agree which one of them fetches a digest
- * nobody has yet. Every method blocks (network I/O): call it off the event loop. {@link #NONE} shares nothing.
+ * nobody has yet. A shared blob is read as an object ({@link BlobObjects}): whole, into a local writer that verifies it
+ * while clients are served from the growing copy, or in part. Every method blocks (network I/O): call it off the
+ * event loop. {@link #NONE} shares nothing.
  */
-public interface SharedBlobs {
+public interface SharedBlobs extends BlobObjects {
 
     /** Nothing shared: every process fetches for itself (storage on local disk). */
     SharedBlobs NONE = new SharedBlobs() {
@@ -20,8 +22,17 @@ public interface SharedBlobs {
         }
 
         @Override
-        public Optional<Path> copyInto(Digest digest, BlobStore local) {
+        public Optional<Long> objectSize(Digest digest) {
             return Optional.empty();
+        }
+
+        @Override
+        public Optional<ObjectBody> readObject(Digest digest, long offset, long length) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void distrust(Digest digest) {
         }
 
         @Override
@@ -37,11 +48,10 @@ public interface SharedBlobs {
     boolean enabled();
 
     /**
-     * Streams the shared blob into a writer of {@code local} and commits it (which verifies the digest); the stored
-     * file, or empty when nothing is shared under the digest or what is there does not hash to it (then logged, not
-     * served).
+     * The shared object of {@code digest} turned out not to hash to it: it is not read again (this process fetches
+     * the blob from its upstream instead), and the next {@link #publish} replaces it. Memory only.
      */
-    Optional<Path> copyInto(Digest digest, BlobStore local) throws IOException;
+    void distrust(Digest digest);
 
     /** Shares a verified local file, unless a sound copy is shared already. */
     void publish(Digest digest, Path verified, long size) throws IOException;

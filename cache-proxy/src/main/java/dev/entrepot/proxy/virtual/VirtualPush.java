@@ -103,7 +103,7 @@ final class VirtualPush implements Pushable, ManifestWriter {
                 held.get().close();
                 return Future.succeededFuture();
             }
-            return virtual.blob(name, digest)
+            return virtual.blob(name, digest).compose(BlobSource::whole)
                     .compose(source -> {
                         if (source instanceof BlobSource.Stored stored) {
                             stored.lease().close();

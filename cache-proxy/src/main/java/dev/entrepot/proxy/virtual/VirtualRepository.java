@@ -154,24 +154,33 @@ public final class VirtualRepository implements Repository {
 
     @Override
     public Future<BlobSource> blob(ImageName image, Digest digest) {
-        return storedBlob(image, digest).compose(local -> {
-            if (local.isPresent()) {
-                return Future.succeededFuture(new BlobSource.Stored(local.get()));
-            }
-            return viaServingMember(image, m -> m.blob(image, digest), "blob " + image + "@" + digest, Kind.BLOB);
-        });
+        return heldBlob(image, digest).compose(held -> held.isPresent() ? Future.succeededFuture(held.get())
+                : viaServingMember(image, m -> m.blob(image, digest), "blob " + image + "@" + digest, Kind.BLOB));
+    }
+
+    @Override
+    public Future<Optional<BlobSource>> heldBlob(ImageName image, Digest digest) {
+        return firstLocal(m -> m.heldBlob(image, digest));
     }
 
     @Override
     public Future<Long> blobSize(ImageName image, Digest digest) {
-        return storedBlob(image, digest).compose(local -> {
-            if (local.isPresent()) {
-                try (BlobLease lease = local.get()) {
-                    return Future.succeededFuture(lease.size());
-                }
+        // Held: its size without reading it (an object store is asked for the size, not for the blob).
+        return heldBlob(image, digest).compose(held -> sizeOf(held.orElse(null))).compose(size -> size.isPresent()
+                ? Future.succeededFuture(size.get())
+                : viaServingMember(image, m -> m.blobSize(image, digest), "blob " + image + "@" + digest, Kind.BLOB));
+    }
+
+    private static Future<Optional<Long>> sizeOf(BlobSource held) {
+        if (held instanceof BlobSource.Stored stored) {
+            try (BlobLease lease = stored.lease()) {
+                return Future.succeededFuture(Optional.of(lease.size()));
             }
-            return viaServingMember(image, m -> m.blobSize(image, digest), "blob " + image + "@" + digest, Kind.BLOB);
-        });
+        }
+        if (held instanceof BlobSource.Remote remote) {
+            return remote.blob().size();
+        }
+        return Future.succeededFuture(Optional.empty()); // not held (a member's heldBlob never gives a download)
     }
 
     @Override

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.entrepot.proxy.metrics.ProxyMetrics;
 import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.ImageName;
+import dev.entrepot.proxy.io.InputStreamBody;
 import dev.entrepot.proxy.repository.BlobSource;
+import dev.entrepot.proxy.repository.GrowingBlob;
+import dev.entrepot.proxy.repository.RemoteBlob;
 import dev.entrepot.proxy.repository.ManifestCache;
 import dev.entrepot.proxy.store.BlobLease;
 import dev.entrepot.proxy.store.SharedBlobs;
@@ -17,10 +20,13 @@ import dev.entrepot.proxy.store.s3.S3SharedBlobs;
 import dev.entrepot.proxy.store.s3.S3TestServer;
 import dev.entrepot.proxy.testing.Await;
 import dev.entrepot.proxy.testing.BlobServer;
+import dev.entrepot.proxy.testing.ObjectReads;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,7 +133,12 @@ class SharedBlobsAcrossReplicasTest {
 
     /** The blob as a client of {@code replica} receives it once complete. */
     private static byte[] pull(Replica replica, Digest digest) throws Exception {
-        return read(Await.result(replica.repository().blob(NGINX, digest)));
+        return read(Await.result(wholeBlob(replica, digest)));
+    }
+
+    /** What a GET of the whole blob is served from (a blob in the bucket: streamed from it). */
+    private static Future<BlobSource> wholeBlob(Replica replica, Digest digest) {
+        return replica.repository().blob(NGINX, digest).compose(BlobSource::whole);
     }
 
     private static byte[] read(BlobSource source) throws Exception {
@@ -176,7 +187,7 @@ class SharedBlobsAcrossReplicasTest {
         List<Future<BlobSource>> pulls = new ArrayList<>();
         for (int client = 0; client < 7; client++) {
             for (Replica replica : replicas) {
-                pulls.add(replica.repository().blob(NGINX, digest));
+                pulls.add(wholeBlob(replica, digest));
             }
         }
         until(() -> upstream.blobOpens.get() == 1);
@@ -218,7 +229,7 @@ class SharedBlobsAcrossReplicasTest {
     }
 
     @Test
-    void aCorruptSharedObjectIsNotServedAndIsReplacedFromTheUpstream() throws Exception {
+    void aCorruptSharedObjectBreaksItsTransferIsNotStoredAndIsReplacedFromTheUpstream() throws Exception {
         byte[] layer = layer(100_000, 4);
         Digest digest = upstreamHas(layer, Future.succeededFuture());
         Bucket raw = bucket();
@@ -227,8 +238,18 @@ class SharedBlobsAcrossReplicasTest {
         raw.write("cache/blobs/sha256/" + digest.hex(), corrupt);
         Replica b = replica("b");
 
-        assertThat(pull(b, digest)).isEqualTo(layer);
+        // Streamed from the bucket as it is read: the mismatch is known at the end, and breaks the transfer.
+        BlobSource streamed = Await.result(wholeBlob(b, digest));
+        assertThat(streamed).isInstanceOf(BlobSource.Growing.class);
+        assertThat(Await.failure(((BlobSource.Growing) streamed).blob().done())).isNotNull();
+        assertThat(b.blobs().open(digest)).as("nothing stored").isEmpty();
+        assertThat(upstream.blobOpens).hasValue(0);
+        try (var temps = Files.list(root.resolve("b/tmp"))) {
+            assertThat(temps).as("no temp file left").isEmpty();
+        }
 
+        // The next request does not trust the object again: it fetches from the upstream, and shares what verified.
+        assertThat(pull(b, digest)).isEqualTo(layer);
         assertThat(upstream.blobOpens).hasValue(1);
         until(() -> {
             try {
@@ -240,6 +261,107 @@ class SharedBlobsAcrossReplicasTest {
         });
         Replica c = replica("c");
         assertThat(pull(c, digest)).isEqualTo(layer);
+        assertThat(upstream.blobOpens).hasValue(1);
+    }
+
+    /** {@code shared} as a replica sees it: its object reads recorded (and held back) by {@code reads}. */
+    private static SharedBlobs observed(SharedBlobs shared, ObjectReads reads) {
+        return new SharedBlobs() {
+            @Override
+            public boolean enabled() {
+                return true;
+            }
+
+            @Override
+            public Optional<Long> objectSize(Digest digest) throws IOException {
+                return shared.objectSize(digest);
+            }
+
+            @Override
+            public Optional<ObjectBody> readObject(Digest digest, long offset, long length) throws IOException {
+                return reads.record(offset, length, shared.readObject(digest, offset, length));
+            }
+
+            @Override
+            public void distrust(Digest digest) {
+                shared.distrust(digest);
+            }
+
+            @Override
+            public void publish(Digest digest, Path verified, long size) throws IOException {
+                shared.publish(digest, verified, size);
+            }
+
+            @Override
+            public Optional<FetchLease> claim(Digest digest) throws IOException {
+                return shared.claim(digest);
+            }
+        };
+    }
+
+    /** Pulls the blob through {@code a} and waits until a has shared it. */
+    private Digest sharedThrough(Replica a, byte[] layer) throws Exception {
+        Digest digest = upstreamHas(layer, Future.succeededFuture());
+        assertThat(pull(a, digest)).isEqualTo(layer);
+        Bucket raw = bucket();
+        Await.until(() -> {
+            try {
+                return raw.size("cache/blobs/sha256/" + digest.hex()).isPresent();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        return digest;
+    }
+
+    @Test
+    void aSharedBlobIsServedWhileItIsStillReadFromTheBucketAndReadersShareOneGet() throws Exception {
+        byte[] layer = layer(2 << 20, 6);
+        Digest digest = sharedThrough(replica("a"), layer);
+        ObjectReads reads = new ObjectReads().holdAfter(512 << 10);
+        Replica b = replica("b", observed(shared(), reads));
+
+        List<Future<BlobSource>> pulls = new ArrayList<>();
+        for (int client = 0; client < 5; client++) {
+            pulls.add(wholeBlob(b, digest));
+        }
+        GrowingBlob growing = ((BlobSource.Growing) Await.result(pulls.get(0))).blob();
+        Await.until(() -> growing.written() >= 512 << 10);
+        assertThat(growing.verified()).isFalse();
+        assertThat(reads.finished()).as("the bucket GET is not over").isZero();
+        for (Future<BlobSource> pull : pulls) {
+            assertThat(((BlobSource.Growing) Await.result(pull)).blob()).as("one download for all").isSameAs(growing);
+        }
+        reads.release();
+
+        assertThat(read(Await.result(pulls.get(0)))).isEqualTo(layer);
+        assertThat(reads.reads()).hasSize(1);
+        assertThat(upstream.blobOpens).as("only a's").hasValue(1);
+    }
+
+    @Test
+    void aRangeOfASharedBlobIsReadFromTheBucketWithoutFetchingOrStoringIt() throws Exception {
+        byte[] layer = layer(300_000, 7);
+        Digest digest = sharedThrough(replica("a"), layer);
+        ObjectReads reads = new ObjectReads();
+        Replica b = replica("b", observed(shared(), reads));
+
+        BlobSource source = Await.result(b.repository().blob(NGINX, digest));
+        assertThat(source).isInstanceOf(BlobSource.Remote.class);
+        RemoteBlob remote = ((BlobSource.Remote) source).blob();
+        assertThat(Await.result(remote.size())).hasValue((long) layer.length);
+        Context context = vertx.getOrCreateContext();
+        InputStreamBody body = Await.result(remote.range(1_000, 50_000, context));
+        Promise<Buffer> bytes = Promise.promise();
+        context.runOnContext(v -> {
+            Buffer all = Buffer.buffer();
+            body.handler(all::appendBuffer).exceptionHandler(bytes::fail).endHandler(x -> bytes.complete(all));
+            body.resume();
+        });
+
+        assertThat(Await.result(bytes.future()).getBytes()).isEqualTo(Arrays.copyOfRange(layer, 1_000, 51_000));
+        assertThat(reads.reads()).containsExactly(new ObjectReads.Read(1_000, 50_000));
+        assertThat(b.blobs().open(digest)).isEmpty();
         assertThat(upstream.blobOpens).hasValue(1);
     }
 

@@ -1,5 +1,6 @@
 package dev.entrepot.proxy.hosted;
 
+import dev.entrepot.proxy.cache.TierFills;
 import dev.entrepot.proxy.metrics.ProxyMetrics;
 import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.ImageName;
@@ -70,7 +71,7 @@ final class S3Replicas implements AutoCloseable {
         HostedStores stores = new HostedStores(blobsView.apply(blobs),
                 metadataView.apply(new S3MetadataStore(bucket, "hosted/", blobs, clock)),
                 new FsUploadStore(local.resolve("uploads"), blobs, clock), new ManifestCache(1 << 20, metrics), threads,
-                vertx, clock, new TagChanges(), event -> { });
+                vertx, clock, new TagChanges(), event -> { }, new TierFills(vertx, blobs, threads));
         return new Replica(new HostedRepository("team", immutableTags, stores, metrics.repository("team")), stores,
                 blobs);
     }
@@ -91,9 +92,13 @@ final class S3Replicas implements AutoCloseable {
         return digest;
     }
 
-    /** The blob's bytes as a client pulls them through {@code through}. */
+    /** The blob's bytes as a client pulls them through {@code through} (streamed from the bucket if not local). */
     static byte[] pull(HostedRepository through, ImageName image, Digest digest) throws Exception {
-        BlobSource source = Await.result(through.blob(image, digest));
+        BlobSource source = Await.result(through.blob(image, digest).compose(BlobSource::whole));
+        if (source instanceof BlobSource.Growing growing) {
+            Await.result(growing.blob().done());
+            return Files.readAllBytes(growing.blob().path());
+        }
         try (BlobLease lease = ((BlobSource.Stored) source).lease()) {
             return Files.readAllBytes(lease.path());
         }

@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /** Waits for Vert.x futures with a timeout, so a hang fails the test instead of the build. */
 public final class Await {
@@ -34,6 +35,15 @@ public final class Await {
         } catch (ExecutionException e) {
             assertThat(e.getCause()).isNotNull();
             return e.getCause();
+        }
+    }
+
+    /** Polls {@code condition} until it holds; an assertion error when it does not within the timeout. */
+    public static void until(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime() - deadline).as("condition not met in time").isNegative();
+            Thread.sleep(10);
         }
     }
 }

@@ -4,12 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,7 +49,6 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * listings, which is what lets several replicas share one bucket without caching metadata.
  */
 public final class Bucket implements AutoCloseable {
-    private static final int COPY_BUFFER = 64 * 1024;
     /** Part uploads run in parallel with reads and metadata calls: more than the SDK's default of 50 is not needed. */
     private static final int MAX_CONNECTIONS = 64;
 
@@ -268,12 +264,22 @@ public final class Bucket implements AutoCloseable {
 
     // ---- large objects: streamed ------------------------------------------------------------------------------
 
+    /**
+     * An object's bytes being read: {@code length} of them come. Closing the stream before its end aborts the
+     * request (the rest of the body is not drained); at the end, or after, it gives the connection back.
+     */
+    public record Read(InputStream stream, long length) {
+    }
+
     /** Streams the object (or {@code length} bytes of it from {@code offset}; -1 for the rest); empty when absent. */
-    public Optional<InputStream> open(String key, long offset, long length) throws IOException {
+    public Optional<Read> open(String key, long offset, long length) throws IOException {
         try {
             String range = offset == 0 && length < 0 ? null
                     : "bytes=" + offset + "-" + (length < 0 ? "" : Long.toString(offset + length - 1));
-            return Optional.of(s3.getObject(b -> b.bucket(bucket).key(fullKey(key)).range(range)));
+            ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(bucket).key(fullKey(key))
+                    .range(range));
+            Long announced = in.response().contentLength();
+            return Optional.of(new Read(new BucketStreams.AbortingInputStream(in), announced == null ? -1 : announced));
         } catch (NoSuchKeyException e) {
             return Optional.empty();
         } catch (SdkException e) {
@@ -284,7 +290,7 @@ public final class Bucket implements AutoCloseable {
     /** Uploads {@code length} bytes of the file from {@code offset} as one object, streamed from disk. */
     public void upload(String key, Path file, long offset, long length) throws IOException {
         try {
-            s3.putObject(b -> b.bucket(bucket).key(fullKey(key)).contentLength(length), body(file, offset, length));
+            s3.putObject(b -> b.bucket(bucket).key(fullKey(key)).contentLength(length), BucketStreams.fileRegion(file, offset, length));
         } catch (SdkException e) {
             throw failure("uploading", key, e);
         }
@@ -358,7 +364,7 @@ public final class Bucket implements AutoCloseable {
             throws IOException {
         try {
             String etag = s3.uploadPart(b -> b.bucket(bucket).key(fullKey(key)).uploadId(uploadId).partNumber(number)
-                    .contentLength(length), body(file, offset, length)).eTag();
+                    .contentLength(length), BucketStreams.fileRegion(file, offset, length)).eTag();
             return CompletedPart.builder().partNumber(number).eTag(etag).build();
         } catch (SdkException e) {
             throw failure("uploading part " + number + " of", key, e);
@@ -414,62 +420,8 @@ public final class Bucket implements AutoCloseable {
         s3.close();
     }
 
-    /** A request body read from the file region as the SDK sends it (and again on a retry): never held in memory. */
-    private static RequestBody body(Path file, long offset, long length) {
-        return RequestBody.fromContentProvider(() -> {
-            try {
-                FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-                channel.position(offset);
-                InputStream whole = Channels.newInputStream(channel);
-                return new BoundedInputStream(whole, length);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, length, "application/octet-stream");
-    }
-
     private IOException failure(String doing, String key, SdkException e) {
         return new IOException("object store: " + doing + " s3://" + bucket + "/" + fullKey(key) + " failed: "
                 + e.getMessage(), e);
-    }
-
-    /** At most {@code limit} bytes of the underlying stream. */
-    private static final class BoundedInputStream extends InputStream {
-        private final InputStream in;
-        private long left;
-
-        BoundedInputStream(InputStream in, long limit) {
-            this.in = in;
-            this.left = limit;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int b = in.read();
-            if (b >= 0) {
-                left--;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buffer, int off, int len) throws IOException {
-            if (left <= 0) {
-                return -1;
-            }
-            int n = in.read(buffer, off, (int) Math.min(len, Math.min(left, COPY_BUFFER)));
-            if (n > 0) {
-                left -= n;
-            }
-            return n;
-        }
-
-        @Override
-        public void close() throws IOException {
-            in.close();
-        }
     }
 }

@@ -6,6 +6,7 @@ import dev.entrepot.proxy.store.AdoptingBlobStore;
 import dev.entrepot.proxy.store.BlobLease;
 import dev.entrepot.proxy.store.BlobUses;
 import dev.entrepot.proxy.store.BlobWriter;
+import dev.entrepot.proxy.store.TieredBlobStore;
 import dev.entrepot.proxy.store.fs.FsBlobStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,18 +17,14 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
@@ -43,33 +40,29 @@ import org.jboss.logging.Logger;
  *
  * <p>Reading: a blob missing from the local tier is looked up in the bucket (another replica may have stored it),
  * downloaded to the local tier and its digest verified again. That is blocking network I/O: unlike
- * {@link FsBlobStore#open}, {@link #open} on a local miss must not run on the event loop.
+ * {@link FsBlobStore#open}, {@link #open} on a local miss must not run on the event loop. Serving does not wait for
+ * that: it reads the object while a {@link #newLocalWriter} makes the local copy ({@link TieredBlobStore}), and reads
+ * ranges straight from the bucket.
  *
  * <p>Replicas sharing the bucket agree on removals through {@link S3BlobUses}; every answer that matters to them
  * ({@link #storedSize}, {@link #list}, whether {@link #adopt} or {@link #linkFrom} must send the blob) is asked of the
  * bucket, never of what this process knows.
  */
-public final class S3BlobStore implements AdoptingBlobStore {
+public final class S3BlobStore implements AdoptingBlobStore, TieredBlobStore {
     private static final Logger LOG = Logger.getLogger(S3BlobStore.class);
     /** CopyObject's limit; larger blobs are linked by streaming them. */
     private static final long MAX_COPY = 5L << 30;
 
     private final Bucket bucket;
     private final String area;
+    private final S3LocalTier tier;
     private final FsBlobStore local;
     private final Path tmp;
-    private final long localMaxBytes;
     private final Clock clock;
     private final Executor parts;
     private final S3BlobUses uses;
     /** What this process knows is in the bucket: size and last use. Other replicas' blobs join on first open. */
-    private final Map<Digest, Known> known = new ConcurrentHashMap<>();
-    private final AtomicLong totalBytes = new AtomicLong();
-    /** Blobs being downloaded into the local tier, each with the lock its readers wait on. */
-    private final Map<Digest, Object> fetching = new ConcurrentHashMap<>();
-
-    private record Known(long size, long lastUsedMillis) {
-    }
+    private final S3KnownBlobs known;
 
     /**
      * @param area          key prefix of this store in the bucket ({@code cache/}, {@code hosted/})
@@ -81,13 +74,14 @@ public final class S3BlobStore implements AdoptingBlobStore {
             throws IOException {
         this.bucket = bucket;
         this.area = area;
-        this.local = new FsBlobStore(localRoot, clock, (digest, size) -> { });
+        this.tier = new S3LocalTier(localRoot, clock, localMaxBytes);
+        this.local = tier.files();
         this.tmp = localRoot.resolve("tmp");
-        this.localMaxBytes = localMaxBytes;
         this.clock = clock;
         this.parts = parts;
         this.uses = new S3BlobUses(bucket, area, clock);
-        loadIndex();
+        this.known = new S3KnownBlobs(area, clock);
+        known.load(bucket);
     }
 
     /** The local tier (metrics, tests). */
@@ -126,60 +120,33 @@ public final class S3BlobStore implements AdoptingBlobStore {
     }
 
     /**
-     * Downloads the blob from the bucket into the local tier, verifying it; false when the bucket has none. Readers
-     * of one missing blob wait for one download rather than each starting their own.
+     * Downloads the blob from the bucket into the local tier, verifying it; false when the bucket has none, or an
+     * object that does not hash to the digest (not served, logged). Blocking readers of one missing blob wait for one
+     * download rather than each starting their own.
      */
     private boolean fetchToLocal(Digest digest) throws IOException {
-        Object lock = fetching.computeIfAbsent(digest, d -> new Object());
-        synchronized (lock) {
-            try {
-                return local.index().contains(digest) || download(digest);
-            } finally {
-                fetching.remove(digest, lock);
-            }
-        }
+        return tier.copyOnce(digest, () -> download(digest));
     }
 
     private boolean download(Digest digest) throws IOException {
-        Optional<InputStream> object = bucket.open(keyOf(digest), 0, -1);
+        Optional<ObjectBody> object = readObject(digest, 0, -1);
         if (object.isEmpty()) {
-            forget(digest);
             return false;
         }
-        Path temp = tmp.resolve(digest.hex() + ".get." + UUID.randomUUID());
-        MessageDigest hasher = digest.newHasher();
-        long size = 0;
-        try (InputStream in = object.get();
-             FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        try (InputStream in = object.get().stream(); BlobWriter writer = newLocalWriter(digest)) {
             byte[] buffer = new byte[64 * 1024];
             int n;
             while ((n = in.read(buffer)) > 0) {
-                hasher.update(buffer, 0, n);
-                ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
-                while (chunk.hasRemaining()) {
-                    out.write(chunk);
-                }
-                size += n;
+                writer.write(ByteBuffer.wrap(buffer, 0, n));
             }
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temp);
-            throw e instanceof IOException io ? io : new IOException(e.getMessage(), e);
-        }
-        if (!digest.matches(hasher)) {
-            Files.deleteIfExists(temp);
+            writer.commit();
+            return true;
+        } catch (OciException e) {
             // Not ours to delete (a replica may be writing it right now, or a person must look): a miss, loudly.
             LOG.errorf("object s3://%s/%s does not hash to its digest; not serving it", bucket.name(),
                     bucket.fullKey(keyOf(digest)));
             return false;
         }
-        remember(digest, size);
-        adoptLocally(temp, digest, size);
-        return true;
-    }
-
-    private void adoptLocally(Path verified, Digest digest, long size) throws IOException {
-        local.evictToSize(Math.max(0, localMaxBytes - size));
-        local.adopt(verified, digest);
     }
 
     @Override
@@ -192,7 +159,7 @@ public final class S3BlobStore implements AdoptingBlobStore {
     /** Called by a writer whose bytes are verified and in the bucket: the blob joins both tiers. */
     Path committed(Digest digest, Path verified, long size) throws IOException {
         remember(digest, size);
-        adoptLocally(verified, digest, size);
+        tier.adopt(verified, digest, size);
         return local.pathOf(digest);
     }
 
@@ -234,20 +201,19 @@ public final class S3BlobStore implements AdoptingBlobStore {
 
     @Override
     public void touch(Digest digest) {
-        known.computeIfPresent(digest, (d, k) -> new Known(k.size(), clock.millis()));
+        known.touch(digest);
         local.touch(digest);
     }
 
     @Override
     public Instant lastUsed(Digest digest) {
-        Known k = known.get(digest);
-        return k == null ? null : Instant.ofEpochMilli(k.lastUsedMillis());
+        return known.lastUsed(digest);
     }
 
     /** Bytes in the bucket as this process knows them (its own writes, its start-up listing, blobs it opened). */
     @Override
     public long totalBytes() {
-        return totalBytes.get();
+        return known.totalBytes();
     }
 
     /**
@@ -261,7 +227,7 @@ public final class S3BlobStore implements AdoptingBlobStore {
             bucket.uploadFile(keyOf(digest), verified, size, parts);
         }
         remember(digest, size);
-        adoptLocally(verified, digest, size);
+        tier.adopt(verified, digest, size);
     }
 
     @Override
@@ -327,12 +293,9 @@ public final class S3BlobStore implements AdoptingBlobStore {
     public List<Stat> list() throws IOException {
         List<Stat> found = new ArrayList<>();
         for (Bucket.Listed object : bucket.list(area + "blobs/")) {
-            Optional<Digest> digest = digestOf(object);
+            Optional<Digest> digest = known.digestOf(object);
             if (digest.isPresent()) {
-                Known k = known.get(digest.get());
-                Instant lastUsed = k == null || k.lastUsedMillis() < object.lastModified().toEpochMilli()
-                        ? object.lastModified() : Instant.ofEpochMilli(k.lastUsedMillis());
-                found.add(new Stat(digest.get(), object.size(), lastUsed));
+                found.add(new Stat(digest.get(), object.size(), known.lastUsed(digest.get(), object)));
             }
         }
         return found;
@@ -343,9 +306,36 @@ public final class S3BlobStore implements AdoptingBlobStore {
         return uses;
     }
 
-    /** Streams part of a stored blob straight from the bucket (no local copy); empty when absent. */
-    public Optional<InputStream> openRange(Digest digest, long offset, long length) throws IOException {
-        return bucket.open(keyOf(digest), offset, length);
+    @Override
+    public Optional<Long> objectSize(Digest digest) throws IOException {
+        Optional<Long> size = bucket.size(keyOf(digest));
+        if (size.isEmpty()) {
+            forget(digest);
+        }
+        return size;
+    }
+
+    /** Streams the blob, or part of it, straight from the bucket (no local copy); empty when absent. */
+    @Override
+    public Optional<ObjectBody> readObject(Digest digest, long offset, long length) throws IOException {
+        Optional<Bucket.Read> read = bucket.open(keyOf(digest), offset, length);
+        if (read.isEmpty()) {
+            forget(digest);
+        }
+        return read.map(r -> new ObjectBody(r.stream(), r.length()));
+    }
+
+    @Override
+    public Optional<BlobLease> openLocal(Digest digest) {
+        Optional<BlobLease> held = local.open(digest);
+        held.ifPresent(l -> touch(digest));
+        return held.map(l -> new Lease(digest, l));
+    }
+
+    /** A writer of the local tier only: the bucket has the blob. Its commit trims the tier to make room first. */
+    @Override
+    public BlobWriter newLocalWriter(Digest digest) throws IOException {
+        return tier.newCopyWriter(digest, size -> remember(digest, size));
     }
 
     /** A URL a client may GET the blob from, without this proxy, until it expires. */
@@ -373,45 +363,11 @@ public final class S3BlobStore implements AdoptingBlobStore {
     }
 
     private void remember(Digest digest, long size) {
-        Known before = known.putIfAbsent(digest, new Known(size, clock.millis()));
-        if (before == null) {
-            totalBytes.addAndGet(size);
-        }
+        known.remember(digest, size);
     }
 
     private void forget(Digest digest) {
-        Known gone = known.remove(digest);
-        if (gone != null) {
-            totalBytes.addAndGet(-gone.size());
-        }
-    }
-
-    /** The digest a listed blob object is stored under; empty (and logged) for an object that is not a blob. */
-    private Optional<Digest> digestOf(Bucket.Listed object) {
-        String under = area + "blobs/";
-        String[] parts = object.key().substring(under.length()).split("/");
-        try {
-            if (parts.length == 2) {
-                return Optional.of(new Digest(parts[0], parts[1]));
-            }
-        } catch (OciException e) {
-            // logged below
-        }
-        LOG.warnf("ignoring unexpected object in the blob store: %s", object.key());
-        return Optional.empty();
-    }
-
-    private void loadIndex() throws IOException {
-        String under = area + "blobs/";
-        for (Bucket.Listed object : bucket.list(under)) {
-            Optional<Digest> digest = digestOf(object);
-            if (digest.isPresent()) {
-                known.put(digest.get(), new Known(object.size(), object.lastModified().toEpochMilli()));
-                totalBytes.addAndGet(object.size());
-            }
-        }
-        LOG.infof("blob store s3://%s/%s: %d blobs, %d bytes", bucket.name(), bucket.fullKey(under), known.size(),
-                totalBytes.get());
+        known.forget(digest);
     }
 
     /** A lease on the local copy; knows where the blob is in the bucket, for server-side copies. */

@@ -1,13 +1,8 @@
 package dev.entrepot.proxy.store.s3;
 
 import dev.entrepot.proxy.oci.Digest;
-import dev.entrepot.proxy.oci.OciException;
-import dev.entrepot.proxy.store.BlobStore;
-import dev.entrepot.proxy.store.BlobWriter;
 import dev.entrepot.proxy.store.SharedBlobs;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -81,26 +76,24 @@ public final class S3SharedBlobs implements SharedBlobs, AutoCloseable {
     }
 
     @Override
-    public Optional<Path> copyInto(Digest digest, BlobStore local) throws IOException {
-        Optional<InputStream> object = bucket.open(blobKey(digest), 0, -1);
-        if (object.isEmpty()) {
+    public Optional<Long> objectSize(Digest digest) throws IOException {
+        return distrusted.contains(digest) ? Optional.empty() : bucket.size(blobKey(digest));
+    }
+
+    @Override
+    public Optional<ObjectBody> readObject(Digest digest, long offset, long length) throws IOException {
+        if (distrusted.contains(digest)) {
             return Optional.empty();
         }
-        try (InputStream in = object.get(); BlobWriter writer = local.newWriter(digest)) {
-            byte[] buffer = new byte[64 * 1024];
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                writer.write(ByteBuffer.wrap(buffer, 0, n));
-            }
-            try {
-                return Optional.of(writer.commit());
-            } catch (OciException e) {
-                // Not served; the replica that fetches it next replaces it. Someone may want to look at the store.
-                distrusted.add(digest);
-                LOG.errorf("shared object s3://%s/%s does not hash to its digest; not serving it, fetching upstream",
-                        bucket.name(), bucket.fullKey(blobKey(digest)));
-                return Optional.empty();
-            }
+        return bucket.open(blobKey(digest), offset, length).map(r -> new ObjectBody(r.stream(), r.length()));
+    }
+
+    @Override
+    public void distrust(Digest digest) {
+        // Someone may want to look at the store; the replica that fetches it next replaces it.
+        if (distrusted.add(digest)) {
+            LOG.errorf("shared object s3://%s/%s does not hash to its digest; not serving it again, fetching upstream",
+                    bucket.name(), bucket.fullKey(blobKey(digest)));
         }
     }
 

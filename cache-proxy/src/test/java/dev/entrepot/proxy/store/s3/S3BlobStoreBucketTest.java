@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.store.BlobLease;
+import dev.entrepot.proxy.store.BlobObjects;
 import dev.entrepot.proxy.store.BlobWriter;
 import dev.entrepot.proxy.testing.MutableClock;
 import java.io.IOException;
@@ -175,13 +176,19 @@ class S3BlobStoreBucketTest {
             writer.commit();
         }
 
-        try (InputStream in = store.openRange(digest, PART - 10, 20).orElseThrow()) {
+        BlobObjects.ObjectBody middle = store.readObject(digest, PART - 10, 20).orElseThrow();
+        assertThat(middle.length()).isEqualTo(20);
+        try (InputStream in = middle.stream()) {
             assertThat(in.readAllBytes()).isEqualTo(Arrays.copyOfRange(content, PART - 10, PART + 10));
         }
-        try (InputStream in = store.openRange(digest, PART, -1).orElseThrow()) {
+        BlobObjects.ObjectBody rest = store.readObject(digest, PART, -1).orElseThrow();
+        assertThat(rest.length()).isEqualTo(content.length - PART);
+        try (InputStream in = rest.stream()) {
             assertThat(in.readAllBytes()).isEqualTo(Arrays.copyOfRange(content, PART, content.length));
         }
-        assertThat(store.openRange(Digest.sha256(new byte[] {1}), 0, 1)).isEmpty();
+        assertThat(store.readObject(Digest.sha256(new byte[] {1}), 0, 1)).isEmpty();
+        assertThat(store.objectSize(digest)).hasValue((long) content.length);
+        assertThat(store.objectSize(Digest.sha256(new byte[] {1}))).isEmpty();
     }
 
     @Test

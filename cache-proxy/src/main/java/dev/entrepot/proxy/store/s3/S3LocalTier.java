@@ -1,0 +1,113 @@
+package dev.entrepot.proxy.store.s3;
+
+import dev.entrepot.proxy.oci.Digest;
+import dev.entrepot.proxy.store.BlobWriter;
+import dev.entrepot.proxy.store.fs.FsBlobStore;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongConsumer;
+
+/**
+ * The local disk tier of an {@link S3BlobStore}: verified copies of blobs that are in the bucket, at most
+ * {@code maxBytes} of them, the least recently used trimmed first to make room (never one being read). It can be lost
+ * whole: the bucket has everything.
+ */
+final class S3LocalTier {
+    /** Blocking copies in progress, each with the lock their waiters share. */
+    private final Map<Digest, Object> copying = new ConcurrentHashMap<>();
+    private final FsBlobStore files;
+    private final long maxBytes;
+
+    /** A blocking copy from the bucket into the tier: true once stored, false when there is nothing to store. */
+    @FunctionalInterface
+    interface Copy {
+        boolean run() throws IOException;
+    }
+
+    S3LocalTier(Path root, Clock clock, long maxBytes) throws IOException {
+        this.files = new FsBlobStore(root, clock, (digest, size) -> { });
+        this.maxBytes = maxBytes;
+    }
+
+    FsBlobStore files() {
+        return files;
+    }
+
+    /** Moves a verified file in, making room for it first. */
+    void adopt(Path verified, Digest digest, long size) throws IOException {
+        files.evictToSize(Math.max(0, maxBytes - size));
+        files.adopt(verified, digest);
+    }
+
+    /**
+     * Runs {@code copy} unless the blob is here already; blocking readers of one missing blob wait for one copy rather
+     * than each making their own.
+     */
+    boolean copyOnce(Digest digest, Copy copy) throws IOException {
+        Object lock = copying.computeIfAbsent(digest, d -> new Object());
+        synchronized (lock) {
+            try {
+                return files.index().contains(digest) || copy.run();
+            } finally {
+                copying.remove(digest, lock);
+            }
+        }
+    }
+
+    /**
+     * A writer of a copy: its commit verifies the digest, makes room, stores the copy and tells {@code committed}
+     * its size.
+     */
+    BlobWriter newCopyWriter(Digest digest, LongConsumer committed) throws IOException {
+        return new CopyWriter(files.newWriter(digest), committed);
+    }
+
+    private final class CopyWriter implements BlobWriter {
+        private final BlobWriter writer;
+        private final LongConsumer committed;
+
+        CopyWriter(BlobWriter writer, LongConsumer committed) {
+            this.writer = writer;
+            this.committed = committed;
+        }
+
+        @Override
+        public Path path() {
+            return writer.path();
+        }
+
+        @Override
+        public void write(ByteBuffer bytes) throws IOException {
+            writer.write(bytes);
+        }
+
+        @Override
+        public long written() {
+            return writer.written();
+        }
+
+        @Override
+        public void verify() throws IOException {
+            writer.verify();
+        }
+
+        @Override
+        public Path commit() throws IOException {
+            writer.verify();
+            long size = writer.written();
+            files.evictToSize(Math.max(0, maxBytes - size));
+            Path stored = writer.commit();
+            committed.accept(size);
+            return stored;
+        }
+
+        @Override
+        public void close() {
+            writer.close();
+        }
+    }
+}

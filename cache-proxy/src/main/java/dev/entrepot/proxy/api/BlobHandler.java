@@ -68,12 +68,29 @@ final class BlobHandler {
     }
 
     /**
-     * A blob in an object store and not here: a range is read straight from it (its size asked first, to judge the
-     * range); the whole blob is what {@link RemoteBlob#whole()} gives. An object store that cannot tell the size
-     * leaves the range to the whole blob's path.
+     * A blob in an object store: with redirects configured, the client is sent there (307 to a pre-signed URL, as
+     * distribution does; S3 honours a Range the client sends again). Else, and for a blob the object store lacks, a
+     * range is read straight from it (its size asked first, to judge the range); the whole blob is what
+     * {@link RemoteBlob#whole()} gives. An object store that cannot tell the size leaves the range to the whole
+     * blob's path.
      */
     private void sendRemote(HttpServerRequest request, Repository repository, ImageName name, Digest digest,
                             RemoteBlob remote, Context context) {
+        remote.redirect().onComplete(ar -> context.runOnContext(v -> {
+            if (ar.succeeded() && ar.result().isPresent()) {
+                metrics.repository(repository.name()).redirected();
+                request.response().setStatusCode(307)
+                        .putHeader(Headers.DOCKER_CONTENT_DIGEST, digest.toString())
+                        .putHeader(HttpHeaders.LOCATION, ar.result().get().toString())
+                        .putHeader(HttpHeaders.CONTENT_LENGTH, "0").end();
+            } else {
+                sendFromObjectStore(request, repository, name, digest, remote, context);
+            }
+        }));
+    }
+
+    private void sendFromObjectStore(HttpServerRequest request, Repository repository, ImageName name, Digest digest,
+                                     RemoteBlob remote, Context context) {
         String header = request.getHeader("Range");
         if (header == null) {
             send(request, repository, name, digest, remote.whole(), context);

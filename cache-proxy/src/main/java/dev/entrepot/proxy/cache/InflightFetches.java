@@ -122,20 +122,23 @@ public final class InflightFetches {
     }
 
     /**
-     * With sharing, for a blob neither stored here nor downloading: the bucket's answers (its size, ranges read
-     * straight from it) and {@code whole} for the whole blob, which is what {@link #fetch} gives. Empty otherwise.
-     * Memory only.
+     * With sharing, for a blob not downloading here and not stored here (or, with redirects, stored or not): the
+     * bucket's answers (a redirect to it, its size, ranges read straight from it) and {@code whole} for the whole
+     * blob, which is what {@link #fetch} gives. Empty otherwise: a download in flight is never redirected (the bucket
+     * has nothing yet). Memory only.
      *
-     * @param fromBucket told when a range is served from the bucket
+     * @param fromBucket told when a redirect or a range is served from the bucket
      */
     public Optional<RemoteBlob> inBucket(Digest digest, Supplier<Future<BlobSource>> whole, Runnable fromBucket) {
         if (!shared.enabled() || inflight.containsKey(digest)) {
             return Optional.empty();
         }
-        Optional<BlobLease> stored = store.open(digest);
-        if (stored.isPresent()) {
-            stored.get().close();
-            return Optional.empty();
+        if (!shared.redirects()) {
+            Optional<BlobLease> stored = store.open(digest);
+            if (stored.isPresent()) {
+                stored.get().close();
+                return Optional.empty();
+            }
         }
         return Optional.of(new ObjectBlob(vertx, shared, digest, whole, fromBucket));
     }

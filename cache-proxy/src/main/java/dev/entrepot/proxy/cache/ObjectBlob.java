@@ -12,13 +12,15 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.net.URI;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
- * One request's view of a blob in the object store: its size (asked once), ranges read straight from the object
- * store on worker threads, and the whole blob as {@code whole} serves it.
+ * One request's view of a blob in the object store: its size (asked once), a redirect to it when configured (only for
+ * an object that is there), ranges read straight from the object store on worker threads, and the whole blob as
+ * {@code whole} serves it.
  */
 final class ObjectBlob implements RemoteBlob {
     private static final Logger LOG = Logger.getLogger(ObjectBlob.class);
@@ -30,7 +32,7 @@ final class ObjectBlob implements RemoteBlob {
     private final Runnable servedFromObjects;
     private Future<Optional<Long>> size;
 
-    /** @param servedFromObjects told when a range is served from the object store (metrics) */
+    /** @param servedFromObjects told when a redirect or a range is served from the object store (metrics) */
     ObjectBlob(Vertx vertx, BlobObjects objects, Digest digest, Supplier<Future<BlobSource>> whole,
                Runnable servedFromObjects) {
         this.vertx = vertx;
@@ -47,6 +49,23 @@ final class ObjectBlob implements RemoteBlob {
                     .recover(e -> Future.failedFuture(unavailable("looking up", e)));
         }
         return size;
+    }
+
+    @Override
+    public Future<Optional<URI>> redirect() {
+        if (!objects.redirects()) {
+            return Future.succeededFuture(Optional.empty());
+        }
+        return size().compose(sized -> sized.isEmpty() ? Future.succeededFuture(Optional.<URI>empty())
+                        : vertx.executeBlocking(() -> objects.redirectUrl(digest), false))
+                .map(url -> {
+                    url.ifPresent(u -> servedFromObjects.run());
+                    return url;
+                })
+                .otherwise(e -> {
+                    LOG.warnf("not redirecting to blob %s in the object store: %s", digest, e.getMessage());
+                    return Optional.empty();
+                });
     }
 
     @Override

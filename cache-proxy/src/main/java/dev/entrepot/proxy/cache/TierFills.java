@@ -25,7 +25,7 @@ import org.jboss.logging.Logger;
  * readers of one digest share one bucket GET; the last byte goes out once the digest verified, and only a verified
  * copy joins the local tier. An object that does not hash to its digest breaks its readers' transfers (as a broken
  * upstream download does) and leaves nothing behind. Byte ranges of a blob not here are read straight from the
- * bucket ({@link ObjectBlob}).
+ * bucket ({@link ObjectBlob}). With redirects configured every GET may be sent to the bucket, local copy or not.
  */
 public final class TierFills implements TieredBlobs {
     private static final Logger LOG = Logger.getLogger(TierFills.class);
@@ -44,9 +44,11 @@ public final class TierFills implements TieredBlobs {
 
     @Override
     public BlobSource source(Digest digest) {
-        Optional<BlobLease> local = store.openLocal(digest);
-        if (local.isPresent()) {
-            return new BlobSource.Stored(local.get());
+        if (!store.redirects()) {
+            Optional<BlobLease> local = store.openLocal(digest);
+            if (local.isPresent()) {
+                return new BlobSource.Stored(local.get());
+            }
         }
         return new BlobSource.Remote(new ObjectBlob(vertx, store, digest, () -> whole(digest), () -> { }));
     }

@@ -47,6 +47,8 @@ public final class ConfigLoader {
     public static final String DEFAULT_S3_REGION = "us-east-1";
     public static final ByteSize DEFAULT_S3_PART_SIZE = ByteSize.parse("16Mi");
     public static final ByteSize DEFAULT_S3_LOCAL_CACHE = ByteSize.parse("10Gi");
+    /** distribution's S3 driver's default validity of a redirect URL. */
+    public static final Duration DEFAULT_S3_REDIRECT_TTL = Duration.ofMinutes(20);
     public static final Duration DEFAULT_GC_INTERVAL = Duration.ofHours(6);
     public static final Duration DEFAULT_GC_GRACE = Duration.ofHours(1);
     private static final String EMBEDDED_DEFAULT = "/default-entrepot.yaml";
@@ -135,7 +137,9 @@ public final class ConfigLoader {
                     s3.accessKeyIdFile(), s3.secretAccessKeyFile(), s3.credentialsFile(),
                     s3.profile() == null ? "default" : s3.profile(),
                     s3.partSize() == null ? DEFAULT_S3_PART_SIZE : s3.partSize(),
-                    s3.localCacheSize() == null ? DEFAULT_S3_LOCAL_CACHE : s3.localCacheSize());
+                    s3.localCacheSize() == null ? DEFAULT_S3_LOCAL_CACHE : s3.localCacheSize(),
+                    s3.redirect() != null && s3.redirect(),
+                    s3.redirectTtl() == null ? DEFAULT_S3_REDIRECT_TTL : s3.redirectTtl());
         }
         storage = new Storage(storage.path() == null ? DEFAULT_STORAGE : storage.path(), storage.maxSize(),
                 storage.uploadExpiry() == null ? DEFAULT_UPLOAD_EXPIRY : storage.uploadExpiry(), gc,

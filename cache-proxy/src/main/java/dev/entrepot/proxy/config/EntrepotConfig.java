@@ -41,11 +41,25 @@ public record EntrepotConfig(Storage storage, List<Repository> repositories, Aut
      * bucket in the path rather than the host name (MinIO, Ceph and most S3-compatible stores need it). Credentials
      * from the two key files (a mounted Secret), else a profile of an AWS credentials file, else the SDK's default
      * chain (environment, web identity, instance profile). Every key goes under {@code prefix}. Blobs above
-     * {@code partSize} go up in parts; {@code localCacheSize} bounds the local disk copy blobs are served from.
+     * {@code partSize} go up in parts; {@code localCacheSize} bounds the local disk copy blobs are served from. With
+     * {@code redirect} a blob GET of a blob in the bucket is answered with a redirect to a pre-signed URL valid for
+     * {@code redirectTtl}, as distribution does.
      */
     public record S3Storage(String bucket, URI endpoint, String region, String prefix, Boolean pathStyle,
                             Path accessKeyIdFile, Path secretAccessKeyFile, Path credentialsFile, String profile,
-                            ByteSize partSize, ByteSize localCacheSize) {
+                            ByteSize partSize, ByteSize localCacheSize, Boolean redirect, Duration redirectTtl) {
+
+        public S3Storage(String bucket, URI endpoint, String region, String prefix, Boolean pathStyle,
+                         Path accessKeyIdFile, Path secretAccessKeyFile, Path credentialsFile, String profile,
+                         ByteSize partSize, ByteSize localCacheSize) {
+            this(bucket, endpoint, region, prefix, pathStyle, accessKeyIdFile, secretAccessKeyFile, credentialsFile,
+                    profile, partSize, localCacheSize, null, null);
+        }
+
+        /** How long a redirect's URL is valid; null when blob GETs are not redirected. */
+        public Duration redirectValidity() {
+            return Boolean.TRUE.equals(redirect) ? redirectTtl : null;
+        }
     }
 
     /**

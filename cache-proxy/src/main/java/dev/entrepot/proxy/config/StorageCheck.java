@@ -3,6 +3,7 @@ package dev.entrepot.proxy.config;
 import dev.entrepot.proxy.config.EntrepotConfig.S3Storage;
 import dev.entrepot.proxy.config.EntrepotConfig.Storage;
 import dev.entrepot.proxy.config.EntrepotConfig.StorageType;
+import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -12,6 +13,8 @@ final class StorageCheck {
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
     private static final long MIN_PART = 5L << 20;
     private static final long MAX_PART = 5L << 30;
+    /** The longest a SigV4 pre-signed URL may be valid. */
+    private static final Duration MAX_REDIRECT_TTL = Duration.ofDays(7);
 
     private StorageCheck() {
     }
@@ -53,6 +56,10 @@ final class StorageCheck {
         }
         if (s3.localCacheSize().bytes() <= 0) {
             problems.add("storage.s3.localCacheSize: must be positive");
+        }
+        if (s3.redirectTtl().compareTo(Duration.ofSeconds(1)) < 0 || s3.redirectTtl().compareTo(MAX_REDIRECT_TTL) > 0) {
+            problems.add("storage.s3.redirectTtl: must be between 1s and 168h, the longest a pre-signed URL may be "
+                    + "valid (got " + GoDuration.format(s3.redirectTtl()) + ")");
         }
     }
 }

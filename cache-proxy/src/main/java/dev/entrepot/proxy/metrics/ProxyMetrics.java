@@ -21,6 +21,7 @@ import java.util.function.Supplier;
 public final class ProxyMetrics {
     public static final String REQUESTS = "entrepot.requests";
     public static final String SERVED_BYTES = "entrepot.served.bytes";
+    public static final String BLOB_REDIRECTS = "entrepot.blob.redirects";
     public static final String UPSTREAM_REQUESTS = "entrepot.upstream.requests";
     public static final String UPSTREAM_DURATION = "entrepot.upstream.duration";
     public static final String UPSTREAM_FETCHED_BYTES = "entrepot.upstream.fetched.bytes";
@@ -213,6 +214,7 @@ public final class ProxyMetrics {
         private final Map<Kind, Map<Result, Counter>> requests = new EnumMap<>(Kind.class);
         private final Map<Integer, Counter> upstreamByStatus = new ConcurrentHashMap<>();
         private final Counter served;
+        private final Counter redirected;
         private final Counter fetched;
         private final Map<PushKind, Map<Boolean, Counter>> pushes = new EnumMap<>(PushKind.class);
         private final Counter pushedBytes;
@@ -233,6 +235,9 @@ public final class ProxyMetrics {
                 requests.put(kind, byResult);
             }
             this.served = Counter.builder(SERVED_BYTES).description("Body bytes sent to clients")
+                    .tag("repository", repository).register(registry);
+            this.redirected = Counter.builder(BLOB_REDIRECTS)
+                    .description("Blob GETs answered with a redirect to the object store")
                     .tag("repository", repository).register(registry);
             this.fetched = Counter.builder(UPSTREAM_FETCHED_BYTES).description("Body bytes received from upstream")
                     .tag("repository", repository).register(registry);
@@ -258,6 +263,10 @@ public final class ProxyMetrics {
 
         public void served(long bytes) {
             served.increment(bytes);
+        }
+
+        public void redirected() {
+            redirected.increment();
         }
 
         public void pushed(PushKind kind, boolean stored) {

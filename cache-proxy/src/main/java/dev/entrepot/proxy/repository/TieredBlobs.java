@@ -8,6 +8,9 @@ import dev.entrepot.proxy.oci.Digest;
  */
 public interface TieredBlobs {
 
-    /** The local copy (pinned) when it is here, else the object store's answers ({@link RemoteBlob}). Memory only. */
+    /**
+     * The local copy (pinned) when it is here and GETs are not redirected, else the object store's answers
+     * ({@link RemoteBlob}). Memory only.
+     */
     BlobSource source(Digest digest);
 }

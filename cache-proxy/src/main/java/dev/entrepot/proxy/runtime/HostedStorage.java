@@ -49,13 +49,14 @@ final class HostedStorage implements AutoCloseable {
     private final SharedBlobs shared;
 
     private HostedStorage(AdoptingBlobStore blobs, HostedMetadataStore metadata, FsUploadStore uploads, Bucket bucket,
-                          ExecutorService parts, Clock clock) {
+                          ExecutorService parts, Clock clock, Duration redirectTtl) {
         this.blobs = blobs;
         this.metadata = metadata;
         this.uploads = uploads;
         this.bucket = bucket;
         this.parts = parts;
-        this.shared = bucket == null ? SharedBlobs.NONE : new S3SharedBlobs(bucket, parts, clock, FETCH_LEASE);
+        this.shared = bucket == null ? SharedBlobs.NONE : new S3SharedBlobs(bucket, parts, clock, FETCH_LEASE,
+                redirectTtl);
     }
 
     static HostedStorage open(EntrepotConfig.Storage storage, Clock clock) throws IOException {
@@ -63,7 +64,7 @@ final class HostedStorage implements AutoCloseable {
         if (storage.type() != EntrepotConfig.StorageType.S3) {
             FsBlobStore blobs = new FsBlobStore(root.resolve("hosted"), clock, (digest, size) -> { });
             return new HostedStorage(blobs, new FsHostedMetadataStore(root.resolve("hosted"), blobs, clock),
-                    new FsUploadStore(root.resolve("uploads"), blobs, clock), null, null, clock);
+                    new FsUploadStore(root.resolve("uploads"), blobs, clock), null, null, clock, null);
         }
         S3Storage s3 = storage.s3();
         S3Settings settings = new S3Settings(s3.bucket(), s3.endpoint(), s3.region(), s3.prefix(), s3.pathStyle(),
@@ -78,9 +79,10 @@ final class HostedStorage implements AutoCloseable {
         });
         try {
             S3BlobStore blobs = new S3BlobStore(bucket, AREA, root.resolve("hosted-s3"), s3.localCacheSize().bytes(),
-                    clock, parts);
+                    clock, parts, s3.redirectValidity());
             return new HostedStorage(blobs, new S3MetadataStore(bucket, AREA, blobs, clock),
-                    new FsUploadStore(root.resolve("uploads"), blobs, clock), bucket, parts, clock);
+                    new FsUploadStore(root.resolve("uploads"), blobs, clock), bucket, parts, clock,
+                    s3.redirectValidity());
         } catch (IOException | RuntimeException e) {
             parts.shutdown();
             bucket.close();

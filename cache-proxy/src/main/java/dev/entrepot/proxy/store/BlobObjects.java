@@ -3,6 +3,7 @@ package dev.entrepot.proxy.store;
 import dev.entrepot.proxy.oci.Digest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.util.Optional;
 
 /**
@@ -20,6 +21,19 @@ public interface BlobObjects {
      * (trusted) object. Bytes read this way are not verified here: a reader of the whole object verifies the digest.
      */
     Optional<ObjectBody> readObject(Digest digest, long offset, long length) throws IOException;
+
+    /** Whether clients are sent to the object store for blob GETs ({@link #redirectUrl}); by default not. */
+    default boolean redirects() {
+        return false;
+    }
+
+    /**
+     * A URL a client may GET the object from itself, without this process, for the configured time (a pre-signed
+     * URL); empty when redirects are off. Does not ask whether the object exists. May block (credentials).
+     */
+    default Optional<URI> redirectUrl(Digest digest) {
+        return Optional.empty();
+    }
 
     /**
      * An object being read: {@code length} bytes come ({@code -1}: not announced). Closing the stream before its

@@ -34,6 +34,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.PoolOptions;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -74,9 +75,15 @@ final class BucketReplicas implements AutoCloseable {
     }
 
     Replica replica(String name) throws Exception {
+        return replica(name, null);
+    }
+
+    /** @param redirectTtl how long the replica's redirects are valid; null: it redirects nothing */
+    Replica replica(String name, Duration redirectTtl) throws Exception {
         Bucket bucket = connect();
         Path local = root.resolve(name);
-        S3BlobStore blobs = new S3BlobStore(bucket, "hosted/", local.resolve("hosted-s3"), 64L << 20, clock, threads);
+        S3BlobStore blobs = new S3BlobStore(bucket, "hosted/", local.resolve("hosted-s3"), 64L << 20, clock, threads,
+                redirectTtl);
         ObjectReads reads = new ObjectReads();
         TierFills fills = new TierFills(vertx, observed(blobs, reads), threads);
         HostedStores stores = new HostedStores(blobs, new S3MetadataStore(bucket, "hosted/", blobs, clock),
@@ -150,6 +157,16 @@ final class BucketReplicas implements AutoCloseable {
             @Override
             public Optional<ObjectBody> readObject(Digest digest, long offset, long length) throws IOException {
                 return reads.record(offset, length, blobs.readObject(digest, offset, length));
+            }
+
+            @Override
+            public boolean redirects() {
+                return blobs.redirects();
+            }
+
+            @Override
+            public Optional<URI> redirectUrl(Digest digest) {
+                return blobs.redirectUrl(digest);
             }
 
             @Override

@@ -7,6 +7,7 @@ import dev.entrepot.proxy.config.EntrepotConfig.S3Storage;
 import dev.entrepot.proxy.config.EntrepotConfig.StorageType;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +39,8 @@ class StorageConfigTest {
                     secretAccessKeyFile: /etc/entrepot/s3/secret-access-key
                     partSize: 32Mi
                     localCacheSize: 20Gi
+                    redirect: true
+                    redirectTtl: 5m
                 """ + REPOS);
 
         S3Storage s3 = config.storage().s3();
@@ -51,6 +54,8 @@ class StorageConfigTest {
         assertThat(s3.secretAccessKeyFile()).isEqualTo(Path.of("/etc/entrepot/s3/secret-access-key"));
         assertThat(s3.partSize().bytes()).isEqualTo(32L << 20);
         assertThat(s3.localCacheSize().bytes()).isEqualTo(20L << 30);
+        assertThat(s3.redirect()).isTrue();
+        assertThat(s3.redirectValidity()).isEqualTo(Duration.ofMinutes(5));
     }
 
     @Test
@@ -67,6 +72,21 @@ class StorageConfigTest {
         assertThat(s3.profile()).isEqualTo("default");
         assertThat(s3.partSize().bytes()).isEqualTo(16L << 20);
         assertThat(s3.localCacheSize().bytes()).isEqualTo(10L << 30);
+        assertThat(s3.redirect()).as("blobs are served, not redirected").isFalse();
+        assertThat(s3.redirectTtl()).isEqualTo(Duration.ofMinutes(20));
+        assertThat(s3.redirectValidity()).isNull();
+    }
+
+    @Test
+    void aRedirectTtlOutsideWhatAPresignedUrlAllowsIsRefused() {
+        assertThat(problems("storage: {type: s3, s3: {bucket: abc, redirect: true, redirectTtl: 0s}}\n" + REPOS))
+                .containsExactly("storage.s3.redirectTtl: must be between 1s and 168h, the longest a pre-signed URL"
+                        + " may be valid (got 0)");
+        assertThat(problems("storage: {type: s3, s3: {bucket: abc, redirect: true, redirectTtl: 169h}}\n" + REPOS))
+                .containsExactly("storage.s3.redirectTtl: must be between 1s and 168h, the longest a pre-signed URL"
+                        + " may be valid (got 169h)");
+        assertThat(ConfigLoader.parse("storage: {type: s3, s3: {bucket: abc, redirect: true, redirectTtl: 168h}}\n"
+                + REPOS).storage().s3().redirectValidity()).isEqualTo(Duration.ofDays(7));
     }
 
     @Test

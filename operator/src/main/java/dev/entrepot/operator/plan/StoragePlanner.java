@@ -17,10 +17,12 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -41,12 +43,17 @@ final class StoragePlanner {
     static final BigDecimal S3_LOCAL_COPIES_RATIO = new BigDecimal("0.3");
     /** The proxy's defaults, so that a Repository writing one and another leaving it out agree. */
     static final String DEFAULT_REGION = "us-east-1";
+    static final Duration DEFAULT_REDIRECT_TTL = Duration.ofMinutes(20);
+    /** The longest a pre-signed URL may be valid (SigV4); the proxy refuses more. */
+    static final Duration MAX_REDIRECT_TTL = Duration.ofDays(7);
+    private static final Pattern DURATION_PART = Pattern.compile("([0-9]+)(ms|s|m|h)");
 
     private static final Pattern SIZE = Pattern.compile(Patterns.SIZE);
     private static final Pattern BUCKET = Pattern.compile(Patterns.S3_BUCKET);
     private static final Pattern ENDPOINT = Pattern.compile(Patterns.S3_ENDPOINT);
     private static final Pattern REGION = Pattern.compile(Patterns.S3_REGION);
     private static final Pattern PREFIX = Pattern.compile(Patterns.S3_PREFIX);
+    private static final Pattern DURATION = Pattern.compile(Patterns.DURATION);
     private static final Pattern NAME = Pattern.compile(Patterns.OBJECT_NAME);
     private static final Pattern KEY = Pattern.compile(Patterns.SECRET_KEY);
 
@@ -60,7 +67,7 @@ final class StoragePlanner {
 
     /** A bucket as declared, with the proxy's defaults filled in: two declarations agree when these are equal. */
     private record Bucket(String bucket, String endpoint, String region, String prefix, boolean pathStyle,
-            String secret, String accessKeyIdKey, String secretAccessKeyKey) {
+            String secret, String accessKeyIdKey, String secretAccessKeyKey, boolean redirect, Duration redirectTtl) {
 
         static Bucket of(S3StorageSpec s3) {
             S3CredentialsSecretRef ref = s3.getCredentialsSecretRef();
@@ -70,7 +77,9 @@ final class StoragePlanner {
                     prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/",
                     Boolean.TRUE.equals(s3.getPathStyle()), ref == null ? null : ref.getName(),
                     ref == null ? null : orDefault(ref.getAccessKeyIdKey(), "accessKeyId"),
-                    ref == null ? null : orDefault(ref.getSecretAccessKeyKey(), "secretAccessKey"));
+                    ref == null ? null : orDefault(ref.getSecretAccessKeyKey(), "secretAccessKey"),
+                    Boolean.TRUE.equals(s3.getRedirect()),
+                    s3.getRedirectTtl() == null ? DEFAULT_REDIRECT_TTL : goDuration(s3.getRedirectTtl()));
         }
 
         @Override
@@ -78,7 +87,8 @@ final class StoragePlanner {
             return "bucket " + bucket + (endpoint == null ? " on AWS" : " at " + endpoint) + ", region " + region
                     + (prefix.isEmpty() ? "" : ", prefix " + prefix) + (pathStyle ? ", path-style" : "")
                     + (secret == null ? ", default credentials" : ", keys " + accessKeyIdKey + " and "
-                            + secretAccessKeyKey + " of Secret " + secret);
+                            + secretAccessKeyKey + " of Secret " + secret)
+                    + (redirect ? ", redirects valid " + redirectTtl.toSeconds() + "s" : "");
         }
     }
 
@@ -134,7 +144,7 @@ final class StoragePlanner {
         KeyFiles keys = keyFiles(chosenSpec.getCredentialsSecretRef(), agreeing);
         ProxyConfig.S3 s3 = new ProxyConfig.S3(chosenSpec.getBucket(), chosenSpec.getEndpoint(), chosenSpec.getRegion(),
                 chosenSpec.getPrefix(), chosenSpec.getPathStyle(), keys.accessKeyIdFile(), keys.secretAccessKeyFile(),
-                share(volume, S3_LOCAL_COPIES_RATIO));
+                share(volume, S3_LOCAL_COPIES_RATIO), chosenSpec.getRedirect(), chosenSpec.getRedirectTtl());
         int replicas = settings.replicas();
         // The proxy reads storage.s3 and the key files once, at start: a change of either must restart it.
         String revision = "s3-" + ProxyConfigRenderer.sha256(s3 + "\n" + keys.content()).substring(0, 16);
@@ -181,13 +191,15 @@ final class StoragePlanner {
                 && (s3.getEndpoint() == null || ENDPOINT.matcher(s3.getEndpoint()).matches())
                 && (s3.getRegion() == null || REGION.matcher(s3.getRegion()).matches())
                 && (s3.getPrefix() == null || PREFIX.matcher(s3.getPrefix()).matches())
+                && (s3.getRedirectTtl() == null || validRedirectTtl(s3.getRedirectTtl()))
                 && (ref == null || ref.getName() != null && NAME.matcher(ref.getName()).matches()
                         && KEY.matcher(orDefault(ref.getAccessKeyIdKey(), "accessKeyId")).matches()
                         && KEY.matcher(orDefault(ref.getSecretAccessKeyKey(), "secretAccessKey")).matches());
         if (!valid) {
             problems.report(subject, SPEC, "InvalidSpec", "spec.storage.s3 needs a bucket of 3 to 63 lower-case"
                     + " letters, digits, '.' and '-', an http(s)://host[:port] endpoint, a prefix without a leading '/'"
-                    + " or '//' and a credentialsSecretRef with a name; the namespace's store is chosen without it");
+                    + " or '//', a redirectTtl from 1s to 168h and a credentialsSecretRef with a name; the namespace's"
+                    + " store is chosen without it");
         }
         return valid;
     }
@@ -222,6 +234,34 @@ final class StoragePlanner {
         BigDecimal mib = bytes(volumeSize).multiply(ratio)
                 .divide(BigDecimal.valueOf(1024L * 1024L), 0, RoundingMode.FLOOR);
         return mib.toPlainString() + "Mi";
+    }
+
+    private static boolean validRedirectTtl(String ttl) {
+        if (!DURATION.matcher(ttl).matches()) {
+            return false;
+        }
+        try {
+            Duration d = goDuration(ttl);
+            return d.compareTo(Duration.ofSeconds(1)) >= 0 && d.compareTo(MAX_REDIRECT_TTL) <= 0;
+        } catch (ArithmeticException | NumberFormatException e) {
+            return false; // more digits than any duration has
+        }
+    }
+
+    /** A duration of the CRD's grammar (Patterns.DURATION, already checked): 0, 500ms, 90s, 1h30m. */
+    static Duration goDuration(String text) {
+        Duration total = Duration.ZERO;
+        Matcher m = DURATION_PART.matcher(text);
+        while (m.find()) {
+            long n = Long.parseLong(m.group(1));
+            total = total.plus(switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+            });
+        }
+        return total;
     }
 
     private static String orDefault(String value, String fallback) {

@@ -35,13 +35,21 @@ public record ProxyConfig(Storage storage, List<RepositoryEntry> repositories, A
 
     /**
      * Hosted content in a bucket. endpoint, region, prefix and pathStyle null: the proxy's defaults (AWS, us-east-1,
-     * none, false); the key files null: the AWS SDK's default chain. partSize is the proxy's default.
+     * none, false); the key files null: the AWS SDK's default chain. partSize is the proxy's default. redirect and
+     * redirectTtl null: the proxy's defaults (no redirects, 20m).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @JsonPropertyOrder({"bucket", "endpoint", "region", "prefix", "pathStyle", "accessKeyIdFile", "secretAccessKeyFile",
-            "localCacheSize"})
+            "localCacheSize", "redirect", "redirectTtl"})
     public record S3(String bucket, String endpoint, String region, String prefix, Boolean pathStyle,
-            String accessKeyIdFile, String secretAccessKeyFile, String localCacheSize) {
+            String accessKeyIdFile, String secretAccessKeyFile, String localCacheSize, Boolean redirect,
+            String redirectTtl) {
+
+        public S3(String bucket, String endpoint, String region, String prefix, Boolean pathStyle,
+                String accessKeyIdFile, String secretAccessKeyFile, String localCacheSize) {
+            this(bucket, endpoint, region, prefix, pathStyle, accessKeyIdFile, secretAccessKeyFile, localCacheSize,
+                    null, null);
+        }
     }
 
     /** anonymousPull is written only when the repository's spec.access sets it: absent, auth.anonymousPull applies. */

@@ -110,6 +110,8 @@ class CrdFilesTest {
         assertThat(s3.getProperties().get("prefix").getPattern()).isEqualTo(Patterns.S3_PREFIX);
         assertThat(s3.getProperties().get("region").getPattern()).isEqualTo(Patterns.S3_REGION);
         assertThat(s3.getProperties().get("pathStyle").getType()).isEqualTo("boolean");
+        assertThat(s3.getProperties().get("redirect").getType()).isEqualTo("boolean");
+        assertThat(s3.getProperties().get("redirectTtl").getPattern()).isEqualTo(Patterns.DURATION);
         JSONSchemaProps credentials = s3.getProperties().get("credentialsSecretRef");
         assertThat(credentials.getRequired()).containsExactly("name");
         assertThat(credentials.getProperties().get("accessKeyIdKey").getDefault()).hasToString("\"accessKeyId\"");

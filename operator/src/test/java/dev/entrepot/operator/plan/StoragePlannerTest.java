@@ -185,6 +185,56 @@ class StoragePlannerTest {
                 THREE), "team")).containsExactly("InvalidSpec");
     }
 
+    /** Redirects are rendered as asked, restart the proxy when they change, and must agree across repositories. */
+    @Test
+    void redirectsAreRenderedAndTwoRepositoriesMustAgreeOnThem() {
+        S3StorageSpec redirecting = s3("images", MINIO, "minio-keys");
+        redirecting.setRedirect(true);
+        redirecting.setRedirectTtl("30m");
+        List<Repository> one = List.of(withS3(standard(NS, "team", false), redirecting));
+
+        NamespacePlan plan = plan(one, KEYS, THREE);
+        assertThat(plan.problems()).isEmpty();
+        assertThat(plan.config().storage().s3().redirect()).isTrue();
+        assertThat(plan.config().storage().s3().redirectTtl()).isEqualTo("30m");
+        List<Repository> plain = List.of(withS3(standard(NS, "team", false), s3("images", MINIO, "minio-keys")));
+        assertThat(plan(plain, KEYS, THREE).config().storage().s3().redirect()).as("the proxy's default").isNull();
+        assertThat(plan(plain, KEYS, THREE).workload().storeRevision()).as("read at start: a restart")
+                .isNotEqualTo(plan.workload().storeRevision());
+
+        S3StorageSpec sameDefault = s3("images", MINIO, "minio-keys");
+        sameDefault.setRedirect(true);
+        S3StorageSpec spelledOut = s3("images", MINIO, "minio-keys");
+        spelledOut.setRedirect(true);
+        spelledOut.setRedirectTtl("1200s");
+        assertThat(plan(List.of(withS3(standard(NS, "a", false), sameDefault),
+                withS3(standard(NS, "b", false), spelledOut)), KEYS, THREE).problems()).as("20m either way").isEmpty();
+
+        NamespacePlan disagreeing = plan(List.of(one.get(0), withS3(standard(NS, "zeta", false),
+                s3("images", MINIO, "minio-keys"))), KEYS, THREE);
+        assertThat(reasons(disagreeing, "zeta")).containsExactly("StorageConflict");
+        assertThat(disagreeing.problemsOf(Subject.repository("zeta")).get(0).message())
+                .contains("redirects valid 1800s");
+        assertThat(disagreeing.config().storage().s3().redirect()).as("the first by name wins").isTrue();
+    }
+
+    /** The proxy refuses a redirect validity a pre-signed URL cannot have: the bucket is left out, the file stays valid. */
+    @Test
+    void aRedirectTtlOutsideOneSecondTo168HoursIsReportedAndLeftOut() {
+        for (String ttl : List.of("0", "500ms", "169h", "99999999999999999999h")) {
+            S3StorageSpec bad = s3("images", MINIO, null);
+            bad.setRedirect(true);
+            bad.setRedirectTtl(ttl);
+            NamespacePlan plan = plan(List.of(withS3(standard(NS, "team", false), bad)), secrets(), THREE);
+
+            assertThat(reasons(plan, "team")).as(ttl).containsExactly("InvalidSpec");
+            assertThat(plan.s3()).as(ttl).isFalse();
+        }
+        S3StorageSpec longest = s3("images", MINIO, null);
+        longest.setRedirectTtl("168h");
+        assertThat(plan(List.of(withS3(standard(NS, "team", false), longest)), secrets(), THREE).problems()).isEmpty();
+    }
+
     /** Sorting is the planner's: the result does not depend on the order the informer lists repositories in. */
     @Test
     void theChoiceDoesNotDependOnTheListOrder() {

@@ -120,6 +120,8 @@ class ProxyConfigRendererTest {
         S3StorageSpec bucket = s3("entrepot", "https://minio.storage.svc:9000", "minio-keys");
         bucket.setRegion("eu-central-1");
         bucket.setPrefix("cluster-a/");
+        bucket.setRedirect(true);
+        bucket.setRedirectTtl("30m");
         Repository team = withS3(withStorage(standard(NS, "team", true), "50Gi"), bucket);
         Repository hub = remote(NS, "dockerhub", "https://registry-1.docker.io", "docker.io");
         Secret keys = s3Keys(NS, "minio-keys", "AKIAEXAMPLE", "wJalrXUtnFEMI");
@@ -139,7 +141,7 @@ class ProxyConfigRendererTest {
         JsonNode storage = new ObjectMapper(new YAMLFactory()).readTree(rendered).get("storage");
         assertThat(fieldNames(storage)).containsExactly("path", "maxSize", "type", "s3");
         assertThat(fieldNames(storage.get("s3"))).containsExactly("bucket", "endpoint", "region", "prefix", "pathStyle",
-                "accessKeyIdFile", "secretAccessKeyFile", "localCacheSize");
+                "accessKeyIdFile", "secretAccessKeyFile", "localCacheSize", "redirect", "redirectTtl");
         assertThat(plan.credentialFiles()).as("the key pair, copied into the credentials Secret")
                 .containsOnlyKeys("minio-keys_accessKeyId", "minio-keys_secretAccessKey");
     }

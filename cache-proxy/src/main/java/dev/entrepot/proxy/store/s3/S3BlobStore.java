@@ -63,6 +63,7 @@ public final class S3BlobStore implements AdoptingBlobStore, TieredBlobStore {
     private final S3BlobUses uses;
     /** What this process knows is in the bucket: size and last use. Other replicas' blobs join on first open. */
     private final S3KnownBlobs known;
+    private final Duration redirectTtl;
 
     /**
      * @param area          key prefix of this store in the bucket ({@code cache/}, {@code hosted/})
@@ -72,6 +73,13 @@ public final class S3BlobStore implements AdoptingBlobStore, TieredBlobStore {
      */
     public S3BlobStore(Bucket bucket, String area, Path localRoot, long localMaxBytes, Clock clock, Executor parts)
             throws IOException {
+        this(bucket, area, localRoot, localMaxBytes, clock, parts, null);
+    }
+
+    /** @param redirectTtl how long a redirect's URL is valid; null: blob GETs are not redirected */
+    public S3BlobStore(Bucket bucket, String area, Path localRoot, long localMaxBytes, Clock clock, Executor parts,
+                       Duration redirectTtl) throws IOException {
+        this.redirectTtl = redirectTtl;
         this.bucket = bucket;
         this.area = area;
         this.tier = new S3LocalTier(localRoot, clock, localMaxBytes);
@@ -341,6 +349,16 @@ public final class S3BlobStore implements AdoptingBlobStore, TieredBlobStore {
     /** A URL a client may GET the blob from, without this proxy, until it expires. */
     public URI presignedUrl(Digest digest, Duration validFor) {
         return bucket.presignedGet(keyOf(digest), validFor);
+    }
+
+    @Override
+    public boolean redirects() {
+        return redirectTtl != null;
+    }
+
+    @Override
+    public Optional<URI> redirectUrl(Digest digest) {
+        return redirects() ? Optional.of(presignedUrl(digest, redirectTtl)) : Optional.empty();
     }
 
     /**

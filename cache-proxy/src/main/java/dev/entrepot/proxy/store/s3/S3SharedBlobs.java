@@ -3,6 +3,7 @@ package dev.entrepot.proxy.store.s3;
 import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.store.SharedBlobs;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,6 +42,7 @@ public final class S3SharedBlobs implements SharedBlobs, AutoCloseable {
     private final Executor parts;
     private final Clock clock;
     private final Duration lease;
+    private final Duration redirectTtl;
     private final String holder = S3BlobUses.holderName();
     private final AtomicLong claims = new AtomicLong();
     /** Digests whose shared object did not hash to them: the next publish replaces it. */
@@ -56,6 +58,12 @@ public final class S3SharedBlobs implements SharedBlobs, AutoCloseable {
      * @param lease how long a claim lives without renewal: how long replicas wait for a holder that died
      */
     public S3SharedBlobs(Bucket bucket, Executor parts, Clock clock, Duration lease) {
+        this(bucket, parts, clock, lease, null);
+    }
+
+    /** @param redirectTtl how long a redirect's URL is valid; null: blob GETs are not redirected */
+    public S3SharedBlobs(Bucket bucket, Executor parts, Clock clock, Duration lease, Duration redirectTtl) {
+        this.redirectTtl = redirectTtl;
         this.bucket = bucket;
         this.parts = parts;
         this.clock = clock;
@@ -86,6 +94,19 @@ public final class S3SharedBlobs implements SharedBlobs, AutoCloseable {
             return Optional.empty();
         }
         return bucket.open(blobKey(digest), offset, length).map(r -> new ObjectBody(r.stream(), r.length()));
+    }
+
+    @Override
+    public boolean redirects() {
+        return redirectTtl != null;
+    }
+
+    @Override
+    public Optional<URI> redirectUrl(Digest digest) {
+        if (!redirects() || distrusted.contains(digest)) {
+            return Optional.empty();
+        }
+        return Optional.of(bucket.presignedGet(blobKey(digest), redirectTtl));
     }
 
     @Override

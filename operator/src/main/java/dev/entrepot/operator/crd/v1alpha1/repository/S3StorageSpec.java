@@ -44,6 +44,16 @@ public class S3StorageSpec {
             + " as IRSA, instance profile).")
     private S3CredentialsSecretRef credentialsSecretRef;
 
+    @JsonPropertyDescription("Answer blob GETs (not HEADs) of blobs in the bucket with a 307 redirect to a pre-signed URL"
+            + " of the object, as distribution does, so blob bytes go from the bucket to clients without the proxy."
+            + " Clients (the nodes' containerd) must reach the endpoint themselves, by the same host name; absent: false.")
+    private Boolean redirect;
+
+    @Size(max = Limits.SHORT_VALUE)
+    @Pattern(Patterns.DURATION)
+    @JsonPropertyDescription("How long a redirect's pre-signed URL is valid, 1s to 168h, e.g. 20m; absent: 20m.")
+    private String redirectTtl;
+
     public String getBucket() { return bucket; }
     public void setBucket(String bucket) { this.bucket = bucket; }
     public String getEndpoint() { return endpoint; }
@@ -54,6 +64,10 @@ public class S3StorageSpec {
     public void setPrefix(String prefix) { this.prefix = prefix; }
     public Boolean getPathStyle() { return pathStyle; }
     public void setPathStyle(Boolean pathStyle) { this.pathStyle = pathStyle; }
+    public Boolean getRedirect() { return redirect; }
+    public void setRedirect(Boolean redirect) { this.redirect = redirect; }
+    public String getRedirectTtl() { return redirectTtl; }
+    public void setRedirectTtl(String redirectTtl) { this.redirectTtl = redirectTtl; }
     public S3CredentialsSecretRef getCredentialsSecretRef() { return credentialsSecretRef; }
     public void setCredentialsSecretRef(S3CredentialsSecretRef credentialsSecretRef) {
         this.credentialsSecretRef = credentialsSecretRef;

@@ -10,6 +10,7 @@ import java.util.List;
 public final class ProxyConfig {
     private String maxSize = "10Gi";
     private String storageExtra = "";
+    private String s3 = "";
     private String auth = "";
     private String tls = "";
     private String notifications = "";
@@ -96,9 +97,18 @@ public final class ProxyConfig {
      * smallest parts (5 MiB), so blobs above that go up as multipart uploads.
      */
     public ProxyConfig s3(URI endpoint, String bucket, Path accessKeyIdFile, Path secretAccessKeyFile) {
-        storageExtra += "  type: s3\n  s3:\n    bucket: " + bucket + "\n    endpoint: " + endpoint
+        s3 = "  type: s3\n  s3:\n    bucket: " + bucket + "\n    endpoint: " + endpoint
                 + "\n    pathStyle: true\n    accessKeyIdFile: " + accessKeyIdFile + "\n    secretAccessKeyFile: "
                 + secretAccessKeyFile + "\n    partSize: 5Mi\n";
+        return this;
+    }
+
+    /** {@code storage.s3.localCacheSize}, the bound of the local copies of hosted blobs; after {@link #s3}. */
+    public ProxyConfig s3LocalCacheSize(String value) {
+        if (s3.isEmpty()) {
+            throw new IllegalStateException("s3LocalCacheSize before s3");
+        }
+        s3 += "    localCacheSize: " + value + "\n";
         return this;
     }
 
@@ -166,7 +176,7 @@ public final class ProxyConfig {
     }
 
     public String yaml(String storagePath) {
-        return "storage:\n  path: " + storagePath + "\n  maxSize: " + maxSize + "\n" + storageExtra
+        return "storage:\n  path: " + storagePath + "\n  maxSize: " + maxSize + "\n" + storageExtra + s3
                 + "repositories:\n" + String.join("", remotes) + auth + tls + notifications;
     }
 }

@@ -7,9 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.BlobStoreContext;
 import org.jclouds.blobstore.domain.StorageMetadata;
 import org.jclouds.blobstore.options.ListContainerOptions;
@@ -39,6 +41,11 @@ public final class S3Server implements AutoCloseable {
     }
 
     public static S3Server start(Path workDir, String bucket) {
+        return start(workDir, bucket, UnaryOperator.identity());
+    }
+
+    /** @param serve what s3proxy serves from, given the backend (e.g. a decorator counting requests, benchmarks) */
+    public static S3Server start(Path workDir, String bucket, UnaryOperator<BlobStore> serve) {
         try {
             Path data = Files.createDirectories(workDir.resolve("data"));
             Path id = Files.writeString(workDir.resolve("access-key-id"), ACCESS_KEY + "\n");
@@ -48,7 +55,7 @@ public final class S3Server implements AutoCloseable {
             BlobStoreContext context = ContextBuilder.newBuilder("filesystem").overrides(properties)
                     .credentials(ACCESS_KEY, SECRET_KEY).build(BlobStoreContext.class);
             context.getBlobStore().createContainerInLocation(null, bucket);
-            S3Proxy proxy = S3Proxy.builder().blobStore(context.getBlobStore())
+            S3Proxy proxy = S3Proxy.builder().blobStore(serve.apply(context.getBlobStore()))
                     .endpoint(URI.create("http://127.0.0.1:" + Ports.free()))
                     .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY).build();
             proxy.start();

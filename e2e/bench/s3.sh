@@ -21,7 +21,8 @@
 #            With S3BENCH_COLD_BASELINE=1 the same through replicas with their own filesystem stores (no sharing).
 #
 # Knobs (env; defaults in brackets):
-#   S3BENCH_SECTIONS ["warm cold"]   S3BENCH_ROUNDS [3]   S3BENCH_DURATION [5] wrk seconds per case
+#   S3BENCH_SECTIONS ["warm cold"]   S3BENCH_ROUNDS [3]
+#   S3BENCH_DURATION [3]             wrk seconds per case of the small blobs   S3BENCH_BIG_DURATION [6] of the big one
 #   S3BENCH_WRK_THREADS [2]          S3BENCH_CONNECTIONS ["4 32"]
 #   S3BENCH_BIG_MIB [256]            S3BENCH_SMALL_MIB [1]  S3BENCH_SMALL_COUNT [256]
 #   S3BENCH_MISS_BIG_CONNECTIONS ["4"] connections of the big local-tier-miss case (2x as many big blobs are pushed)

@@ -22,7 +22,8 @@ import org.jclouds.io.Payload;
  * What s3proxy serves from, counting the calls it makes for the proxies' requests, by operation and by the area of
  * the key: {@code GET hosted-blob} is one object GET of a hosted blob ({@code hosted/blobs/...}), {@code GET cache-blob}
  * one of a shared pull-through blob ({@code cache/blobs/...}), {@code GET metadata} one of anything else (links,
- * manifests, tags, claims). So a benchmark can say how many bucket requests one client request cost.
+ * manifests, tags, claims); {@code GET-absent ...} one that found nothing. So a benchmark can say how many bucket
+ * requests one client request cost.
  */
 final class BucketCounter extends ForwardingBlobStore {
     private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
@@ -57,14 +58,18 @@ final class BucketCounter extends ForwardingBlobStore {
 
     @Override
     public Blob getBlob(String container, String name) {
-        count("GET", name);
-        return super.getBlob(container, name);
+        return counted(name, super.getBlob(container, name));
     }
 
     @Override
     public Blob getBlob(String container, String name, GetOptions options) {
-        count("GET", name);
-        return super.getBlob(container, name, options);
+        return counted(name, super.getBlob(container, name, options));
+    }
+
+    /** A GET that found nothing (a 404, e.g. a replica polling for a blob another one fetches) apart. */
+    private Blob counted(String name, Blob blob) {
+        count(blob == null ? "GET-absent" : "GET", name);
+        return blob;
     }
 
     @Override

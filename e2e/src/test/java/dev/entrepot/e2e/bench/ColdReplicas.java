@@ -57,7 +57,7 @@ final class ColdReplicas {
     /** One cold run. */
     record Run(Mode mode, int clients, double wallSeconds, Spread clientSeconds, int right, List<String> errors,
                List<Integer> blobGets, int manifestRequests, int upstreamRequests, long bucketBlobGets,
-               long bucketBlobPuts) {
+               long bucketBlobPolls, long bucketBlobPuts) {
     }
 
     /**
@@ -195,7 +195,7 @@ final class ColdReplicas {
         Run run = new Run(mode, clients, wall, clientSeconds, (int) outcomes.stream().filter(Outcome::right).count(),
                 errors, blobs.stream().map(d -> front.gets("/blobs/" + d)).toList(),
                 front.any("/library/" + name + "/manifests/"), front.any("/library/" + name + "/"),
-                blobGets, blobPuts);
+                blobGets, BucketCounter.delta(before, after, "GET-absent cache-blob"), blobPuts);
         S3Bench.log(String.format("  %.2f s wall, %d/%d right, upstream GETs per blob %s, %d manifest requests",
                 wall, run.right(), clients, run.blobGets(), run.manifestRequests()));
         return run;
@@ -265,15 +265,16 @@ final class ColdReplicas {
                 knobs.replicas(), knobs.clientParallel());
         out.println("| replicas' store | clients | wall time (s) | client time, median (fastest–slowest) (s) | clients"
                 + " with every digest right | errors | upstream GETs per blob (config, layers) | upstream manifest"
-                + " requests | all upstream requests of the image | bucket: GETs / PUTs of shared blobs (parts"
-                + " included) |");
+                + " requests | all upstream requests of the image | bucket, shared blobs: GETs that found one /"
+                + " found none / PUTs (parts included) |");
         out.println("| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |");
         for (Run run : runs) {
             out.printf("| %s | %d | %.2f | %s | %d/%d | %d | %s | %d | %d | %s |%n", run.mode().title, run.clients(),
                     run.wallSeconds(), run.clientSeconds().show("%.2f"), run.right(), run.clients(),
                     run.errors().size(), String.join(", ", run.blobGets().stream().map(String::valueOf).toList()),
                     run.manifestRequests(), run.upstreamRequests(),
-                    run.mode() == Mode.SHARED ? run.bucketBlobGets() + " / " + run.bucketBlobPuts() : "–");
+                    run.mode() == Mode.SHARED ? run.bucketBlobGets() + " / " + run.bucketBlobPolls() + " / "
+                            + run.bucketBlobPuts() : "–");
         }
         List<String> errors = runs.stream().flatMap(r -> r.errors().stream()).distinct().limit(5).toList();
         if (!errors.isEmpty()) {

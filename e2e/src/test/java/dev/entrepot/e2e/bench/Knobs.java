@@ -7,7 +7,8 @@ import java.util.List;
  * The settings of {@code e2e/bench/s3.sh}, from environment variables (see the script's header for each).
  *
  * @param rounds           rounds of the warm measurements; each round runs every case once, the stores in turn
- * @param seconds          wrk duration of one case
+ * @param seconds          wrk duration of one case of the small blobs
+ * @param bigSeconds       wrk duration of one case of the big blob (a response of it takes seconds)
  * @param threads          wrk threads
  * @param bigMib           size of the big blob(s)
  * @param smallMib         size of each small blob
@@ -27,7 +28,7 @@ import java.util.List;
  * @param sections         {@code warm}, {@code cold}
  * @param proxyJvm         extra JVM options of every proxy
  */
-record Knobs(int rounds, int seconds, int threads, int bigMib, int smallMib, int smallCount, List<Integer> connections,
+record Knobs(int rounds, int seconds, int bigSeconds, int threads, int bigMib, int smallMib, int smallCount, List<Integer> connections,
              List<Integer> missBigConnections, String missTier, int ttfbGets, int replicas, List<Integer> clients,
              int coldRounds, List<Integer> layerMib, int clientParallel, int upstreamMibps, boolean coldBaseline,
              List<String> sections, List<String> proxyJvm) {
@@ -35,7 +36,8 @@ record Knobs(int rounds, int seconds, int threads, int bigMib, int smallMib, int
     static Knobs fromEnv() {
         return new Knobs(
                 number("S3BENCH_ROUNDS", 3),
-                number("S3BENCH_DURATION", 5),
+                number("S3BENCH_DURATION", 3),
+                number("S3BENCH_BIG_DURATION", 6),
                 number("S3BENCH_WRK_THREADS", 2),
                 number("S3BENCH_BIG_MIB", 256),
                 number("S3BENCH_SMALL_MIB", 1),

@@ -68,8 +68,8 @@ final class WarmBlobs {
         final Spread rps = new Spread();
         final Spread p50 = new Spread();
         final Spread p99 = new Spread();
+        final Map<String, Long> errors = new java.util.TreeMap<>();
         long requests;
-        long errors;
         long blobGets;
         long otherCalls;
     }
@@ -115,13 +115,16 @@ final class WarmBlobs {
             bucket = counter.get();
             startProxies(s3, teardown);
             S3Bench.log("warm: pushing the blobs (filesystem store: 1 big and the small ones; S3 store: all)");
-            push(proxies.get(Store.FS), concat(List.of(big.get(0)), small));
+            CompletableFuture<Void> fs = CompletableFuture.runAsync(() ->
+                    push(proxies.get(Store.FS), concat(List.of(big.get(0)), small)));
             push(proxies.get(Store.TIER), concat(big, small));
+            fs.get();
 
             S3Bench.log("warm: wrk warm-up");
             for (Store store : Store.values()) {
                 for (Case c : List.of(new Case(true, 4), new Case(false, 4))) {
-                    wrk.run(base(store), paths(store, c), knobs.threads(), c.connections(), 2);
+                    wrk.run(base(store), paths(store, c), knobs.threads(), c.connections(), 1);
+                    settle();
                 }
             }
             List<Case> cases = cases();
@@ -216,7 +219,8 @@ final class WarmBlobs {
     private void measure(Store store, Case c) {
         settle();
         Map<String, Long> before = bucket.snapshot();
-        Wrk.Result result = wrk.run(base(store), paths(store, c), knobs.threads(), c.connections(), knobs.seconds());
+        Wrk.Result result = wrk.run(base(store), paths(store, c), knobs.threads(), c.connections(),
+                c.big() ? knobs.bigSeconds() : knobs.seconds());
         Map<String, Long> after = bucket.snapshot();
         Figures f = figures.computeIfAbsent(key(store, c), k -> new Figures());
         f.mibs.add(result.mibPerSecond());
@@ -224,11 +228,11 @@ final class WarmBlobs {
         f.p50.add(result.p50Micros() / 1000.0);
         f.p99.add(result.p99Micros() / 1000.0);
         f.requests += result.requests();
-        f.errors += result.errors();
+        result.errors().forEach((kind, n) -> f.errors.merge(kind, n, Long::sum));
         long blobGets = BucketCounter.delta(before, after, "GET hosted-blob");
         f.blobGets += blobGets;
         f.otherCalls += BucketCounter.total(before, after) - blobGets;
-        S3Bench.log(String.format("  %-26s %s c%-3d %7.0f MiB/s %8.0f req/s, %d errors, %d bucket blob GETs",
+        S3Bench.log(String.format("  %-26s %s c%-3d %7.0f MiB/s %8.0f req/s, errors %s, %d bucket blob GETs",
                 store.title, c.big() ? "big  " : "small", c.connections(), result.mibPerSecond(),
                 result.requestsPerSecond(), result.errors(), blobGets));
     }
@@ -268,9 +272,11 @@ final class WarmBlobs {
         String bigName = knobs.bigMib() + " MiB";
         String smallName = knobs.smallCount() + " × " + knobs.smallMib() + " MiB";
         out.printf("### Warm blob throughput, MiB/s%n%n");
-        out.printf("wrk -t%d, %d s per case, %d rounds (each round every case, the three stores in turn, the first store"
-                        + " rotating); median (lowest–highest). The miss column of the big blob walks %d blobs of %s"
-                        + " in turn.%n%n", knobs.threads(), knobs.seconds(), knobs.rounds(), big.size(), bigName);
+        out.printf("wrk -t%d, %d s per case of the big blob, %d s per case of the small ones, %d rounds (each round every"
+                        + " case, the three stores in turn, the first store rotating); median (lowest–highest) of every"
+                        + " byte wrk read over its duration. The miss column of the big blob walks %d blobs of %s in"
+                        + " turn.%n%n", knobs.threads(), knobs.bigSeconds(), knobs.seconds(), knobs.rounds(),
+                big.size(), bigName);
         out.println("| blobs | connections | " + String.join(" | ", List.of(Store.values()).stream()
                 .map(s -> s.title).toList()) + " |");
         out.println("| --- | ---: | ---: | ---: | ---: |");
@@ -284,17 +290,22 @@ final class WarmBlobs {
             out.println(row);
         }
         out.printf("%n#### Per case%n%n");
-        out.println("| store | blobs | connections | requests/s | p50 latency (ms) | p99 latency (ms) | requests | errors"
-                + " | bucket GETs of the blob per request | other bucket requests per request |");
-        out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        out.println("Completed responses over all rounds (a big response takes seconds, so few complete within a"
+                + " case: its latencies are of those few); bucket requests counted inside s3proxy over the same"
+                + " time, per completed response where there are at least 100.");
+        out.println();
+        out.println("| store | blobs | connections | responses/s | p50 latency (ms) | p99 latency (ms) | responses"
+                + " | wrk errors | bucket GETs of the blob | other bucket requests |");
+        out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |");
         for (Case c : cases()) {
             for (Store store : Store.values()) {
                 Figures f = figures.get(key(store, c));
                 if (f != null) {
-                    out.printf("| %s | %s | %d | %s | %s | %s | %d | %d | %.2f | %.2f |%n", store.title,
+                    out.printf("| %s | %s | %d | %s | %s | %s | %d | %s | %s | %s |%n", store.title,
                             c.big() ? (store == Store.MISS ? big.size() + " × " : "1 × ") + bigName : smallName,
                             c.connections(), f.rps.show("%.0f"), f.p50.show("%.1f"), f.p99.show("%.1f"), f.requests,
-                            f.errors, ratio(f.blobGets, f.requests), ratio(f.otherCalls, f.requests));
+                            f.errors.isEmpty() ? "0" : f.errors.toString(), perResponse(f.blobGets, f.requests),
+                            perResponse(f.otherCalls, f.requests));
                 }
             }
         }
@@ -313,8 +324,10 @@ final class WarmBlobs {
         out.println();
     }
 
-    private static double ratio(long count, long requests) {
-        return requests == 0 ? 0 : (double) count / requests;
+    /** {@code count}, and per response when there are enough responses for that to mean something. */
+    private static String perResponse(long count, long responses) {
+        return responses < 100 ? Long.toString(count)
+                : String.format(java.util.Locale.ROOT, "%d (%.2f per response)", count, (double) count / responses);
     }
 
     private List<Blob> generate(String kind, int count, long size) throws IOException {
@@ -332,7 +345,7 @@ final class WarmBlobs {
     }
 
     /** Monolithic pushes ({@code POST ?digest=} with the blob), four at a time. */
-    private static void push(EntrepotProxy proxy, List<Blob> blobs) throws Exception {
+    private static void push(EntrepotProxy proxy, List<Blob> blobs) {
         PushClient client = PushClient.of(proxy);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
@@ -349,6 +362,11 @@ final class WarmBlobs {
                             + " answered " + response);
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("push to " + proxy.hostPort() + " failed", e.getCause());
         } finally {
             pool.shutdownNow();
         }

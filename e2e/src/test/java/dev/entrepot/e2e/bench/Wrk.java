@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -48,8 +49,16 @@ final class Wrk {
             end
             """;
 
-    /** One run: counts as wrk gives them (latencies in microseconds). */
-    record Result(long requests, long bytes, long durationMicros, long errors, long p50Micros, long p99Micros) {
+    /**
+     * One run: counts as wrk gives them (latencies in microseconds). {@code requests} are the completed responses;
+     * {@code bytes} every byte read, also of responses still arriving when the time was up.
+     */
+    record Result(long requests, long bytes, long durationMicros, Map<String, Long> errors, long p50Micros,
+                  long p99Micros) {
+        long errorCount() {
+            return errors.values().stream().mapToLong(Long::longValue).sum();
+        }
+
         double mibPerSecond() {
             return bytes / (1024.0 * 1024.0) / (durationMicros / 1e6);
         }
@@ -104,9 +113,11 @@ final class Wrk {
             String[] kv = pair.split("=");
             values.put(kv[0], Long.parseLong(kv[1]));
         }
-        long errors = 0;
+        Map<String, Long> errors = new TreeMap<>();
         for (String kind : List.of("connect", "read", "write", "status", "timeout")) {
-            errors += values.get(kind);
+            if (values.get(kind) > 0) {
+                errors.put(kind, values.get(kind));
+            }
         }
         return new Result(values.get("requests"), values.get("bytes"), values.get("duration_us"), errors,
                 values.get("p50_us"), values.get("p99_us"));

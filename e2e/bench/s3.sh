@@ -32,7 +32,9 @@
 #   S3BENCH_LAYER_MIB ["24 16 8 1"]  layer sizes of the cold image   S3BENCH_CLIENT_PARALLEL [3] blobs per client at once
 #   S3BENCH_UPSTREAM_MIBPS [0]       throttle each upstream blob GET to this (0: unthrottled)
 #   S3BENCH_COLD_BASELINE [1]        also pull through replicas with their own filesystem stores
-#   S3BENCH_PROXY_JVM [""]           extra JVM options of every proxy, e.g. "-XX:MaxRAMPercentage=50 -XX:+UseSerialGC"
+#   S3BENCH_PROXY_JVM [""]           extra JVM options of every proxy, e.g. "-XX:MaxRAMPercentage=50 -XX:+UseSerialGC";
+#                                    "-Dquarkus.http.access-log.enabled=true" logs every request (which status wrk's
+#                                    "status" errors were) in the proxies' logs (with S3BENCH_KEEP=1)
 #   S3BENCH_WORK_DIR [mktemp]        S3BENCH_KEEP [] non-empty: keep the work dir (proxy logs)
 #   ENTREPOT_JAR [cache-proxy/target/quarkus-app/quarkus-run.jar]
 # Needs: java 17, mvn (Maven Central reachable or ~/.m2 filled), wrk, curl, docker-registry (distribution 2.8), skopeo.

@@ -118,7 +118,7 @@ final class ColdReplicas {
             for (int i = 0; i < knobs.replicas(); i++) {
                 ProxyConfig config = ProxyConfig.hub(upstream.url().toString(), "1h");
                 if (mode == Mode.SHARED) {
-                    s3.configure(config);
+                    s3.configure(config).s3Setting("partSize", "16Mi"); // the README's default
                 }
                 Path dir = work.resolve(mode.name().toLowerCase() + "-" + i);
                 proxies.add(CompletableFuture.supplyAsync(() -> EntrepotProxy.start(dir, config, knobs.proxyJvm())));

@@ -152,10 +152,11 @@ final class WarmBlobs {
         long everything = (long) knobs.bigCount() * knobs.bigMib() + (long) knobs.smallCount() * knobs.smallMib();
         Map<Store, ProxyConfig> configs = new LinkedHashMap<>();
         configs.put(Store.FS, new ProxyConfig().standard("team", false, null));
+        // partSize: the default of the README rather than the tests' smallest parts (faster pushes of the big blobs)
         configs.put(Store.TIER, s3.configure(new ProxyConfig().standard("team", false, null))
-                .s3LocalCacheSize((everything + 1024) + "Mi"));
+                .s3Setting("partSize", "16Mi").s3LocalCacheSize((everything + 1024) + "Mi"));
         configs.put(Store.MISS, s3.configure(new ProxyConfig().standard("team", false, null))
-                .s3LocalCacheSize(knobs.missTier()));
+                .s3Setting("partSize", "16Mi").s3LocalCacheSize(knobs.missTier()));
         Map<Store, CompletableFuture<EntrepotProxy>> starting = new LinkedHashMap<>();
         configs.forEach((store, config) -> starting.put(store, CompletableFuture.supplyAsync(() ->
                 EntrepotProxy.start(work.resolve(store.name().toLowerCase()), config, knobs.proxyJvm()))));

@@ -105,10 +105,18 @@ public final class ProxyConfig {
 
     /** {@code storage.s3.localCacheSize}, the bound of the local copies of hosted blobs; after {@link #s3}. */
     public ProxyConfig s3LocalCacheSize(String value) {
+        return s3Setting("localCacheSize", value);
+    }
+
+    /** Sets (or replaces) {@code storage.s3.<key>}, e.g. {@code partSize}; after {@link #s3}. */
+    public ProxyConfig s3Setting(String key, String value) {
         if (s3.isEmpty()) {
-            throw new IllegalStateException("s3LocalCacheSize before s3");
+            throw new IllegalStateException("storage.s3." + key + " before s3");
         }
-        s3 += "    localCacheSize: " + value + "\n";
+        String line = "    " + key + ": ";
+        StringBuilder block = new StringBuilder();
+        s3.lines().filter(l -> !l.startsWith(line)).forEach(l -> block.append(l).append('\n'));
+        s3 = block.append(line).append(value).append('\n').toString();
         return this;
     }
 

@@ -85,6 +85,18 @@ public final class S3Server implements AutoCloseable {
         return context.getBlobStore().blobExists(bucket, "hosted/blobs/sha256/" + digest.substring("sha256:".length()));
     }
 
+    /**
+     * Puts a file as the hosted blob {@code digest} straight into the backend, past s3proxy's HTTP side (whose
+     * aws-chunked upload decoding runs at tens of MiB/s): a push of that blob through a proxy then finds it there and
+     * sends nothing again. The caller vouches that the file hashes to {@code digest}.
+     */
+    public void seedBlob(String digest, Path file) {
+        BlobStore store = context.getBlobStore();
+        String key = "hosted/blobs/sha256/" + digest.substring("sha256:".length());
+        store.putBlob(bucket, store.blobBuilder(key).payload(file.toFile()).contentLength(file.toFile().length())
+                .build());
+    }
+
     /** Whether the proxies share a cached (pull-through) blob for {@code digest}: {@code cache/blobs/sha256/<hex>}. */
     public boolean hasCachedBlob(String digest) {
         return context.getBlobStore().blobExists(bucket, "cache/blobs/sha256/" + digest.substring("sha256:".length()));

@@ -20,10 +20,10 @@ import org.jclouds.io.Payload;
 
 /**
  * What s3proxy serves from, counting the calls it makes for the proxies' requests, by operation and by the area of
- * the key: {@code GET hosted-blob} is one object GET of a hosted blob ({@code hosted/blobs/...}), {@code GET cache-blob}
- * one of a shared pull-through blob ({@code cache/blobs/...}), {@code GET metadata} one of anything else (links,
- * manifests, tags, claims); {@code GET-absent ...} one that found nothing. So a benchmark can say how many bucket
- * requests one client request cost.
+ * the key: {@code GET hosted-blob} is one object GET of a hosted blob ({@code hosted/blobs/...}),
+ * {@code GET cache-blob} one of a shared pull-through blob ({@code cache/blobs/...}), {@code GET metadata} one of
+ * anything else (links, manifests, tags, claims); {@code GET-absent ...} one that found nothing. So a benchmark can
+ * say how many bucket requests one client request cost.
  */
 final class BucketCounter extends ForwardingBlobStore {
     private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();

@@ -28,7 +28,8 @@ import java.util.List;
  * @param sections         {@code warm}, {@code cold}
  * @param proxyJvm         extra JVM options of every proxy
  */
-record Knobs(int rounds, int seconds, int bigSeconds, int threads, int bigMib, int smallMib, int smallCount, List<Integer> connections,
+record Knobs(int rounds, int seconds, int bigSeconds, int threads, int bigMib, int smallMib, int smallCount,
+             List<Integer> connections,
              List<Integer> missBigConnections, String missTier, int ttfbGets, int replicas, List<Integer> clients,
              int coldRounds, List<Integer> layerMib, int clientParallel, int upstreamMibps, boolean coldBaseline,
              List<String> sections, List<String> proxyJvm) {
@@ -83,7 +84,8 @@ record Knobs(int rounds, int seconds, int bigSeconds, int threads, int bigMib, i
         try {
             return words(text(name, fallback)).stream().map(Integer::parseInt).toList();
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be whole numbers separated by spaces: " + System.getenv(name));
+            throw new IllegalArgumentException(name + " must be whole numbers separated by spaces: "
+                    + System.getenv(name));
         }
     }
 

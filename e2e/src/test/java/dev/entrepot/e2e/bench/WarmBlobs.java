@@ -173,7 +173,8 @@ final class WarmBlobs {
 
     private List<Case> cases() {
         List<Case> cases = new ArrayList<>();
-        new TreeSet<>(concat(knobs.connections(), knobs.missBigConnections())).forEach(c -> cases.add(new Case(true, c)));
+        new TreeSet<>(concat(knobs.connections(), knobs.missBigConnections()))
+                .forEach(c -> cases.add(new Case(true, c)));
         knobs.connections().forEach(c -> cases.add(new Case(false, c)));
         return cases;
     }
@@ -279,8 +280,8 @@ final class WarmBlobs {
         String bigName = knobs.bigMib() + " MiB";
         String smallName = knobs.smallCount() + " × " + knobs.smallMib() + " MiB";
         out.printf("### Warm blob throughput, MiB/s%n%n");
-        out.printf("wrk -t%d, %d s per case of the big blob, %d s per case of the small ones, %d rounds (each round every"
-                        + " case, the three stores in turn, the first store rotating); median (lowest–highest) of every"
+        out.printf("wrk -t%d, %d s per case of the big blob, %d s per case of the small ones, %d rounds (each round"
+                        + " every case, the three stores in turn, the first store rotating); median (lowest–highest) of every"
                         + " byte wrk read over its duration. The miss column of the big blob walks %d blobs of %s in"
                         + " turn.%n%n", knobs.threads(), knobs.bigSeconds(), knobs.seconds(), knobs.rounds(),
                 big.size(), bigName);

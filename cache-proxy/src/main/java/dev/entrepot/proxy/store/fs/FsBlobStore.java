@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
+import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
@@ -211,7 +212,12 @@ public final class FsBlobStore implements AdoptingBlobStore {
 
     /** Evicts least recently used, unpinned blobs until at most {@code maxBytes} are stored. */
     public void evictToSize(long maxBytes) {
-        index.evict(maxBytes, Long.MIN_VALUE, this::deleteQuietly);
+        evictToSize(maxBytes, digest -> false);
+    }
+
+    /** Like {@link #evictToSize(long)}, sparing the blobs {@code keep} names (about to be pinned by a reader). */
+    public void evictToSize(long maxBytes, Predicate<Digest> keep) {
+        index.evict(maxBytes, Long.MIN_VALUE, digest -> !keep.test(digest) && deleteQuietly(digest));
     }
 
     /** Evicts unpinned blobs not read since {@code notUsedSinceMillis}. */

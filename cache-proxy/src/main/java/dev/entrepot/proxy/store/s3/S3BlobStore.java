@@ -114,17 +114,19 @@ public final class S3BlobStore implements AdoptingBlobStore, TieredBlobStore {
             }
             return held.map(l -> new Lease(digest, l));
         }
-        try {
+        // Wanted until pinned: another copy trimming the tier to its bound meanwhile must not take this one.
+        try (S3LocalTier.Wanted wanted = tier.want(digest)) {
             if (!fetchToLocal(digest)) {
                 return Optional.empty();
             }
+            held = local.open(digest);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (use) {
+        if (held.isPresent() && use) {
             touch(digest);
         }
-        return local.open(digest).map(l -> new Lease(digest, l));
+        return held.map(l -> new Lease(digest, l));
     }
 
     /**

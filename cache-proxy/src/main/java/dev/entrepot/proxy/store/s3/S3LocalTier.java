@@ -19,8 +19,16 @@ import java.util.function.LongConsumer;
 final class S3LocalTier {
     /** Blocking copies in progress, each with the lock their waiters share. */
     private final Map<Digest, Object> copying = new ConcurrentHashMap<>();
+    /** Blobs a blocking reader is copying or about to pin, with how many such readers: trimming spares them. */
+    private final Map<Digest, Integer> wanted = new ConcurrentHashMap<>();
     private final FsBlobStore files;
     private final long maxBytes;
+
+    /** Ends a {@link #want}. */
+    interface Wanted extends AutoCloseable {
+        @Override
+        void close();
+    }
 
     /** A blocking copy from the bucket into the tier: true once stored, false when there is nothing to store. */
     @FunctionalInterface
@@ -37,9 +45,23 @@ final class S3LocalTier {
         return files;
     }
 
+    /**
+     * Marks the blob wanted by a blocking reader until the returned handle is closed: a copy trimming the tier to
+     * its bound meanwhile spares it, so the reader's copy is still there when it pins it (the tier may exceed its
+     * bound by the blobs wanted, as by the blobs being read).
+     */
+    Wanted want(Digest digest) {
+        wanted.merge(digest, 1, Integer::sum);
+        return () -> wanted.computeIfPresent(digest, (d, n) -> n == 1 ? null : n - 1);
+    }
+
+    private void makeRoom(long size) {
+        files.evictToSize(Math.max(0, maxBytes - size), wanted::containsKey);
+    }
+
     /** Moves a verified file in, making room for it first. */
     void adopt(Path verified, Digest digest, long size) throws IOException {
-        files.evictToSize(Math.max(0, maxBytes - size));
+        makeRoom(size);
         files.adopt(verified, digest);
     }
 
@@ -99,7 +121,7 @@ final class S3LocalTier {
         public Path commit() throws IOException {
             writer.verify();
             long size = writer.written();
-            files.evictToSize(Math.max(0, maxBytes - size));
+            makeRoom(size);
             Path stored = writer.commit();
             committed.accept(size);
             return stored;

@@ -250,6 +250,36 @@ class S3BlobStoreBucketTest {
         }
     }
 
+    /** A tier smaller than what is read at once trims copies before their readers pin them: never a miss. */
+    @Test
+    void readersOfATierTooSmallForThemStillGetEveryBlob() throws Exception {
+        List<byte[]> blobs = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            byte[] content = content(20_000, 40 + i);
+            store.put(Digest.sha256(content), content);
+            blobs.add(content);
+        }
+        S3BlobStore tiny = open(settings, "tiny", 1);
+        ExecutorService readers = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<Boolean>> reads = new ArrayList<>();
+            for (int i = 0; i < 120; i++) {
+                byte[] content = blobs.get(i % blobs.size());
+                reads.add(readers.submit(() -> {
+                    try (BlobLease lease = tiny.open(Digest.sha256(content)).orElseThrow(
+                            () -> new AssertionError("a stored blob answered as missing"))) {
+                        return Arrays.equals(Files.readAllBytes(lease.path()), content);
+                    }
+                }));
+            }
+            for (Future<Boolean> read : reads) {
+                assertThat(read.get(30, TimeUnit.SECONDS)).isTrue();
+            }
+        } finally {
+            readers.shutdownNow();
+        }
+    }
+
     @Test
     void anObjectThatDoesNotHashToItsKeyIsNotServed() throws IOException {
         byte[] content = content(1_000, 9);

@@ -21,6 +21,8 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code GET|HEAD /v2/<repository>/<name>/blobs/<digest>}. A stored blob goes out with sendfile (zero copy,
@@ -28,8 +30,16 @@ import io.vertx.core.http.HttpServerResponse;
  * here streams from the object store (a range straight from it, the whole blob while its local copy is made).
  */
 final class BlobHandler {
+    /**
+     * Ranges read straight from a bucket at once. Each holds one of the bucket client's pooled connections (64) at
+     * the pace of its client, and clients that stall would otherwise take every connection from manifest reads,
+     * pushes and fills; beyond this a range is served from a fill of the local copy, which the disk paces.
+     */
+    static final int BUCKET_RANGE_STREAMS = 16;
+
     private final Vertx vertx;
     private final ProxyMetrics metrics;
+    private final Semaphore rangeStreams = new Semaphore(BUCKET_RANGE_STREAMS);
 
     BlobHandler(Vertx vertx, ProxyMetrics metrics) {
         this.vertx = vertx;
@@ -113,11 +123,18 @@ final class BlobHandler {
                 send(request, repository, name, digest, remote.whole(), context);
                 return;
             }
+            if (!rangeStreams.tryAcquire()) {
+                // as many client-paced bucket reads as the pool may spare: this range comes from a fill instead
+                send(request, repository, name, digest, remote.whole(), context);
+                return;
+            }
+            Runnable release = once(rangeStreams::release);
             remote.range(range.start(), range.length(), context).onComplete(opened -> context.runOnContext(x -> {
                 if (opened.failed()) {
+                    release.run();
                     OciErrors.send(request.response(), request.method(), opened.cause());
                 } else {
-                    sendObjectRange(request, repository, digest, opened.result(), range, size);
+                    sendObjectRange(request, repository, digest, opened.result(), range, size, release);
                 }
             }));
         }));
@@ -129,17 +146,21 @@ final class BlobHandler {
      * complete answer.
      */
     private void sendObjectRange(HttpServerRequest request, Repository repository, Digest digest,
-                                 InputStreamBody body, ByteRange range, long size) {
+                                 InputStreamBody body, ByteRange range, long size, Runnable release) {
         HttpServerResponse response = request.response();
         if (response.closed()) {
             body.close();
+            release.run();
             return;
         }
         headers(response, digest).setStatusCode(206)
                 .putHeader(HttpHeaders.CONTENT_RANGE, range.contentRange(size))
                 .putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(range.length()));
         long[] sent = new long[1];
-        response.closeHandler(v -> body.close());
+        response.closeHandler(v -> {
+            body.close();
+            release.run();
+        });
         body.handler(chunk -> {
             sent[0] += chunk.length();
             if (sent[0] > range.length()) {
@@ -154,11 +175,13 @@ final class BlobHandler {
             }
         });
         body.exceptionHandler(e -> {
+            release.run();
             if (!response.closed()) {
                 response.reset();
             }
         });
         body.endHandler(v -> {
+            release.run();
             if (sent[0] == range.length()) {
                 response.end();
                 metrics.repository(repository.name()).served(sent[0]);
@@ -167,6 +190,15 @@ final class BlobHandler {
             }
         });
         body.resume();
+    }
+
+    private static Runnable once(Runnable action) {
+        AtomicBoolean done = new AtomicBoolean();
+        return () -> {
+            if (done.compareAndSet(false, true)) {
+                action.run();
+            }
+        };
     }
 
     void delete(HttpServerRequest request, Target target, Digest digest) {

@@ -117,8 +117,8 @@ public final class InputStreamBody implements ReadStream<Buffer> {
             byte[] piece = ar.result();
             atEnd = piece.length < PIECE;
             if (piece.length > 0) {
-                if (demand != Long.MAX_VALUE) {
-                    demand--;
+                if (demand > 0 && demand != Long.MAX_VALUE) {
+                    demand--; // not below 0: a pause() while this piece was read must stay a pause
                 }
                 handler.handle(Buffer.buffer(piece));
             }

@@ -25,6 +25,7 @@ public final class ObjectReads {
     private final List<Read> reads = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Void> released = new CompletableFuture<>();
     private final AtomicInteger finished = new AtomicInteger();
+    private final AtomicInteger closed = new AtomicInteger();
     private final AtomicLong delivered = new AtomicLong();
     private volatile long holdAfter = Long.MAX_VALUE;
 
@@ -45,6 +46,11 @@ public final class ObjectReads {
     /** Reads that reached their end. */
     public int finished() {
         return finished.get();
+    }
+
+    /** Object bodies closed so far (review). */
+    public int closed() {
+        return closed.get();
     }
 
     /** Bytes the reads delivered to the store so far. */
@@ -73,6 +79,12 @@ public final class ObjectReads {
                     throw new IOException("never released", e);
                 }
             }
+        }
+
+        @Override
+        public void close() throws IOException {
+            closed.incrementAndGet();
+            super.close();
         }
 
         @Override

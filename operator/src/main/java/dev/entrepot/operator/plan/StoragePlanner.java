@@ -79,7 +79,9 @@ final class StoragePlanner {
                     ref == null ? null : orDefault(ref.getAccessKeyIdKey(), "accessKeyId"),
                     ref == null ? null : orDefault(ref.getSecretAccessKeyKey(), "secretAccessKey"),
                     Boolean.TRUE.equals(s3.getRedirect()),
-                    s3.getRedirectTtl() == null ? DEFAULT_REDIRECT_TTL : goDuration(s3.getRedirectTtl()));
+                    // without redirects the validity means nothing: two declarations differing only there agree
+                    s3.getRedirectTtl() == null || !Boolean.TRUE.equals(s3.getRedirect()) ? DEFAULT_REDIRECT_TTL
+                            : goDuration(s3.getRedirectTtl()));
         }
 
         @Override

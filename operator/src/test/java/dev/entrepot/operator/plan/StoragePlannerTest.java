@@ -209,6 +209,12 @@ class StoragePlannerTest {
         spelledOut.setRedirectTtl("1200s");
         assertThat(plan(List.of(withS3(standard(NS, "a", false), sameDefault),
                 withS3(standard(NS, "b", false), spelledOut)), KEYS, THREE).problems()).as("20m either way").isEmpty();
+        S3StorageSpec offWithTtl = s3("images", MINIO, "minio-keys");
+        offWithTtl.setRedirect(false);
+        offWithTtl.setRedirectTtl("5m");
+        assertThat(plan(List.of(withS3(standard(NS, "a", false), s3("images", MINIO, "minio-keys")),
+                withS3(standard(NS, "b", false), offWithTtl)), KEYS, THREE).problems())
+                .as("no redirects: the validity does not matter").isEmpty();
 
         NamespacePlan disagreeing = plan(List.of(one.get(0), withS3(standard(NS, "zeta", false),
                 s3("images", MINIO, "minio-keys"))), KEYS, THREE);

@@ -217,7 +217,7 @@ public final class FsBlobStore implements AdoptingBlobStore {
 
     /** Like {@link #evictToSize(long)}, sparing the blobs {@code keep} names (about to be pinned by a reader). */
     public void evictToSize(long maxBytes, Predicate<Digest> keep) {
-        index.evict(maxBytes, Long.MIN_VALUE, digest -> !keep.test(digest) && deleteQuietly(digest));
+        index.evict(maxBytes, Long.MIN_VALUE, keep, this::deleteQuietly);
     }
 
     /** Evicts unpinned blobs not read since {@code notUsedSinceMillis}. */

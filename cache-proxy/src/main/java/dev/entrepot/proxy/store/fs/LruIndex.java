@@ -177,7 +177,12 @@ public final class LruIndex {
      * Removes least recently used unpinned blobs while the total exceeds {@code maxBytes}, and every unpinned
      * blob last used before {@code usedBefore}. {@code delete} removes the file and says whether it did.
      */
-    synchronized void evict(long maxBytes, long usedBefore, Predicate<Digest> delete) {
+    void evict(long maxBytes, long usedBefore, Predicate<Digest> delete) {
+        evict(maxBytes, usedBefore, digest -> false, delete);
+    }
+
+    /** Like {@link #evict(long, long, Predicate)}, never touching the blobs {@code keep} names (not even briefly). */
+    synchronized void evict(long maxBytes, long usedBefore, Predicate<Digest> keep, Predicate<Digest> delete) {
         if (total.get() <= maxBytes && usedBefore == Long.MIN_VALUE) {
             return;
         }
@@ -192,7 +197,7 @@ public final class LruIndex {
             if (!tooBig && !tooOld) {
                 return; // sorted by last access: nothing later is older, and the total only shrinks
             }
-            if (!e.pins.compareAndSet(0, EVICTING)) {
+            if (keep.test(c.digest()) || !e.pins.compareAndSet(0, EVICTING)) {
                 continue;
             }
             if (delete.test(c.digest())) {

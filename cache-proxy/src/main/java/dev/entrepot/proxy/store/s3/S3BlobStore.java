@@ -114,12 +114,15 @@ public final class S3BlobStore implements AdoptingBlobStore, TieredBlobStore {
             }
             return held.map(l -> new Lease(digest, l));
         }
-        // Wanted until pinned: another copy trimming the tier to its bound meanwhile must not take this one.
+        // Wanted until pinned: another copy trimming the tier to its bound meanwhile must not take this one. A copy
+        // found in the tier may still be on its way out (trimmed before we wanted it): copy it again then.
         try (S3LocalTier.Wanted wanted = tier.want(digest)) {
-            if (!fetchToLocal(digest)) {
-                return Optional.empty();
+            for (int attempt = 0; attempt < 5 && held.isEmpty(); attempt++) {
+                if (!fetchToLocal(digest)) {
+                    return Optional.empty();
+                }
+                held = local.open(digest);
             }
-            held = local.open(digest);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

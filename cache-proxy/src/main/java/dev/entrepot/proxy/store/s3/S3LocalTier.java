@@ -1,6 +1,7 @@
 package dev.entrepot.proxy.store.s3;
 
 import dev.entrepot.proxy.oci.Digest;
+import dev.entrepot.proxy.store.BlobLease;
 import dev.entrepot.proxy.store.BlobWriter;
 import dev.entrepot.proxy.store.fs.FsBlobStore;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongConsumer;
 
@@ -73,11 +75,18 @@ final class S3LocalTier {
         Object lock = copying.computeIfAbsent(digest, d -> new Object());
         synchronized (lock) {
             try {
-                return files.index().contains(digest) || copy.run();
+                return readable(digest) || copy.run();
             } finally {
                 copying.remove(digest, lock);
             }
         }
+    }
+
+    /** In the tier and not on its way out (an entry being trimmed cannot be pinned). */
+    private boolean readable(Digest digest) {
+        Optional<BlobLease> held = files.open(digest);
+        held.ifPresent(BlobLease::close);
+        return held.isPresent();
     }
 
     /**

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -60,9 +61,14 @@ final class HostedStorage implements AutoCloseable {
     }
 
     static HostedStorage open(EntrepotConfig.Storage storage, Clock clock) throws IOException {
+        return open(storage, clock, null);
+    }
+
+    /** {@code indexer}: where the filesystem store's start-up scan runs (null: before this returns). */
+    static HostedStorage open(EntrepotConfig.Storage storage, Clock clock, Executor indexer) throws IOException {
         Path root = storage.path();
         if (storage.type() != EntrepotConfig.StorageType.S3) {
-            FsBlobStore blobs = new FsBlobStore(root.resolve("hosted"), clock, (digest, size) -> { });
+            FsBlobStore blobs = new FsBlobStore(root.resolve("hosted"), clock, (digest, size) -> { }, indexer);
             return new HostedStorage(blobs, new FsHostedMetadataStore(root.resolve("hosted"), blobs, clock),
                     new FsUploadStore(root.resolve("uploads"), blobs, clock), null, null, clock, null);
         }

@@ -41,6 +41,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -104,13 +105,16 @@ public class ProxyProducer {
         authChecks = Executors.newFixedThreadPool(2, daemonThreads("entrepot-auth-"));
         AuthEnvironment authEnvironment = new AuthEnvironment(clock, authChecks, this::kubernetes, this::generatedKey);
         housekeeping = Executors.newSingleThreadExecutor(daemonThreads("entrepot-housekeeping-"));
-        // Cached content (evictable) and hosted content (the user's only copy, never evicted) live apart.
-        FsBlobStore blobs = new FsBlobStore(storage, clock, (digest, size) -> metrics.evicted());
+        // Cached content (evictable) and hosted content (the user's only copy, never evicted) live apart. Each store's
+        // index is built on a thread of its own, off the start path; until it is done, lookups look at the disk.
+        ThreadFactory indexThreads = daemonThreads("entrepot-index-");
+        Executor indexer = task -> indexThreads.newThread(task).start();
+        FsBlobStore blobs = new FsBlobStore(storage, clock, (digest, size) -> metrics.evicted(), indexer);
         cacheBlobs = blobs;
         FsMetadataStore metadata = new FsMetadataStore(storage, blobs, clock);
         metrics.storeBytes(blobs::totalBytes);
         try {
-            hostedStorage = HostedStorage.open(config.storage(), clock); // storage.type: on disk or in a bucket
+            hostedStorage = HostedStorage.open(config.storage(), clock, indexer); // storage.type: disk or a bucket
         } catch (IOException e) {
             LOG.error("cannot start: " + e.getMessage());
             throw e;
@@ -156,7 +160,7 @@ public class ProxyProducer {
                 housekeeping, clock);
 
         maintenance[0] = new StoreMaintenance(blobs, runtime::config, disk, clock);
-        maintenance[0].schedule();
+        blobs.whenIndexed().thenRun(maintenance[0]::schedule); // eviction needs the whole index
         if (hostedStorage.inBucket()) {
             housekeeping.execute(hostedStorage::abortAbandonedUploads);
             bucketTimer = vertx.setPeriodic(Duration.ofHours(1).toMillis(),

@@ -55,7 +55,8 @@ public final class ProxyRuntime {
         this.current = new Generation(initial, factory.build(initial), ClientAuth.of(initial, authEnvironment));
         notifier.configure(initial.notifications());
         this.state = new ConfigState(source, Instant.now(), sha256(initialBytes), null);
-        LOG.infof("serving %s from %s; store %s (%d bytes)", describe(initial), source, storage, blobs.totalBytes());
+        // the store's size: logged by each blob store once its index is built (off the start path)
+        LOG.infof("serving %s from %s; store %s", describe(initial), source, storage);
         warnIfOpen(current);
     }
 

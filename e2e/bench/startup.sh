@@ -5,9 +5,12 @@
 #   e2e/bench/startup.sh                     # 5 runs with an empty store, 5 with a store of many blobs and manifests
 #   STARTUP_BASELINE_JAR=/tmp/old/quarkus-app/quarkus-run.jar e2e/bench/startup.sh   # two builds, runs alternating
 #
-# Each run starts the built proxy (the embedded default config: Docker Hub mirror, nothing reaches Docker Hub) on
-# 127.0.0.1 with the Deployment's JVM options (operator entrepot.operator.proxy.jvm-options) and the entry point of
-# the container image (-Djava.util.logging.manager=org.jboss.logmanager.LogManager), polls both URLs every 5 ms from
+# Each run starts the built proxy as the Deployment does: from the directory of quarkus-run.jar (the image's working
+# directory; an AppCDS archive made by the package step only maps from there), with a config file (ENTREPOT_CONFIG:
+# the embedded default's Docker Hub mirror, nothing reaches Docker Hub, with its store in the work dir), the
+# Deployment's JVM options (operator entrepot.operator.proxy.jvm-options) and the image's entry point
+# (-Djava.util.logging.manager=org.jboss.logmanager.LogManager), on 127.0.0.1; STARTUP_EMBEDDED=1 runs the README's
+# standalone way instead (no config file: the embedded default, ./data in the work dir). It polls both URLs every 5 ms from
 # this shell (bash /dev/tcp: no process forked per poll, so the poller takes next to no CPU from the JVM starting),
 # stops the proxy and prints: ms until /v2/ answered (any HTTP status), ms until ready answered 200, the "started in"
 # Quarkus logs, the CPU time the JVM had used by then (less sensitive to other load on the machine than the wall
@@ -25,7 +28,8 @@
 #   STARTUP_JVM_OPTS (default the Deployment's: -XX:MaxRAMPercentage=50 -XX:MaxDirectMemorySize=64m -XX:+UseSerialGC),
 #   STARTUP_JAVA_OPTS (extra options for every run, e.g. -XX:StartFlightRecording=...), STARTUP_NEW_OPTS and
 #   STARTUP_BASELINE_OPTS (extra options for one build only: the same jar twice compares two option sets), STARTUP_WORK_DIR (mktemp),
-#   STARTUP_TIMEOUT (seconds a start may take, 60), STARTUP_KEEP_LOGS (1: keep the work dir and the proxies' logs).
+#   STARTUP_TIMEOUT (seconds a start may take, 60), STARTUP_KEEP_LOGS (1: keep the work dir and the proxies' logs),
+#   STARTUP_EMBEDDED (1: the embedded default config, as the README's one command).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -135,8 +139,14 @@ start_once() {
     # shellcheck disable=SC2086 # the option lists are meant to split
     now_ms
     t0=$NOW
-    (cd "$WORK" && exec java -Djava.util.logging.manager=org.jboss.logmanager.LogManager $JVM_OPTS $EXTRA_OPTS $opts \
-        -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$PORT" -jar "$jar") >"$logf" 2>&1 &
+    if [[ ${STARTUP_EMBEDDED:-} == 1 ]]; then
+        (cd "$WORK" && exec java -Djava.util.logging.manager=org.jboss.logmanager.LogManager $JVM_OPTS $EXTRA_OPTS $opts \
+            -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$PORT" -jar "$jar") >"$logf" 2>&1 &
+    else
+        (cd "$(dirname "$jar")" && exec java -Djava.util.logging.manager=org.jboss.logmanager.LogManager $JVM_OPTS \
+            $EXTRA_OPTS $opts -Dentrepot.config="$WORK/entrepot.yaml" -Dquarkus.http.host=127.0.0.1 \
+            -Dquarkus.http.port="$PORT" -jar "$jar") >"$logf" 2>&1 &
+    fi
     PROXY_PID=$!
     deadline=$((t0 + TIMEOUT * 1000))
     while [[ -z $t_ready ]]; do
@@ -174,6 +184,18 @@ median_spread() { # numbers on stdin: "median (min-max)"
         m = NR % 2 ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2; printf "%g (%g-%g)\n", m, v[1], v[NR]}'
 }
 
+cat >"$WORK/entrepot.yaml" <<EOF
+# The embedded default (cache-proxy/src/main/resources/default-entrepot.yaml) with its store in the work dir
+storage:
+  path: $WORK/data
+repositories:
+  - name: dockerhub
+    mode: remote
+    mirrorOf: [docker.io]
+    remote:
+      url: https://registry-1.docker.io
+      tagTtl: 5m
+EOF
 if [[ " $STORES " == *" full "* ]]; then
     log "laying out a store of $BLOBS cached blobs ($MANIFESTS of them manifests) and $HOSTED hosted blobs"
     make_store "$WORK/store"

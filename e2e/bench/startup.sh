@@ -29,7 +29,9 @@
 #   STARTUP_JAVA_OPTS (extra options for every run, e.g. -XX:StartFlightRecording=...), STARTUP_NEW_OPTS and
 #   STARTUP_BASELINE_OPTS (extra options for one build only: the same jar twice compares two option sets), STARTUP_WORK_DIR (mktemp),
 #   STARTUP_TIMEOUT (seconds a start may take, 60), STARTUP_KEEP_LOGS (1: keep the work dir and the proxies' logs),
-#   STARTUP_EMBEDDED (1: the embedded default config, as the README's one command).
+#   STARTUP_EMBEDDED (1: the embedded default config, as the README's one command), STARTUP_NICE (a nice level for the
+#   JVMs, e.g. -10 as root: on a machine other jobs keep busy, closer to what a quiet one would show; say so with the
+#   figures).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -46,6 +48,8 @@ EXTRA_OPTS=${STARTUP_JAVA_OPTS:-}
 TIMEOUT=${STARTUP_TIMEOUT:-60}
 TICKS=$(getconf CLK_TCK)
 NEW_OPTS=${STARTUP_NEW_OPTS:-}
+NICE=()
+[[ -n ${STARTUP_NICE:-} ]] && NICE=(nice -n "$STARTUP_NICE")
 BASELINE_OPTS=${STARTUP_BASELINE_OPTS:-}
 
 log() { printf '[startup %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -140,10 +144,10 @@ start_once() {
     now_ms
     t0=$NOW
     if [[ ${STARTUP_EMBEDDED:-} == 1 ]]; then
-        (cd "$WORK" && exec java -Djava.util.logging.manager=org.jboss.logmanager.LogManager $JVM_OPTS $EXTRA_OPTS $opts \
+        (cd "$WORK" && exec "${NICE[@]}" java -Djava.util.logging.manager=org.jboss.logmanager.LogManager $JVM_OPTS $EXTRA_OPTS $opts \
             -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$PORT" -jar "$jar") >"$logf" 2>&1 &
     else
-        (cd "$(dirname "$jar")" && exec java -Djava.util.logging.manager=org.jboss.logmanager.LogManager $JVM_OPTS \
+        (cd "$(dirname "$jar")" && exec "${NICE[@]}" java -Djava.util.logging.manager=org.jboss.logmanager.LogManager $JVM_OPTS \
             $EXTRA_OPTS $opts -Dentrepot.config="$WORK/entrepot.yaml" -Dquarkus.http.host=127.0.0.1 \
             -Dquarkus.http.port="$PORT" -jar "$jar") >"$logf" 2>&1 &
     fi
@@ -205,7 +209,7 @@ builds=("new=$JAR")
 [[ -n $BASELINE ]] && builds+=("baseline=$BASELINE")
 RESULTS=$WORK/results
 : >"$RESULTS"
-log "$RUNS runs per build and store; JVM options: $JVM_OPTS $EXTRA_OPTS (new: ${NEW_OPTS:-no more}; baseline: ${BASELINE_OPTS:-no more}); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+log "$RUNS runs per build and store${STARTUP_NICE:+, nice $STARTUP_NICE}; JVM options: $JVM_OPTS $EXTRA_OPTS (new: ${NEW_OPTS:-no more}; baseline: ${BASELINE_OPTS:-no more}); load: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '| build | store | run | /v2/ answers (ms) | ready 200 (ms) | Quarkus "started in" (s) | CPU until ready (ms) |\n'
 printf '| --- | --- | ---: | ---: | ---: | ---: | ---: |\n'
 for ((run = 1; run <= RUNS; run++)); do

@@ -25,7 +25,9 @@
 # Needs: java 17, python3 (to lay out the store once). Knobs (env): ENTREPOT_JAR (default the worktree's build),
 #   STARTUP_BASELINE_JAR (a second build measured in the same rounds), STARTUP_RUNS (5), STARTUP_STORES ("empty full"),
 #   STARTUP_BLOBS (4000), STARTUP_MANIFESTS (400), STARTUP_HOSTED (1000), STARTUP_PORT (25380),
-#   STARTUP_JVM_OPTS (default the Deployment's: -XX:MaxRAMPercentage=50 -XX:MaxDirectMemorySize=64m -XX:+UseSerialGC),
+#   STARTUP_JVM_OPTS (default the Deployment's: -XX:MaxRAMPercentage=50 -Xms32m -XX:MetaspaceSize=64m
+#   -XX:MaxDirectMemorySize=64m -XX:+UseSerialGC), STARTUP_MAX_RAM (512m: -XX:MaxRAM standing for the Deployment's
+#   memory limit, which the JVM would read from the cgroup; empty: the machine's RAM),
 #   STARTUP_JAVA_OPTS (extra options for every run, e.g. -XX:StartFlightRecording=...), STARTUP_NEW_OPTS and
 #   STARTUP_BASELINE_OPTS (extra options for one build only: the same jar twice compares two option sets), STARTUP_WORK_DIR (mktemp),
 #   STARTUP_TIMEOUT (seconds a start may take, 60), STARTUP_KEEP_LOGS (1: keep the work dir and the proxies' logs),
@@ -43,7 +45,9 @@ BLOBS=${STARTUP_BLOBS:-4000}
 MANIFESTS=${STARTUP_MANIFESTS:-400}
 HOSTED=${STARTUP_HOSTED:-1000}
 PORT=${STARTUP_PORT:-25380}
-JVM_OPTS=${STARTUP_JVM_OPTS:--XX:MaxRAMPercentage=50 -XX:MaxDirectMemorySize=64m -XX:+UseSerialGC}
+JVM_OPTS=${STARTUP_JVM_OPTS:--XX:MaxRAMPercentage=50 -Xms32m -XX:MetaspaceSize=64m -XX:MaxDirectMemorySize=64m -XX:+UseSerialGC}
+MAX_RAM=${STARTUP_MAX_RAM-512m}
+[[ -n $MAX_RAM ]] && JVM_OPTS="-XX:MaxRAM=$MAX_RAM $JVM_OPTS"
 EXTRA_OPTS=${STARTUP_JAVA_OPTS:-}
 TIMEOUT=${STARTUP_TIMEOUT:-60}
 TICKS=$(getconf CLK_TCK)

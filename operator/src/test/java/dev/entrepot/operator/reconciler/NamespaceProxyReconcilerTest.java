@@ -114,8 +114,8 @@ class NamespaceProxyReconcilerTest {
         assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
                 .as("entrepot.operator.proxy.jvm-options, by default").anySatisfy(e -> {
                     assertThat(e.getName()).isEqualTo("JAVA_TOOL_OPTIONS");
-                    assertThat(e.getValue()).isEqualTo("-XX:MaxRAMPercentage=50 -XX:MaxDirectMemorySize=64m"
-                            + " -XX:+UseSerialGC");
+                    assertThat(e.getValue()).isEqualTo("-XX:MaxRAMPercentage=50 -Xms32m -XX:MetaspaceSize=64m"
+                            + " -XX:MaxDirectMemorySize=64m -XX:+UseSerialGC");
                 });
         assertThat(await(Service.class, ns, ProxyWorkloadRenderer.NAME).getSpec().getPorts().get(0).getPort())
                 .isEqualTo(5000);

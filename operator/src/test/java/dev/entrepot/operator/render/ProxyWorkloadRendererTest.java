@@ -30,7 +30,7 @@ class ProxyWorkloadRendererTest {
                 .getSpec().getContainers().get(0);
         assertThat(container.getEnv()).filteredOn(e -> e.getName().equals("JAVA_TOOL_OPTIONS")).singleElement()
                 .satisfies(e -> assertThat(e.getValue())
-                        .isEqualTo("-XX:MaxRAMPercentage=50 -XX:MaxDirectMemorySize=64m -XX:+UseSerialGC"));
+                        .isEqualTo("-XX:MaxRAMPercentage=50 -Xms32m -XX:MetaspaceSize=64m -XX:MaxDirectMemorySize=64m -XX:+UseSerialGC"));
         assertThat(container.getResources().getLimits()).containsExactly(Map.entry("memory", new Quantity("512Mi")));
         assertThat(container.getResources().getRequests()).containsEntry("memory", new Quantity("256Mi"));
 

@@ -1,7 +1,6 @@
 package dev.entrepot.proxy.store.fs;
 
 import dev.entrepot.proxy.oci.Digest;
-import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.store.AdoptingBlobStore;
 import dev.entrepot.proxy.store.BlobLease;
 import dev.entrepot.proxy.store.BlobStore;
@@ -12,26 +11,19 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.function.Predicate;
 import org.jboss.logging.Logger;
@@ -40,11 +32,11 @@ import org.jboss.logging.Logger;
  * Blobs on disk at {@code blobs/<algorithm>/<2 hex>/<hex>}; writes go through {@code tmp/} and an atomic rename.
  * Sizes and access times are kept in an {@link LruIndex} so eviction never walks the disk.
  *
- * <p>The index is built from the files at start: in the constructor, or, given an executor, there, so a large store
- * does not hold up the start. Until that scan is done, a blob the index does not know yet is looked up on disk (one
- * stat, as a lookup of an indexed blob makes anyway), so no request misses a stored blob; eviction waits for the
- * whole index (its order needs every blob), {@link #list} waits for it, and a blob removed meanwhile is not brought
- * back by the scan.
+ * <p>The index is built from the files at start ({@link IndexScan}): in the constructor, or on an executor given to
+ * it, so a large store does not hold up the start. Until that scan is done, a blob the index does not know yet is
+ * looked up on disk (one stat, as a look-up of an indexed blob makes anyway), so no request misses a stored blob;
+ * eviction waits for the whole index (its order needs every blob), {@link #list} waits for it, and a blob removed
+ * meanwhile is not brought back by the scan.
  */
 public final class FsBlobStore implements AdoptingBlobStore {
     private static final Logger LOG = Logger.getLogger(FsBlobStore.class);
@@ -52,11 +44,7 @@ public final class FsBlobStore implements AdoptingBlobStore {
     private final Path blobs;
     private final Path tmp;
     private final LruIndex index;
-    private final CompletableFuture<Void> indexed = new CompletableFuture<>();
-    /** True once every file of the store is in the index; until then lookups fall back to the disk. */
-    private volatile boolean complete;
-    /** Blobs removed while the scan runs: the scan may have seen their file before, it must not index them. */
-    private final Set<Digest> removedWhileIndexing = ConcurrentHashMap.newKeySet();
+    private final IndexScan scan;
 
     /** Opens the store, its index built before this returns. */
     public FsBlobStore(Path root, Clock clock, LruIndex.EvictionListener onEvict) throws IOException {
@@ -70,17 +58,17 @@ public final class FsBlobStore implements AdoptingBlobStore {
         Files.createDirectories(blobs);
         Files.createDirectories(tmp);
         this.index = new LruIndex(clock, onEvict);
-        removeLeftoverTempFiles(); // before the first write: a temp name is never reused, but the space is
+        this.scan = new IndexScan(blobs, index, this::pathOf);
+        removeLeftoverTempFiles();
         if (indexer == null) {
-            loadIndex();
+            scan.run();
         } else {
             indexer.execute(() -> {
                 try {
-                    loadIndex();
+                    scan.run();
                 } catch (IOException | RuntimeException e) {
                     LOG.errorf("blob store %s: cannot index it (%s): each blob is looked up on disk, eviction and "
                             + "garbage collection of it are off until a restart", blobs, e);
-                    indexed.completeExceptionally(e);
                 }
             });
         }
@@ -88,16 +76,20 @@ public final class FsBlobStore implements AdoptingBlobStore {
 
     /** Completes when the index holds every stored blob (exceptionally if the scan failed). */
     public CompletionStage<Void> whenIndexed() {
-        return indexed.minimalCompletionStage();
+        return scan.whenDone();
     }
 
     public LruIndex index() {
         return index;
     }
 
+    IndexScan scan() {
+        return scan;
+    }
+
     @Override
     public Optional<BlobLease> open(Digest digest) {
-        indexFromDisk(digest);
+        scan.lookUp(digest);
         if (!index.pin(digest)) {
             return Optional.empty();
         }
@@ -138,7 +130,7 @@ public final class FsBlobStore implements AdoptingBlobStore {
 
     @Override
     public Optional<byte[]> peek(Digest digest, int maxBytes) throws IOException {
-        indexFromDisk(digest);
+        scan.lookUp(digest);
         if (!index.contains(digest)) {
             return Optional.empty();
         }
@@ -170,13 +162,13 @@ public final class FsBlobStore implements AdoptingBlobStore {
 
     @Override
     public void touch(Digest digest) {
-        indexFromDisk(digest);
+        scan.lookUp(digest);
         index.touch(digest);
     }
 
     @Override
     public Instant lastUsed(Digest digest) {
-        indexFromDisk(digest);
+        scan.lookUp(digest);
         long millis = index.lastAccess(digest);
         return millis < 0 ? null : Instant.ofEpochMilli(millis);
     }
@@ -193,7 +185,7 @@ public final class FsBlobStore implements AdoptingBlobStore {
     @Override
     public void adopt(Path verified, Digest digest) throws IOException {
         Path target = pathOf(digest);
-        indexFromDisk(digest);
+        scan.lookUp(digest);
         if (index.contains(digest) && Files.isRegularFile(target)) {
             Files.deleteIfExists(verified);
             index.touch(digest);
@@ -215,7 +207,7 @@ public final class FsBlobStore implements AdoptingBlobStore {
      */
     @Override
     public void linkFrom(BlobLease source, Digest digest) throws IOException {
-        indexFromDisk(digest);
+        scan.lookUp(digest);
         if (index.contains(digest) && Files.isRegularFile(pathOf(digest))) {
             index.touch(digest);
             return;
@@ -236,14 +228,14 @@ public final class FsBlobStore implements AdoptingBlobStore {
 
     @Override
     public Optional<Long> storedSize(Digest digest) {
-        indexFromDisk(digest);
+        scan.lookUp(digest);
         long size = index.size(digest);
         return size < 0 || !Files.isRegularFile(pathOf(digest)) ? Optional.empty() : Optional.of(size);
     }
 
     @Override
     public boolean remove(Digest digest) {
-        indexFromDisk(digest);
+        scan.lookUp(digest);
         return index.remove(digest, this::deleteQuietly);
     }
 
@@ -256,14 +248,7 @@ public final class FsBlobStore implements AdoptingBlobStore {
     /** Every stored blob; waits for the start-up scan if it still runs. */
     @Override
     public List<Stat> list() throws IOException {
-        try {
-            indexed.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for the index of " + blobs, e);
-        } catch (ExecutionException e) {
-            throw new IOException("blob store " + blobs + " could not be indexed at start: " + e.getCause(), e);
-        }
+        scan.await();
         return index.snapshot().stream()
                 .map(s -> new Stat(s.digest(), s.size(), Instant.ofEpochMilli(s.lastAccessMillis()))).toList();
     }
@@ -278,14 +263,14 @@ public final class FsBlobStore implements AdoptingBlobStore {
 
     /** Like {@link #evictToSize(long)}, sparing the blobs {@code keep} names (about to be pinned by a reader). */
     public void evictToSize(long maxBytes, Predicate<Digest> keep) {
-        if (complete) {
+        if (scan.complete()) {
             index.evict(maxBytes, Long.MIN_VALUE, keep, this::deleteQuietly);
         }
     }
 
     /** Evicts unpinned blobs not read since {@code notUsedSinceMillis}; like {@link #evictToSize}, once indexed. */
     public void evictUnusedSince(long notUsedSinceMillis) {
-        if (complete) {
+        if (scan.complete()) {
             index.evict(Long.MAX_VALUE, notUsedSinceMillis, this::deleteQuietly);
         }
     }
@@ -296,11 +281,7 @@ public final class FsBlobStore implements AdoptingBlobStore {
     }
 
     private boolean deleteQuietly(Digest digest) {
-        if (!complete) {
-            synchronized (removedWhileIndexing) {
-                removedWhileIndexing.add(digest);
-            }
-        }
+        scan.removing(digest);
         try {
             Files.deleteIfExists(pathOf(digest));
             return true;
@@ -319,69 +300,6 @@ public final class FsBlobStore implements AdoptingBlobStore {
             }
             if (removed > 0) {
                 LOG.infof("removed %d incomplete download(s) left by an earlier run", removed);
-            }
-        }
-    }
-
-    /**
-     * While the start-up scan runs: puts a blob the index does not know yet in it if its file is there. Files under
-     * {@code blobs/} are only ever complete, verified blobs (renamed in after the digest check), as the scan assumes.
-     */
-    private void indexFromDisk(Digest digest) {
-        if (complete || index.contains(digest)) {
-            return;
-        }
-        try {
-            BasicFileAttributes attributes = Files.readAttributes(pathOf(digest), BasicFileAttributes.class);
-            if (attributes.isRegularFile()) {
-                index.add(digest, attributes.size(), attributes.lastModifiedTime().toMillis());
-            }
-        } catch (IOException e) {
-            // not stored (or not readable, which the scan would skip too)
-        }
-    }
-
-    /** One stat per file (the walk's own), so the scan costs a directory read per 2-hex directory and a stat per blob. */
-    private void loadIndex() throws IOException {
-        long started = System.nanoTime();
-        Files.walkFileTree(blobs, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-                if (!attributes.isRegularFile()) {
-                    return FileVisitResult.CONTINUE;
-                }
-                Path algorithmDir = file.getParent().getParent();
-                Digest digest;
-                try {
-                    digest = new Digest(algorithmDir.getFileName().toString(), file.getFileName().toString());
-                } catch (OciException e) {
-                    LOG.warnf("ignoring unexpected file in the blob store: %s", file);
-                    return FileVisitResult.CONTINUE;
-                }
-                indexScanned(digest, attributes.size(), attributes.lastModifiedTime().toMillis());
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                if (e instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE; // removed while the scan walked by
-                }
-                throw e;
-            }
-        });
-        complete = true;
-        removedWhileIndexing.clear();
-        indexed.complete(null);
-        LOG.infof("blob store %s: %d blobs, %d bytes (indexed in %d ms)", blobs, index.count(), index.totalBytes(),
-                (System.nanoTime() - started) / 1_000_000);
-    }
-
-    /** What the scan found for one file; its attributes may predate a removal, which then wins. */
-    void indexScanned(Digest digest, long size, long modifiedMillis) {
-        synchronized (removedWhileIndexing) {
-            if (!removedWhileIndexing.contains(digest)) {
-                index.add(digest, size, modifiedMillis);
             }
         }
     }

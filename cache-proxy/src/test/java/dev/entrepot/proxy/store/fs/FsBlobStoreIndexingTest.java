@@ -90,7 +90,7 @@ class FsBlobStoreIndexingTest {
 
         assertThat(store.remove(Digest.sha256(a))).isTrue();
         // what the scan does for a file it saw before the removal deleted it
-        store.indexScanned(Digest.sha256(a), 1_000, 1_000);
+        store.scan().scanned(Digest.sha256(a), 1_000, 1_000);
         scan.run();
 
         assertThat(store.totalBytes()).isEqualTo(2_000);

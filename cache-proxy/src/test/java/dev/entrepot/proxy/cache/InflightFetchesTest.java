@@ -10,6 +10,7 @@ import dev.entrepot.proxy.oci.OciException;
 import dev.entrepot.proxy.repository.BlobSource;
 import dev.entrepot.proxy.store.BlobLease;
 import dev.entrepot.proxy.store.BlobWriter;
+import dev.entrepot.proxy.store.ForwardingBlobWriter;
 import dev.entrepot.proxy.store.fs.FsBlobStore;
 import dev.entrepot.proxy.testing.Await;
 import dev.entrepot.proxy.testing.BlobServer;
@@ -278,16 +279,9 @@ class InflightFetchesTest {
     }
 
     /** Writes as a slow disk would: a little wait before each chunk. */
-    private static class SlowWriter implements BlobWriter {
-        private final BlobWriter writer;
-
+    private static class SlowWriter extends ForwardingBlobWriter {
         SlowWriter(BlobWriter writer) {
-            this.writer = writer;
-        }
-
-        @Override
-        public Path path() {
-            return writer.path();
+            super(writer);
         }
 
         @Override
@@ -297,27 +291,7 @@ class InflightFetchesTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            writer.write(bytes);
-        }
-
-        @Override
-        public long written() {
-            return writer.written();
-        }
-
-        @Override
-        public void verify() throws IOException {
-            writer.verify();
-        }
-
-        @Override
-        public Path commit() throws IOException {
-            return writer.commit();
-        }
-
-        @Override
-        public void close() {
-            writer.close();
+            super.write(bytes);
         }
     }
 

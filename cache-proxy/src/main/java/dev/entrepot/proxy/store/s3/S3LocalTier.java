@@ -3,9 +3,9 @@ package dev.entrepot.proxy.store.s3;
 import dev.entrepot.proxy.oci.Digest;
 import dev.entrepot.proxy.store.BlobLease;
 import dev.entrepot.proxy.store.BlobWriter;
+import dev.entrepot.proxy.store.ForwardingBlobWriter;
 import dev.entrepot.proxy.store.fs.FsBlobStore;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
@@ -97,48 +97,22 @@ final class S3LocalTier {
         return new CopyWriter(files.newWriter(digest), committed);
     }
 
-    private final class CopyWriter implements BlobWriter {
-        private final BlobWriter writer;
+    private final class CopyWriter extends ForwardingBlobWriter {
         private final LongConsumer committed;
 
         CopyWriter(BlobWriter writer, LongConsumer committed) {
-            this.writer = writer;
+            super(writer);
             this.committed = committed;
         }
 
         @Override
-        public Path path() {
-            return writer.path();
-        }
-
-        @Override
-        public void write(ByteBuffer bytes) throws IOException {
-            writer.write(bytes);
-        }
-
-        @Override
-        public long written() {
-            return writer.written();
-        }
-
-        @Override
-        public void verify() throws IOException {
-            writer.verify();
-        }
-
-        @Override
         public Path commit() throws IOException {
-            writer.verify();
-            long size = writer.written();
+            delegate.verify();
+            long size = delegate.written();
             makeRoom(size);
-            Path stored = writer.commit();
+            Path stored = delegate.commit();
             committed.accept(size);
             return stored;
-        }
-
-        @Override
-        public void close() {
-            writer.close();
         }
     }
 }

@@ -14,7 +14,9 @@ import dev.entrepot.proxy.store.BlobStore;
 import dev.entrepot.proxy.store.SharedBlobs;
 import dev.entrepot.proxy.upstream.HttpUpstreamClient;
 import dev.entrepot.proxy.upstream.UpstreamException;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -96,7 +98,11 @@ public final class InflightFetches {
         if (running != null && running.verified()) {
             // Every byte is here and right, the blob is being made durable: ask again once it is (a hit then, or
             // a new download should storing it have failed), rather than count a miss that cost no upstream trip.
-            return running.done().transform(ar -> fetch(digest, open, repo));
+            // Asked again on the caller's context: a new download (storing failed) must start on an event loop.
+            Context caller = vertx.getOrCreateContext();
+            Promise<BlobSource> again = Promise.promise();
+            running.done().onComplete(ar -> caller.runOnContext(v -> fetch(digest, open, repo).onComplete(again)));
+            return again.future();
         }
         if (running != null) {
             metrics.coalesced();

@@ -14,9 +14,7 @@ import dev.entrepot.proxy.store.BlobStore;
 import dev.entrepot.proxy.store.SharedBlobs;
 import dev.entrepot.proxy.upstream.HttpUpstreamClient;
 import dev.entrepot.proxy.upstream.UpstreamException;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
@@ -25,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
@@ -58,7 +55,7 @@ public final class InflightFetches {
     private final Consumer<Digest> onStored;
     private final SharedBlobs shared;
     private final Duration maxWait;
-    private final Map<Digest, Download> inflight = new ConcurrentHashMap<>();
+    private final DownloadClaims claims;
 
     /**
      * @param pool     threads for disk writes (shared by all downloads; each download stays ordered)
@@ -82,6 +79,7 @@ public final class InflightFetches {
         this.onStored = onStored;
         this.shared = shared;
         this.maxWait = maxWait;
+        this.claims = new DownloadClaims(vertx, store::open);
     }
 
     /**
@@ -89,42 +87,13 @@ public final class InflightFetches {
      * fails when the upstream does not deliver (the caller maps that to an OCI error).
      */
     public Future<BlobSource> fetch(Digest digest, Supplier<Future<HttpClientResponse>> open, RepositoryMetrics repo) {
-        Optional<BlobLease> stored = store.open(digest);
-        if (stored.isPresent()) {
-            return Future.succeededFuture(new BlobSource.Stored(stored.get()));
-        }
-        Download mine = new Download(digest);
-        Download running = inflight.putIfAbsent(digest, mine);
-        if (running != null && running.verified()) {
-            // Every byte is here and right, the blob is being made durable: ask again once it is (a hit then, or
-            // a new download should storing it have failed), rather than count a miss that cost no upstream trip.
-            // Asked again on the caller's context: a new download (storing failed) must start on an event loop.
-            Context caller = vertx.getOrCreateContext();
-            Promise<BlobSource> again = Promise.promise();
-            running.done().onComplete(ar -> caller.runOnContext(v -> fetch(digest, open, repo).onComplete(again)));
-            return again.future();
-        }
-        if (running != null) {
-            metrics.coalesced();
-            return running.started().map(v -> new BlobSource.Growing(running));
-        }
-        // A download may have committed and left the map between our store check and our claim.
-        stored = store.open(digest);
-        if (stored.isPresent()) {
-            // Someone may have joined ours in the meantime: complete it, so they read the stored file.
-            BlobLease lease = stored.get();
-            mine.start(lease.path(), lease.size());
-            mine.progress(lease.size());
-            mine.succeed(lease.path());
-            inflight.remove(digest, mine);
-            return Future.succeededFuture(new BlobSource.Stored(lease));
-        }
-        if (shared.enabled()) {
-            fromReplicas(mine, open, repo, System.nanoTime() + maxWait.toNanos(), FIRST_POLL_MILLIS);
-        } else {
-            fromUpstream(mine, open, repo, null);
-        }
-        return mine.started().map(v -> new BlobSource.Growing(mine));
+        return claims.get(digest, metrics::coalesced, mine -> {
+            if (shared.enabled()) {
+                fromReplicas(mine, open, repo, System.nanoTime() + maxWait.toNanos(), FIRST_POLL_MILLIS);
+            } else {
+                fromUpstream(mine, open, repo, null);
+            }
+        });
     }
 
     /**
@@ -136,7 +105,7 @@ public final class InflightFetches {
      * @param fromBucket told when a redirect or a range is served from the bucket
      */
     public Optional<RemoteBlob> inBucket(Digest digest, Supplier<Future<BlobSource>> whole, Runnable fromBucket) {
-        if (!shared.enabled() || inflight.containsKey(digest)) {
+        if (!shared.enabled() || claims.running(digest).isPresent()) {
             return Optional.empty();
         }
         if (!shared.redirects()) {
@@ -288,16 +257,16 @@ public final class InflightFetches {
      */
     public Future<Optional<BlobLease>> stored(Digest digest) {
         Optional<BlobLease> stored = store.open(digest);
-        Download running = inflight.get(digest);
-        if (stored.isPresent() || running == null || !running.verified()) {
+        Optional<Download> running = claims.running(digest);
+        if (stored.isPresent() || running.isEmpty() || !running.get().verified()) {
             return Future.succeededFuture(stored);
         }
-        return running.done().transform(ar -> Future.succeededFuture(store.open(digest)));
+        return running.get().done().transform(ar -> Future.succeededFuture(store.open(digest)));
     }
 
     /** Downloads in flight (for tests and diagnostics). */
     public int inflight() {
-        return inflight.size();
+        return claims.size();
     }
 
     private void lead(Download download, HttpClientResponse response, RepositoryMetrics repo) {
@@ -308,7 +277,7 @@ public final class InflightFetches {
     }
 
     private void finish(Download download, Path stored, Throwable failure) {
-        inflight.remove(download.digest(), download);
+        claims.release(download);
         if (failure == null) {
             download.succeed(stored);
             onStored.accept(download.digest());

@@ -12,9 +12,7 @@ import dev.entrepot.proxy.store.TieredBlobStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import org.jboss.logging.Logger;
 
@@ -33,13 +31,14 @@ public final class TierFills implements TieredBlobs {
     private final Vertx vertx;
     private final TieredBlobStore store;
     private final Executor pool;
-    private final Map<Digest, Download> inflight = new ConcurrentHashMap<>();
+    private final DownloadClaims claims;
 
     /** @param pool threads for the local tier's disk writes */
     public TierFills(Vertx vertx, TieredBlobStore store, Executor pool) {
         this.vertx = vertx;
         this.store = store;
         this.pool = pool;
+        this.claims = new DownloadClaims(vertx, store::openLocal);
     }
 
     @Override
@@ -55,25 +54,11 @@ public final class TierFills implements TieredBlobs {
 
     /** The local copy, the fill in flight, or a new fill from the object store; fails when it has no such blob. */
     public Future<BlobSource> whole(Digest digest) {
-        Optional<BlobLease> local = store.openLocal(digest);
-        if (local.isPresent()) {
-            return Future.succeededFuture(new BlobSource.Stored(local.get()));
-        }
-        Download mine = new Download(digest);
-        Download running = inflight.putIfAbsent(digest, mine);
-        if (running != null) {
-            return running.started().map(v -> new BlobSource.Growing(running));
-        }
-        // A fill may have committed and left the map between our look and our claim.
-        local = store.openLocal(digest);
-        if (local.isPresent()) {
-            BlobLease lease = local.get();
-            mine.start(lease.path(), lease.size()); // whoever joined meanwhile reads the stored file
-            mine.progress(lease.size());
-            mine.succeed(lease.path());
-            inflight.remove(digest, mine);
-            return Future.succeededFuture(new BlobSource.Stored(lease));
-        }
+        return claims.get(digest, () -> { }, this::fromBucket);
+    }
+
+    private void fromBucket(Download mine) {
+        Digest digest = mine.digest();
         vertx.executeBlocking(() -> store.readObject(digest, 0, -1), false).onComplete(ar -> {
             if (ar.failed()) {
                 finish(mine, null, ar.cause());
@@ -84,12 +69,11 @@ public final class TierFills implements TieredBlobs {
                 fill(mine, ar.result().get());
             }
         });
-        return mine.started().map(v -> new BlobSource.Growing(mine));
     }
 
     /** Fills in flight (tests, diagnostics). */
     public int inflight() {
-        return inflight.size();
+        return claims.size();
     }
 
     private void fill(Download download, ObjectBody object) {
@@ -100,7 +84,7 @@ public final class TierFills implements TieredBlobs {
     }
 
     private void finish(Download download, Path stored, Throwable failure) {
-        inflight.remove(download.digest(), download);
+        claims.release(download);
         if (failure == null) {
             download.succeed(stored);
             return;

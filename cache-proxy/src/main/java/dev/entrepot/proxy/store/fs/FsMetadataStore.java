@@ -100,10 +100,9 @@ public final class FsMetadataStore implements MetadataStore {
         if (text.isEmpty()) {
             return Optional.empty();
         }
-        String[] parts = text.get().trim().split(" ");
         try {
-            return Optional.of(new TagRecord(Digest.parse(parts[0]), Instant.ofEpochMilli(Long.parseLong(parts[1]))));
-        } catch (RuntimeException e) {
+            return Optional.of(TagRecord.parse(text.get()));
+        } catch (IllegalArgumentException e) {
             // Damaged (e.g. a crash on a filesystem that lost the unsynced write): forget it, the tag is refetched.
             LOG.warnf("discarding unreadable tag record %s: %s", path, e.getMessage());
             Files.deleteIfExists(path);
@@ -113,7 +112,7 @@ public final class FsMetadataStore implements MetadataStore {
 
     @Override
     public void putTag(String repository, ImageName name, String tag, TagRecord record) throws IOException {
-        DurableFiles.write(tmp, tagPath(repository, name, tag), record.digest() + " " + record.checkedAt().toEpochMilli());
+        DurableFiles.write(tmp, tagPath(repository, name, tag), record.text());
     }
 
     @Override

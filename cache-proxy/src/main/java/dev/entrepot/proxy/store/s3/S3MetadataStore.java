@@ -108,10 +108,9 @@ public final class S3MetadataStore implements HostedMetadataStore {
         if (text.isEmpty()) {
             return Optional.empty();
         }
-        String[] parts = text.get().trim().split(" ");
         try {
-            return Optional.of(new TagRecord(Digest.parse(parts[0]), Instant.ofEpochMilli(Long.parseLong(parts[1]))));
-        } catch (RuntimeException e) {
+            return Optional.of(TagRecord.parse(text.get()));
+        } catch (IllegalArgumentException e) {
             LOG.warnf("unreadable tag record s3://%s/%s: %s", bucket.name(), bucket.fullKey(key), e.getMessage());
             return Optional.empty();
         }
@@ -119,7 +118,7 @@ public final class S3MetadataStore implements HostedMetadataStore {
 
     @Override
     public void putTag(String repository, ImageName name, String tag, TagRecord record) throws IOException {
-        bucket.writeText(tagKey(repository, name, tag), text(record));
+        bucket.writeText(tagKey(repository, name, tag), record.text());
     }
 
     @Override
@@ -138,7 +137,7 @@ public final class S3MetadataStore implements HostedMetadataStore {
             Optional<TagRecord> written = tag(repository, name, tag);
             return Optional.of(written.orElse(new TagRecord(rival.get(), record.checkedAt())));
         }
-        byte[] text = text(record).getBytes(StandardCharsets.UTF_8);
+        byte[] text = record.text().getBytes(StandardCharsets.UTF_8);
         while (!bucket.create(tagKey(repository, name, tag), text)) {
             Optional<TagRecord> there = tag(repository, name, tag);
             if (there.isPresent()) {
@@ -313,10 +312,6 @@ public final class S3MetadataStore implements HostedMetadataStore {
         } catch (OciException e) {
             return Optional.empty();
         }
-    }
-
-    private static String text(TagRecord record) {
-        return record.digest() + " " + record.checkedAt().toEpochMilli();
     }
 
     private String image(String repository, ImageName name) {

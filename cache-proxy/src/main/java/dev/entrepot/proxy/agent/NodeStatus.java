@@ -1,5 +1,7 @@
 package dev.entrepot.proxy.agent;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.List;
 import java.util.SortedSet;
@@ -14,6 +16,7 @@ import java.util.SortedSet;
 public record NodeStatus(String node, String hostsDir, ContainerdConfigCheck.Result containerd,
         SortedSet<String> managed, SortedSet<String> backedUp, List<String> ignored, Instant lastSync,
         String syncError, boolean proxyDown) {
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The node pulls through the mirror: the files are in place and containerd reads them. */
     public boolean ready() {
@@ -21,20 +24,16 @@ public record NodeStatus(String node, String hostsDir, ContainerdConfigCheck.Res
     }
 
     String json() {
-        return "{\"node\":" + q(node) + ",\"ready\":" + ready() + ",\"hostsDir\":" + q(hostsDir)
-                + ",\"containerd\":{\"configPath\":" + q(containerd == null ? null : containerd.configPath())
-                + ",\"verdict\":" + q(containerd == null ? null : containerd.verdict().name())
-                + ",\"detail\":" + q(containerd == null ? null : containerd.detail()) + "}"
-                + ",\"managed\":" + list(managed) + ",\"backedUp\":" + list(backedUp) + ",\"ignored\":" + list(ignored)
-                + ",\"lastSync\":" + q(lastSync == null ? null : lastSync.toString()) + ",\"syncError\":" + q(syncError)
-                + ",\"proxyDown\":" + proxyDown + "}";
-    }
-
-    private static String list(java.util.Collection<String> values) {
-        return "[" + String.join(",", values.stream().map(NodeStatus::q).toList()) + "]";
-    }
-
-    private static String q(String value) {
-        return value == null ? "null" : "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        ObjectNode json = JSON.createObjectNode().put("node", node).put("ready", ready()).put("hostsDir", hostsDir);
+        json.putObject("containerd")
+                .put("configPath", containerd == null ? null : containerd.configPath())
+                .put("verdict", containerd == null ? null : containerd.verdict().name())
+                .put("detail", containerd == null ? null : containerd.detail());
+        managed.forEach(json.putArray("managed")::add);
+        backedUp.forEach(json.putArray("backedUp")::add);
+        ignored.forEach(json.putArray("ignored")::add);
+        json.put("lastSync", lastSync == null ? null : lastSync.toString()).put("syncError", syncError)
+                .put("proxyDown", proxyDown);
+        return json.toString();
     }
 }

@@ -101,4 +101,24 @@ class ContainerdConfigCheckTest {
         assertThat(check("version = 2\nimports = [\"/etc/containerd/conf.d/*.toml\"]\n", "1.7").verdict())
                 .isEqualTo(Verdict.UNKNOWN);
     }
+
+    @Test
+    void inlineTablesAreRead() throws IOException {
+        assertThat(check("""
+                version = 2
+                [plugins."io.containerd.grpc.v1.cri"]
+                  registry = { config_path = "/etc/containerd/certs.d" }
+                """, "1.7").verdict()).isEqualTo(Verdict.OK);
+    }
+
+    @Test
+    void aConfigThatIsNotTomlIsReportedNotGuessed() throws IOException {
+        ContainerdConfigCheck.Result result = check("""
+                [plugins."io.containerd.grpc.v1.cri".registry
+                  config_path = "/etc/containerd/certs.d"
+                """, "1.7");
+
+        assertThat(result.verdict()).isEqualTo(Verdict.UNKNOWN);
+        assertThat(result.detail()).contains("not valid TOML");
+    }
 }

@@ -1,7 +1,11 @@
 package dev.entrepot.proxy.agent;
 
+import dev.entrepot.proxy.api.OciErrors;
+import dev.entrepot.proxy.oci.OciErrorCode;
+import dev.entrepot.proxy.oci.OciException;
 import java.net.URI;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -93,8 +97,8 @@ public final class ProxyForwarder {
 
     private void handle(HttpServerRequest request) {
         if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
-            request.response().setStatusCode(405).putHeader(HttpHeaders.ALLOW, "GET, HEAD")
-                    .end(error("UNSUPPORTED", "this mirror only pulls"));
+            OciErrors.send(request, new OciException(OciErrorCode.UNSUPPORTED, 405, "this mirror only pulls",
+                    Map.of(HttpHeaders.ALLOW.toString(), "GET, HEAD")));
             return;
         }
         if (liveness.down()) {
@@ -219,17 +223,8 @@ public final class ProxyForwarder {
     private void unavailable(HttpServerRequest request, String result, String why) {
         metrics.request(result);
         LOG.fine(() -> request.method() + " " + request.uri() + ": 503, " + why);
-        HttpServerResponse response = request.response();
-        if (response.headWritten()) {
-            response.reset();
-            return;
-        }
-        response.setStatusCode(503).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                .end(error("UNAVAILABLE", "entrepot node agent: " + why + "; pull from the next host"));
-    }
-
-    private static String error(String code, String message) {
-        return "{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"" + message.replace("\\", "\\\\")
-                .replace("\"", "\\\"") + "\"}]}";
+        // headers out already: the transfer is broken instead
+        OciErrors.send(request.response(), request.method(), new OciException(OciErrorCode.UNAVAILABLE,
+                "entrepot node agent: " + why + "; pull from the next host"));
     }
 }

@@ -14,7 +14,7 @@ import java.util.Map;
 import org.jboss.logging.Logger;
 
 /** The one place that turns failures into the spec's error JSON: {@code {"errors":[{code,message,detail}]}}. */
-final class OciErrors {
+public final class OciErrors {
     private static final Logger LOG = Logger.getLogger(OciErrors.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     /** How much of a refused body is read before the connection is cut instead. */
@@ -29,7 +29,7 @@ final class OciErrors {
      * of the body is read and dropped (so the client, still sending, is not cut off before it reads the answer),
      * and the connection is closed at the end of the body — at once past {@link #MAX_DRAIN} bytes.
      */
-    static void send(HttpServerRequest request, Throwable failure) {
+    public static void send(HttpServerRequest request, Throwable failure) {
         HttpMethod method = request.method();
         boolean unreadBody = !request.isEnded() && (method == HttpMethod.POST || method == HttpMethod.PUT
                 || method == HttpMethod.PATCH);
@@ -49,7 +49,7 @@ final class OciErrors {
         send(request.response(), method, failure);
     }
 
-    static void send(HttpServerResponse response, HttpMethod method, Throwable failure) {
+    public static void send(HttpServerResponse response, HttpMethod method, Throwable failure) {
         OciException error = failure instanceof OciException oci ? oci : unexpected(failure);
         if (response.headWritten()) {
             // Headers (and maybe part of the body) are out: the only honest signal left is a broken transfer.

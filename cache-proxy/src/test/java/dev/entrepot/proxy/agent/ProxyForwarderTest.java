@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.entrepot.proxy.testing.Await;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 
@@ -189,12 +190,12 @@ class ProxyForwarderTest {
 
     @Test
     void moreRequestsThanAllowedAreTurnedAwayAtOnce() throws Exception {
-        answerDelayMillis = 1500;
+        answerDelayMillis = 3000; // the second request must arrive while the first is held
         AgentSettings.HostPort agent = startAgent(fakeProxy(), Map.of("ENTREPOT_AGENT_MAX_IN_FLIGHT", "1"));
 
         var slow = HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://" + agent + "/v2/a/blobs/sha256:1")).build(),
                 HttpResponse.BodyHandlers.ofString());
-        Thread.sleep(300);
+        Await.until(() -> proxyRequests.get() == 1); // forwarded: the agent counts it in flight until answered
         long start = System.nanoTime();
         HttpResponse<String> turnedAway = get(agent, "/v2/b/blobs/sha256:2");
 

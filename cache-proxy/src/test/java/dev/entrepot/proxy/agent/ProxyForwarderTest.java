@@ -179,7 +179,8 @@ class ProxyForwarderTest {
                 .listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         closing.add(() -> back.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS));
 
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        // the agent rechecks a down proxy every second; the deadline leaves room for a loaded machine
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Await.TIMEOUT_SECONDS);
         int status = 0;
         while (System.nanoTime() < deadline && status != 200) {
             Thread.sleep(200);

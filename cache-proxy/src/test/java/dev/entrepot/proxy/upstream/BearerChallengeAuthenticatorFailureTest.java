@@ -22,7 +22,7 @@ class BearerChallengeAuthenticatorFailureTest {
     }
 
     private Throwable tokenFailure(String realm) throws Exception {
-        BearerChallengeAuthenticator auth = new BearerChallengeAuthenticator(http, null, null, Duration.ofSeconds(2));
+        BearerChallengeAuthenticator auth = new BearerChallengeAuthenticator(http, null, null, Duration.ofSeconds(5)); // idle: room for a loaded machine
         assertThat(auth.learn("Bearer realm=\"" + realm + "\",service=\"test\"", "repository:a:pull")).isTrue();
         // From an event loop, as the proxy calls it: the token response is then read in the tick it arrives.
         Promise<String> result = Promise.promise();

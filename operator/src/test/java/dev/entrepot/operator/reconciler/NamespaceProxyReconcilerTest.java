@@ -264,8 +264,10 @@ class NamespaceProxyReconcilerTest {
 
         client.resource(a).delete();
         Awaitility.await().atMost(TIMEOUT).until(() -> !config(ns).contains("name: a"));
-        assertThat(client.apps().deployments().inNamespace(ns).withName(ProxyWorkloadRenderer.NAME).get()
-                .getMetadata().getOwnerReferences()).extracting(OwnerReference::getName).containsExactly("b");
+        // The Deployment depends on the ConfigMap: it is written after it, in the same reconciliation.
+        Awaitility.await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.apps().deployments().inNamespace(ns)
+                .withName(ProxyWorkloadRenderer.NAME).get().getMetadata().getOwnerReferences())
+                .extracting(OwnerReference::getName).containsExactly("b"));
 
         client.resource(b).delete();
         Awaitility.await().atMost(TIMEOUT).untilAsserted(() -> {

@@ -70,7 +70,7 @@ class ObservedRbacTest {
     }
 
     private static final String TEST_AGENT = "entrepot-rbac-test";
-    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     @KubernetesTestServer
     KubernetesServer server;

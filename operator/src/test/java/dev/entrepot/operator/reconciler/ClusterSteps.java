@@ -21,7 +21,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 /** What the reconciler tests do on the mock API server and wait for, shared by them. */
 final class ClusterSteps {
 
-    static final Duration TIMEOUT = Duration.ofSeconds(20);
+    static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     private final KubernetesClient client;
 

@@ -43,10 +43,10 @@ class OperatorMetricsTest {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
                 .create();
         client.resource(standard(ns, "team", false)).create();
-        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> client.configMaps().inNamespace(ns)
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> client.configMaps().inNamespace(ns)
                 .withName(ProxyWorkloadRenderer.CONFIG_MAP).get() != null);
 
-        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             String text = get(metrics);
             assertThat(text).contains("operator_sdk_reconciliations_started_total")
                     .contains("operator_sdk_reconciliations_success_total")

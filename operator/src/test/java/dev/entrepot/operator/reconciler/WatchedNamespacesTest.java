@@ -44,7 +44,7 @@ class WatchedNamespacesTest {
             client.resource(standard(ns, "team", false)).create();
         }
 
-        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> client.resources(Repository.class)
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> client.resources(Repository.class)
                 .inNamespace("served-ns").withName("team").get().getStatus() != null);
         assertThat(client.configMaps().inNamespace("served-ns").withName(ProxyWorkloadRenderer.CONFIG_MAP).get())
                 .isNotNull();

@@ -219,10 +219,10 @@ class S3CacheReplicasIT {
 
     /**
      * The registry's GETs of {@code digest} once its access log has caught up (it logs a request when it has answered
-     * it): {@code expected} lines or 5 s, then half a second more for any late one.
+     * it): {@code expected} lines or 30 s, then half a second more for any late one.
      */
     private static int settledGets(String digest, int expected) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (registryLog.count("GET", "/blobs/" + digest) < expected && System.nanoTime() < deadline) {
             Poll.sleep(Duration.ofMillis(100));
         }

@@ -142,12 +142,11 @@ class ProxyForwarderTest {
     void aRefusedConnectionIsA503AtOnce() throws Exception {
         AgentSettings.HostPort agent = startAgent(refusedPort(), Map.of());
 
-        long start = System.nanoTime();
         HttpResponse<String> response = get(agent, "/v2/library/alpine/manifests/1?ns=docker.io");
 
         assertThat(response.statusCode()).isEqualTo(503);
-        assertThat(response.body()).contains("UNAVAILABLE").contains("cannot connect");
-        assertThat(millis(start)).isLessThan(1000);
+        // at once: the refused connect answers, no timeout was waited for (the known-down answer says "is down")
+        assertThat(response.body()).contains("UNAVAILABLE").contains("cannot connect to the proxy");
     }
 
     @Test
@@ -157,16 +156,13 @@ class ProxyForwarderTest {
         long start = System.nanoTime();
         HttpResponse<String> first = get(agent, "/v2/library/alpine/manifests/1?ns=docker.io");
         long firstMillis = millis(start);
-        start = System.nanoTime();
         HttpResponse<String> second = get(agent, "/v2/library/alpine/blobs/sha256:abc?ns=docker.io");
-        long secondMillis = millis(start);
 
         assertThat(first.statusCode()).isEqualTo(503);
         assertThat(first.body()).contains("not answering");
-        // 500 ms answer timeout + 500 ms ping timeout; the upper bound leaves room for a loaded 2-core machine.
-        assertThat(firstMillis).isBetween(900L, 2500L);
+        assertThat(firstMillis).as("500 ms answer timeout + 500 ms ping timeout").isGreaterThanOrEqualTo(900L);
         assertThat(second.statusCode()).isEqualTo(503);
-        assertThat(secondMillis).as("known down: no waiting").isLessThan(500);
+        assertThat(second.body()).as("known down: answered without asking the proxy").contains("is down");
     }
 
     @Test
@@ -197,11 +193,11 @@ class ProxyForwarderTest {
         var slow = HTTP.sendAsync(HttpRequest.newBuilder(URI.create("http://" + agent + "/v2/a/blobs/sha256:1")).build(),
                 HttpResponse.BodyHandlers.ofString());
         Await.until(() -> proxyRequests.get() == 1); // forwarded: the agent counts it in flight until answered
-        long start = System.nanoTime();
         HttpResponse<String> turnedAway = get(agent, "/v2/b/blobs/sha256:2");
 
         assertThat(turnedAway.statusCode()).isEqualTo(503);
-        assertThat(millis(start)).isLessThan(500);
+        assertThat(turnedAway.body()).contains("being forwarded already");
+        assertThat(proxyRequests.get()).as("the second never reached the proxy").isEqualTo(1);
         assertThat(slow.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     }
 }

@@ -223,7 +223,7 @@ public final class ProxyForwarder {
     private void unavailable(HttpServerRequest request, String result, String why) {
         metrics.request(result);
         LOG.fine(() -> request.method() + " " + request.uri() + ": 503, " + why);
-        // headers out already: the transfer is broken instead
+        // (a response whose headers are out already is reset: a broken transfer is the only signal left)
         OciErrors.send(request.response(), request.method(), new OciException(OciErrorCode.UNAVAILABLE,
                 "entrepot node agent: " + why + "; pull from the next host"));
     }
